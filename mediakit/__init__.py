@@ -1,0 +1,1 @@
+"""Upload mechanics shared by the avatars and persona_media apps (imports neither)."""
