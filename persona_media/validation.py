@@ -1,0 +1,189 @@
+"""Checks on uploaded persona media (JPEG, PNG, MP4) and their file names; no Django here."""
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from PIL import Image, UnidentifiedImageError
+
+from mediakit.sniff import sniff_mime
+from persona_media import mp4
+
+# The extensions each upload endpoint takes (API.md), lower case, without the dot.
+EXTENSIONS = {
+    "image": {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"},
+    "video": {"mp4": "video/mp4"},
+}
+# Canonical extension and Pillow format of each accepted type.
+CANONICAL_EXTENSION = {"image/jpeg": "jpg", "image/png": "png", "video/mp4": "mp4"}
+PILLOW_FORMAT = {"image/jpeg": "JPEG", "image/png": "PNG"}
+
+# API.md: at most 64 megapixels, neither side above 16384 px. At 64 MP a fully decoded RGBA
+# image is ~256 MB, which is why JPEGs are decoded at reduced scale (see _decode).
+MAX_IMAGE_PIXELS = 64_000_000
+MAX_IMAGE_SIDE = 16384
+TOO_LARGE = f"images may have at most {MAX_IMAGE_PIXELS:,} pixels and {MAX_IMAGE_SIDE} px a side"
+
+# Major brands that mean "MP4" (API.md); compatible brands are ignored, so a 3GP, QuickTime,
+# M4A or HEIF file that lists `isom` among them is still refused.
+MP4_BRANDS = frozenset(
+    {b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"M4V "}
+)
+
+# Enough of the file to see an ftyp box's size, type and major brand.
+HEAD_BYTES = 12
+
+# Characters dropped from file names: controls and format characters (API.md: NUL, U+202E,
+# zero-width characters), lone surrogates (cannot be stored as UTF-8), and the line and
+# paragraph separators that act as line breaks.
+DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+# A longer suffix is part of the name, not an extension, and may be cut when the name is long.
+MAX_EXTENSION_LENGTH = 16
+EXTENSION = re.compile(rf"\.[^\s.]{{1,{MAX_EXTENSION_LENGTH}}}$")
+DIRECTORIES = re.compile(r"[/\\]")
+EDGE_JUNK = re.compile(r"^[\s.]+|[\s.]+$")
+TRAILING_JUNK = re.compile(r"[\s.]+$")
+
+
+class MediaRejected(Exception):
+    """An upload refused for a reason the client can act on; `code` is stable, `detail` prose."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """What an accepted upload turned out to be."""
+
+    media_type: str
+    mime_type: str
+    extension: str
+    width: int | None
+    height: int | None
+    duration: float | None = None
+
+
+def inspect_upload(fileobj: BinaryIO, *, filename: str, media_type: str) -> MediaInfo:
+    """Check an upload for the "image" or "video" endpoint; raise MediaRejected if refused."""
+    allowed = EXTENSIONS.get(media_type)
+    if allowed is None:
+        raise ValueError(f"unknown media type {media_type!r}")
+    extension = file_extension(filename)
+    if extension not in allowed:
+        expected = ", ".join(f".{ext}" for ext in allowed)
+        raise MediaRejected("unsupported_type", f"only {expected} files are accepted here")
+    position = fileobj.tell()
+    try:
+        return _inspect(fileobj, allowed[extension], media_type)
+    finally:
+        fileobj.seek(position)
+
+
+def file_extension(filename: str) -> str:
+    """Lower-case extension (no dot) of the name as sanitize_filename would store it."""
+    _, extension = _split_extension(sanitize_filename(filename))
+    return extension[1:].lower()
+
+
+def _inspect(fileobj: BinaryIO, claimed: str, media_type: str) -> MediaInfo:
+    """Compare the bytes with the type the extension claims, then check them in depth."""
+    fileobj.seek(0)
+    head = fileobj.read(HEAD_BYTES)
+    if not head:
+        raise MediaRejected("empty_file", "the file is empty")
+    sniffed = sniff_mime(fileobj)
+    detected = _detect(sniffed, head)
+    if detected not in EXTENSIONS[media_type].values():
+        raise MediaRejected("unsupported_type", f"{sniffed} content is not accepted here")
+    if detected != claimed:
+        raise MediaRejected("mime_mismatch", f"the name says {claimed}, the content is {detected}")
+    if media_type == "video":
+        return _inspect_video(fileobj, head)
+    return _inspect_image(fileobj, detected)
+
+
+def _detect(sniffed: str, head: bytes) -> str:
+    """MIME type of the bytes: libmagic's for images, our own ftyp test for ISO-BMFF."""
+    if sniffed in PILLOW_FORMAT:
+        return sniffed
+    # libmagic names MP4s video/quicktime, audio/mp4 or video/3gpp by whim; any file opening
+    # with an ftyp box is ISO-BMFF, and its major brand decides later whether it is MP4.
+    if mp4.major_brand(head) is not None:
+        return "video/mp4"
+    return sniffed
+
+
+def _inspect_image(fileobj: BinaryIO, mime: str) -> MediaInfo:
+    """Check the header's dimensions, then decode every pixel."""
+    with warnings.catch_warnings():
+        # Scoped to this block: Pillow's bomb warning becomes an error we can refuse with.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(fileobj, formats=list(PILLOW_FORMAT.values())) as image:
+                if image.format != PILLOW_FORMAT[mime]:
+                    raise MediaRejected("corrupt_file", f"the content is not a valid {mime} image")
+                width, height = image.size
+                _check_dimensions(width, height)
+                _decode(image)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise MediaRejected("image_too_large", TOO_LARGE) from error
+        except MediaRejected:
+            raise
+        except UnidentifiedImageError as error:
+            raise MediaRejected("corrupt_file", f"not a readable {mime} image") from error
+        except Exception as error:  # Pillow reports damage with many exception types
+            raise MediaRejected("corrupt_file", f"the image cannot be decoded: {error}") from error
+    return MediaInfo("image", mime, CANONICAL_EXTENSION[mime], width, height)
+
+
+def _check_dimensions(width: int, height: int) -> None:
+    """Refuse images past the size limits, before any pixel is decoded."""
+    if width * height > MAX_IMAGE_PIXELS or max(width, height) > MAX_IMAGE_SIDE:
+        raise MediaRejected("image_too_large", f"{width}x{height}: {TOO_LARGE}")
+
+
+def _decode(image: Image.Image) -> None:
+    """Decode the whole image, so truncated or damaged data is found now."""
+    # A JPEG decoded at 1/8 scale still entropy-decodes every block (only the inverse DCT is
+    # smaller), so truncation is detected just the same, with 1/64 of the memory.
+    image.draft(None, (1, 1))
+    image.load()
+
+
+def _inspect_video(fileobj: BinaryIO, head: bytes) -> MediaInfo:
+    """Check the major brand, the box structure and that there is a video track."""
+    brand = mp4.major_brand(head) or b""
+    if brand not in MP4_BRANDS:
+        raise MediaRejected("unsupported_type", f"major brand '{mp4.fourcc(brand)}' is not MP4")
+    try:
+        movie = mp4.read_movie(fileobj)
+    except mp4.Mp4Error as error:
+        raise MediaRejected("corrupt_file", f"the MP4 is malformed: {error}") from error
+    if not movie.has_video:
+        raise MediaRejected("unsupported_type", "the MP4 has no video track")
+    return MediaInfo("video", "video/mp4", "mp4", movie.width, movie.height, movie.duration)
+
+
+def sanitize_filename(name: str, *, max_length: int = 255) -> str:
+    """A safe base name: no directories, controls or format characters; at most max_length."""
+    if max_length < 1:
+        raise ValueError("max_length must be positive")
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in DROPPED_CATEGORIES)
+    base = DIRECTORIES.split(unicodedata.normalize("NFC", name))[-1]
+    stem, extension = _split_extension(TRAILING_JUNK.sub("", base))
+    stem = EDGE_JUNK.sub("", stem) or "file"
+    if len(extension) >= max_length:  # no room to keep it: cut the name as a whole
+        stem, extension = stem + extension, ""
+    return TRAILING_JUNK.sub("", stem[: max_length - len(extension)]) + extension
+
+
+def _split_extension(name: str) -> tuple[str, str]:
+    """Split "a.b.png" into ("a.b", ".png"); a long or spaced suffix is no extension."""
+    match = EXTENSION.search(name)
+    if match is None:
+        return name, ""
+    return name[: match.start()], match.group()
