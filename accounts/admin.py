@@ -1,0 +1,38 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+
+from accounts.models import User
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    form = UserEditForm
+    add_form = UserCreationForm
+    list_display = ("email", "full_name", "role", "is_verified", "is_staff", "created_at")
+    list_filter = ("role", "is_verified", "is_staff", "is_active")
+    search_fields = ("email", "full_name")
+    ordering = ("-created_at",)
+    readonly_fields = ("avatar_url", "created_at", "updated_at", "last_login")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("full_name", "avatar_url", "bio", "title", "specialty_tags", "badges", "role",
+                                "is_verified")}),
+        ("Review stats", {"fields": ("total_reviews_given", "total_reviews_received", "avg_rating",
+                                     "avg_response_time_hours")}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Dates", {"fields": ("last_login", "created_at", "updated_at")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)

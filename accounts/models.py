@@ -1,0 +1,69 @@
+"""The Critvue user: email login plus the profile fields of the avatar document."""
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=email, **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        fields.update(is_staff=True, is_superuser=True, role=User.Role.ADMIN)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    class Role(models.TextChoices):
+        CREATOR = "creator"
+        REVIEWER = "reviewer"
+        ADMIN = "admin"
+
+    email = models.EmailField(max_length=255, unique=True)
+    full_name = models.CharField(max_length=255, blank=True)
+    avatar_url = models.CharField(max_length=500, null=True, blank=True, db_index=True)
+    bio = models.TextField(blank=True)
+    title = models.CharField(max_length=255, blank=True)
+    specialty_tags = models.JSONField(default=list, blank=True)
+    badges = models.JSONField(default=list, blank=True)
+    total_reviews_given = models.PositiveIntegerField(default=0, db_index=True)
+    total_reviews_received = models.PositiveIntegerField(default=0)
+    avg_rating = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True, db_index=True)
+    avg_response_time_hours = models.PositiveIntegerField(null=True, blank=True)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CREATOR)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    is_verified = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.email.strip().lower()
+
+    def save(self, *args, **kwargs) -> None:
+        # Email is unique case-insensitively: it is stored lower-case, and looked up with iexact.
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)

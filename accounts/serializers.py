@@ -1,0 +1,73 @@
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
+
+from accounts.models import User
+
+# A tag is a short label; twenty of them is already a crowded profile.
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 50
+
+
+class RegisterSerializer(serializers.ModelSerializer):
+    password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "password", "full_name"]
+        read_only_fields = ["id"]
+        extra_kwargs = {"email": {"validators": []}}
+
+    def validate_email(self, value: str) -> str:
+        value = value.strip().lower()
+        UniqueValidator(User.objects.all(), "A user with this email already exists.", lookup="iexact")(
+            value, self.fields["email"])
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        candidate = User(email=attrs["email"], full_name=attrs.get("full_name", ""))
+        try:
+            password_validation.validate_password(attrs["password"], candidate)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"password": serializers.as_serializer_error(exc)["non_field_errors"]})
+        return attrs
+
+    def create(self, validated_data: dict) -> User:
+        return User.objects.create_user(**validated_data)
+
+
+class UserSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name"]
+
+
+class LoginSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+    user = UserSummarySerializer()
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField(required=False, help_text="Omit to use the refresh_token cookie.")
+
+
+class AccessSerializer(serializers.Serializer):
+    access = serializers.CharField()
+
+
+class ProfileSerializer(serializers.ModelSerializer):
+    specialty_tags = serializers.ListField(
+        child=serializers.CharField(max_length=MAX_TAG_LENGTH), max_length=MAX_TAGS, required=False)
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "avatar_url", "bio", "title", "specialty_tags", "badges",
+                  "role", "is_verified", "created_at", "updated_at"]
+        read_only_fields = ["id", "email", "avatar_url", "badges", "role", "is_verified", "created_at", "updated_at"]

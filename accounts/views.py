@@ -1,0 +1,112 @@
+"""Register, log in (tokens in the body and in httpOnly cookies), refresh, log out, profile."""
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import update_last_login
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts import serializers
+from accounts.authentication import enforce_same_site
+
+JWT = settings.SIMPLE_JWT
+
+
+class InvalidCredentials(exceptions.AuthenticationFailed):
+    default_detail = "No active account matches this email and password."
+    default_code = "invalid_credentials"
+
+
+def set_cookie(response: Response, name: str, value: str, lifetime) -> None:
+    response.set_cookie(name, value, max_age=int(lifetime.total_seconds()), httponly=True,
+                        secure=not settings.DEBUG, samesite="Lax")
+
+
+def clear_cookies(response: Response) -> None:
+    for name in (settings.JWT_ACCESS_COOKIE, settings.JWT_REFRESH_COOKIE):
+        response.delete_cookie(name, samesite="Lax")
+
+
+def refresh_from(request) -> str | None:
+    """The refresh token from the JSON body, else from the cookie (then with the same-site rule)."""
+    serializer = serializers.RefreshSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    if serializer.validated_data.get("refresh"):
+        return serializer.validated_data["refresh"]
+    cookie = request.COOKIES.get(settings.JWT_REFRESH_COOKIE)
+    if cookie:
+        enforce_same_site(request)
+    return cookie
+
+
+class PublicView(APIView):
+    # No authentication here: a stale access cookie must never stop a log-in or a refresh.
+    authentication_classes: list = []
+    permission_classes: list = []
+
+    def get_authenticate_header(self, request) -> str:
+        # Failed credentials still answer 401 with a Bearer challenge (DRF would say 403).
+        return 'Bearer realm="api"'
+
+
+class RegisterView(PublicView, generics.CreateAPIView):
+    serializer_class = serializers.RegisterSerializer
+
+
+class LoginView(PublicView):
+    @extend_schema(request=serializers.LoginSerializer, responses=serializers.TokenPairSerializer)
+    def post(self, request):
+        serializer = serializers.LoginSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(request, email=serializer.validated_data["email"],
+                            password=serializer.validated_data["password"])
+        if user is None:
+            raise InvalidCredentials()
+        update_last_login(None, user)
+        refresh = RefreshToken.for_user(user)
+        body = {"access": str(refresh.access_token), "refresh": str(refresh),
+                "user": serializers.UserSummarySerializer(user).data}
+        response = Response(body)
+        set_cookie(response, settings.JWT_ACCESS_COOKIE, body["access"], JWT["ACCESS_TOKEN_LIFETIME"])
+        set_cookie(response, settings.JWT_REFRESH_COOKIE, body["refresh"], JWT["REFRESH_TOKEN_LIFETIME"])
+        return response
+
+
+class RefreshView(PublicView):
+    @extend_schema(request=serializers.RefreshSerializer, responses=serializers.AccessSerializer)
+    def post(self, request):
+        raw = refresh_from(request)
+        if not raw:
+            raise exceptions.NotAuthenticated("Send the refresh token in the body or the refresh_token cookie.")
+        try:
+            access = str(RefreshToken(raw).access_token)
+        except TokenError as exc:
+            raise exceptions.AuthenticationFailed(str(exc), code="token_not_valid")
+        response = Response({"access": access})
+        set_cookie(response, settings.JWT_ACCESS_COOKIE, access, JWT["ACCESS_TOKEN_LIFETIME"])
+        return response
+
+
+class LogoutView(PublicView):
+    @extend_schema(request=serializers.RefreshSerializer, responses={204: None})
+    def post(self, request):
+        raw = refresh_from(request)
+        if raw:
+            try:
+                RefreshToken(raw).blacklist()
+            except TokenError:
+                pass  # already unusable: logging out is idempotent
+        response = Response(status=status.HTTP_204_NO_CONTENT)
+        clear_cookies(response)
+        return response
+
+
+class ProfileView(generics.RetrieveUpdateAPIView):
+    serializer_class = serializers.ProfileSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self):
+        return self.request.user

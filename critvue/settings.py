@@ -1,0 +1,241 @@
+"""Critvue settings: every value comes from the environment (or a `.env` file), read here only."""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+# The insecure development key; the critvue.E001 check refuses it whenever DEBUG is off.
+DEVELOPMENT_SECRET_KEY = "django-insecure-critvue-development-only"
+
+env = environ.Env()
+# manage.py, wsgi.py and asgi.py name the .env file; the test suite reads the environment alone.
+if os.environ.get("CRITVUE_ENV_FILE") and Path(os.environ["CRITVUE_ENV_FILE"]).is_file():
+    env.read_env(os.environ["CRITVUE_ENV_FILE"])
+
+SECRET_KEY = env.str("SECRET_KEY", default="") or DEVELOPMENT_SECRET_KEY
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_prometheus",
+    "critvue",
+    "accounts",
+    "avatars",
+    "persona_media",
+]
+
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+ROOT_URLCONF = "critvue.urls"
+WSGI_APPLICATION = "critvue.wsgi.application"
+# Every route answers with and without a trailing slash itself; never redirect (POST bodies).
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+if "DATABASE_URL" not in os.environ:
+    VAR_DIR.mkdir(exist_ok=True)  # the embedded SQLite file lives in the project's var/ folder
+DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not memory, for the SQLite test database: threads share it and it can be closed.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": f"django.contrib.auth.password_validation.{name}"}
+    for name in (
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    )
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+# Optional: collectstatic copies assets here for a web server to serve; WhiteNoise does without it.
+STATIC_ROOT = env.str("STATIC_ROOT", default=None)
+# Serve admin and API-docs assets straight from the installed apps: no collectstatic step needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Uploads: one file per request; small ones stay in memory, larger ones spool to a temp file.
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+
+# Cookies: SameSite=Lax everywhere, Secure whenever DEBUG is off.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Behind a TLS-terminating proxy: trust its X-Forwarded-Proto, redirect to HTTPS, send HSTS.
+if env.bool("SECURE_PROXY_SSL", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+X_FRAME_OPTIONS = "DENY"
+
+# --- Storage -------------------------------------------------------------------------------
+AVATAR_STORAGE_TYPE = env.str("AVATAR_STORAGE_TYPE", default="local")
+AVATAR_STORAGE_PATH = env.str("AVATAR_STORAGE_PATH", default=str(VAR_DIR / "avatars"))
+AVATAR_BASE_URL = env.str("AVATAR_BASE_URL", default="/files/avatars").rstrip("/")
+MEDIA_STORAGE_TYPE = env.str("MEDIA_STORAGE_TYPE", default="local")
+PERSONA_MEDIA_STORAGE_PATH = env.str("PERSONA_MEDIA_STORAGE_PATH", default=str(VAR_DIR / "persona_media"))
+
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default=None)
+AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default=None)
+AWS_S3_CUSTOM_DOMAIN = env.str("AWS_S3_CUSTOM_DOMAIN", default=None)
+AWS_S3_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default=None)
+AWS_S3_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default=None)
+AVATAR_S3_LOCATION = env.str("AVATAR_S3_LOCATION", default="avatars")
+AVATAR_S3_ACL = env.str("AVATAR_S3_ACL", default="public-read") or None
+PERSONA_MEDIA_S3_LOCATION = env.str("PERSONA_MEDIA_S3_LOCATION", default="persona-media")
+# Presigned download links live just long enough for a client to follow the redirect.
+PERSONA_MEDIA_PRESIGNED_SECONDS = env.int("PERSONA_MEDIA_PRESIGNED_SECONDS", default=300)
+
+
+def _s3(location: str, *, public: bool) -> dict:
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "location": location,
+            "default_acl": AVATAR_S3_ACL if public else "private",
+            "querystring_auth": not public,
+            "querystring_expire": PERSONA_MEDIA_PRESIGNED_SECONDS,
+            "file_overwrite": False,
+        },
+    }
+
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(VAR_DIR / "media")}},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "avatars": _s3(AVATAR_S3_LOCATION, public=True) if AVATAR_STORAGE_TYPE == "cloud" else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": AVATAR_STORAGE_PATH, "base_url": AVATAR_BASE_URL + "/"},
+    },
+    "persona_media": _s3(PERSONA_MEDIA_S3_LOCATION, public=False) if MEDIA_STORAGE_TYPE == "cloud" else {
+        "BACKEND": "mediakit.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": PERSONA_MEDIA_STORAGE_PATH},
+    },
+}
+
+# --- Limits and processing -------------------------------------------------------------------
+ENABLE_RATE_LIMITING = env.bool("ENABLE_RATE_LIMITING", default=True)
+RATELIMIT_ENABLE = ENABLE_RATE_LIMITING
+MAX_AVATAR_SIZE = env.int("MAX_AVATAR_SIZE", default=5 * 1024 * 1024)
+AVATAR_STRIP_METADATA = env.bool("AVATAR_STRIP_METADATA", default=True)
+JPEG_QUALITY = env.int("JPEG_QUALITY", default=85)
+WEBP_QUALITY = env.int("WEBP_QUALITY", default=85)
+PNG_COMPRESSION = env.int("PNG_COMPRESSION", default=6)
+PERSONA_MEDIA_MAX_SIZE = env.int("PERSONA_MEDIA_MAX_SIZE", default=10 * 1024 * 1024)
+# Production hand-off of downloads: "" (stream from Django), or an nginx internal location
+# such as "/protected-media/" for X-Accel-Redirect with local storage.
+PERSONA_MEDIA_ACCEL_REDIRECT = env.str("PERSONA_MEDIA_ACCEL_REDIRECT", default="")
+PERSONA_MEDIA_PRESIGNED_REDIRECT = env.bool("PERSONA_MEDIA_PRESIGNED_REDIRECT", default=False)
+
+# --- API -----------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTCookieAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "critvue.pagination.PageNumberPagination",
+    "EXCEPTION_HANDLER": "critvue.exceptions.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("ACCESS_TOKEN_LIFETIME_MINUTES", default=15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("REFRESH_TOKEN_LIFETIME_DAYS", default=7)),
+    "ALGORITHM": "HS256",
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "UPDATE_LAST_LOGIN": False,
+}
+JWT_ACCESS_COOKIE = "access_token"
+JWT_REFRESH_COOKIE = "refresh_token"
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Critvue media backend",
+    "DESCRIPTION": "Avatars, personas and persona media.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["critvue.schema.strip_trailing_slash"],
+}
+
+# --- Logging: one JSON object per line on stdout ----------------------------------------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}},
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    "loggers": {"django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False}},
+}

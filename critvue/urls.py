@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django_prometheus.exports import ExportToDjangoView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from critvue import health
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    re_path(r"^health/?$", health.health, name="health"),
+    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    re_path(r"^metrics/?$", ExportToDjangoView, name="metrics"),
+    path("", include("accounts.urls")),
+    path("", include("avatars.urls")),
+    path("", include("persona_media.urls")),
+]
+
+handler400 = "critvue.exceptions.bad_request"
+handler403 = "critvue.exceptions.permission_denied"
+handler404 = "critvue.exceptions.page_not_found"
+handler500 = "critvue.exceptions.server_error"

@@ -1,0 +1,13 @@
+import os
+from pathlib import Path
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "critvue.settings")
+os.environ.setdefault("CRITVUE_ENV_FILE", str(Path(__file__).resolve().parent.parent / ".env"))
+
+application = get_wsgi_application()
+
+from critvue.startup import check_or_refuse  # noqa: E402  (needs the apps loaded)
+
+check_or_refuse()

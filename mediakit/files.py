@@ -1,0 +1,63 @@
+"""Stored files follow their rows: removed after the deleting transaction commits, never before."""
+import logging
+from collections.abc import Callable, Iterable
+
+from django.core.files.storage import Storage
+from django.db import transaction
+
+log = logging.getLogger(__name__)
+
+
+def delete_stored(storage: Storage, names: Iterable[str]) -> int:
+    """Delete these names now; log (never raise) a storage failure. Returns how many were removed."""
+    removed = 0
+    for name in names:
+        try:
+            storage.delete(name)
+            removed += 1
+        except Exception:  # a failed delete leaves an orphan for the cleanup command, not a 500
+            log.exception("could not delete a stored file", extra={"file": name})
+    return removed
+
+
+def delete_on_commit(storage: Storage, names: Iterable[str], using: str | None = None) -> None:
+    """Delete these names once the current transaction commits (at once outside a transaction)."""
+    names = [n for n in names if n]
+    if names:
+        transaction.on_commit(lambda: delete_stored(storage, names), using=using)
+
+
+def file_cleanup_handler(storage_alias: str, names_of: Callable[[object], Iterable[str]]):
+    """A post_delete receiver that removes the instance's stored files after commit (skips fixtures)."""
+    from django.core.files.storage import storages
+
+    def handler(sender, instance, using, origin=None, **kwargs):
+        if kwargs.get("raw"):
+            return
+        delete_on_commit(storages[storage_alias], names_of(instance), using=using)
+
+    return handler
+
+
+class WrittenFiles:
+    """Names saved inside `with WrittenFiles(storage) as written:`; all removed again if the block raises.
+
+    Put the row writes (their `transaction.atomic()`) inside the block, so a failed commit also
+    takes the new files with it.
+    """
+
+    def __init__(self, storage: Storage):
+        self.storage = storage
+        self.names: list[str] = []
+
+    def save(self, name: str, content) -> str:
+        saved = self.storage.save(name, content)
+        self.names.append(saved)
+        return saved
+
+    def __enter__(self) -> "WrittenFiles":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            delete_stored(self.storage, self.names)

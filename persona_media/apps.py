@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class PersonaMediaConfig(AppConfig):
+    name = "persona_media"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Make sure the system packages the project needs are installed: libmagic always; PostgreSQL and
+# Redis servers only when the tests must start their own (no TEST_DATABASE_URL / TEST_REDIS_URL).
+# Installs with apt-get when run as root; otherwise says what is missing and stops.
+set -euo pipefail
+need=()
+ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1' || need+=(libmagic1)
+if [ "${1:-}" = "--servers" ]; then
+  if [ -z "${TEST_DATABASE_URL:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
+    need+=(postgresql)
+  fi
+  if [ -z "${TEST_REDIS_URL:-}" ] && ! command -v redis-server >/dev/null; then
+    need+=(redis-server)
+  fi
+fi
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "sysdeps: installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # Debian's postgresql package creates and starts a cluster; the tests start their own.
+  exit 0
+fi
+echo "sysdeps: missing system packages: ${need[*]}" >&2
+echo "sysdeps: install them (e.g. sudo apt-get install ${need[*]}), or set TEST_DATABASE_URL / TEST_REDIS_URL" >&2
+exit 1
