@@ -1,0 +1,94 @@
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.db.models import Sum
+from django.template.defaultfilters import filesizeformat
+from django.utils.html import format_html
+
+from avatars import services
+from avatars.models import Avatar, AvatarVariant
+
+
+def preview(url: str | None, side: int) -> str:
+    if not url:
+        return "-"
+    return format_html('<img src="{}" width="{}" height="{}" alt="" style="object-fit: cover">', url, side, side)
+
+
+class AvatarVariantInline(admin.TabularInline):
+    model = AvatarVariant
+    fields = ("size", "image", "name", "width", "height", "file_size", "content_type")
+    readonly_fields = fields
+    extra = 0
+    # Variants are made by the upload pipeline, never by hand; they go with their avatar.
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="preview")
+    def image(self, variant: AvatarVariant) -> str:
+        return preview(variant.url, min(variant.width, 128))
+
+
+@admin.register(Avatar)
+class AvatarAdmin(admin.ModelAdmin):
+    list_display = ("thumbnail", "user", "dimensions", "original_format", "upload_size", "stored_size",
+                    "created_at")
+    list_display_links = ("thumbnail", "user")
+    list_filter = ("original_format", "created_at")
+    list_select_related = ("user",)
+    search_fields = ("user__email",)
+    date_hierarchy = "created_at"
+    fields = ("user", "original_format", "dimensions", "upload_size", "created_at")
+    readonly_fields = fields
+    inlines = [AvatarVariantInline]
+    actions = ["remove_avatar"]
+
+    def get_queryset(self, request):
+        return (super().get_queryset(request).prefetch_related("variants")
+                .annotate(stored_bytes=Sum("variants__file_size")))
+
+    def has_add_permission(self, request) -> bool:
+        # Avatars come only from the upload pipeline (validation, processing, variants).
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # "Remove avatar" does the same through the service, which also clears the profile's URL.
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_model(self, request, obj: Avatar) -> None:
+        self.delete_queryset(request, Avatar.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset) -> int:
+        removed = 0
+        pks = list(queryset.values_list("pk", flat=True))
+        for user in get_user_model().objects.filter(avatar__pk__in=pks):
+            try:
+                services.avatar_delete(user=user)
+                removed += 1
+            except Avatar.DoesNotExist:
+                pass  # removed meanwhile by its owner or another moderator
+        return removed
+
+    @admin.action(description="Remove avatar", permissions=["delete"])
+    def remove_avatar(self, request, queryset) -> None:
+        removed = self.delete_queryset(request, queryset)
+        self.message_user(request, f"Removed {removed} avatar(s) and their files.", messages.SUCCESS)
+
+    @admin.display(description="preview")
+    def thumbnail(self, avatar: Avatar) -> str:
+        return preview(avatar.urls.get("thumbnail"), 64)
+
+    @admin.display(description="dimensions")
+    def dimensions(self, avatar: Avatar) -> str:
+        return avatar.original_dimensions
+
+    @admin.display(description="upload size", ordering="original_size")
+    def upload_size(self, avatar: Avatar) -> str:
+        return filesizeformat(avatar.original_size)
+
+    @admin.display(description="stored size", ordering="stored_bytes")
+    def stored_size(self, avatar: Avatar) -> str:
+        return filesizeformat(getattr(avatar, "stored_bytes", None) or 0)

@@ -1,0 +1,47 @@
+"""Avatar configuration checks left after critvue.checks (storage, limits and qualities live there)."""
+from django.conf import settings
+from django.core.checks import Error, Warning, register
+from PIL import features
+
+from avatars import conf
+
+# Pillow features the pipeline needs: decoders for every accepted upload, encoders for every output.
+PILLOW_CODECS = (("jpg", "JPEG"), ("zlib", "PNG"))
+PILLOW_MODULES = (("webp", "WebP"),)
+
+
+@register()
+def check_base_url(app_configs=None, **kwargs) -> list[Error]:
+    base = conf.value("AVATAR_BASE_URL")
+    if base.startswith("/") and base != "/" or base.startswith(("http://", "https://")):
+        return []
+    return [Error(
+        f"AVATAR_BASE_URL is {base!r}.",
+        hint="Use a path below the site such as /files/avatars, or an absolute http(s) URL of a CDN.",
+        id="avatars.E001",
+    )]
+
+
+@register()
+def check_pillow(app_configs=None, **kwargs) -> list[Error]:
+    missing = [label for codec, label in PILLOW_CODECS if not features.check_codec(codec)]
+    missing += [label for module, label in PILLOW_MODULES if not features.check_module(module)]
+    if not missing:
+        return []
+    return [Error(
+        f"Pillow was built without {', '.join(missing)} support; such avatars cannot be processed.",
+        hint="Install the Pillow wheel from PyPI, or build it against libjpeg, zlib and libwebp.",
+        id="avatars.E002",
+    )]
+
+
+@register()
+def check_shared_rate_limits(app_configs=None, **kwargs) -> list[Warning]:
+    backend = settings.CACHES["default"]["BACKEND"]
+    if settings.DEBUG or not conf.value("ENABLE_RATE_LIMITING") or not backend.endswith("LocMemCache"):
+        return []
+    return [Warning(
+        "Rate limits are counted in a per-process cache, so each server process counts on its own.",
+        hint="Set REDIS_URL so that every process shares the avatar rate limits.",
+        id="avatars.W001",
+    )]

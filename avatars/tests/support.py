@@ -1,0 +1,40 @@
+"""Helpers shared by the avatar tests: posting uploads and looking at what storage holds."""
+import io
+
+from django.core.files.storage import storages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from avatars.imaging import VARIANT_SIZES
+from mediakit.orphans import IGNORED_PREFIXES, walk
+
+URL = "/api/v1/profile/me/avatar"
+SIZES = list(VARIANT_SIZES)
+
+
+def post_avatar(client, data: bytes, name: str = "avatar.jpg", content_type: str = "image/jpeg",
+                path: str = URL):
+    """POST one file in the field `file`, as a browser form would."""
+    return client.post(path, {"file": SimpleUploadedFile(name, data, content_type)}, format="multipart")
+
+
+def stored_names() -> set[str]:
+    """Every file name in the avatars storage (local folder or S3 bucket prefix)."""
+    return {n for n in walk(storages["avatars"]) if not n.startswith(IGNORED_PREFIXES)}
+
+
+def stored_bytes(name: str) -> bytes:
+    with storages["avatars"].open(name, "rb") as fh:
+        return fh.read()
+
+
+def stored_image(name: str) -> Image.Image:
+    """The stored file, decoded."""
+    im = Image.open(io.BytesIO(stored_bytes(name)))
+    im.load()
+    return im
+
+
+def name_from_url(url: str) -> str:
+    """The storage name behind a variant URL (local base URL or S3 object URL)."""
+    return url.split("/avatars/", 1)[1].split("?")[0]
