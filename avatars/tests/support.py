@@ -1,7 +1,7 @@
 """Helpers shared by the avatar tests: posting uploads and looking at what storage holds."""
 import io
 
-from django.core.files.storage import storages
+from django.core.files.storage import FileSystemStorage, storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -38,3 +38,18 @@ def stored_image(name: str) -> Image.Image:
 def name_from_url(url: str) -> str:
     """The storage name behind a variant URL (local base URL or S3 object URL)."""
     return url.split("/avatars/", 1)[1].split("?")[0]
+
+
+class FailOnNthSave(FileSystemStorage):
+    """A local storage whose `fail_on`-th save raises, as a full disk or a lost bucket would."""
+
+    def __init__(self, *, fail_on: int, **kwargs):
+        super().__init__(**kwargs)
+        self.fail_on = fail_on
+        self.saves = 0
+
+    def _save(self, name, content):
+        self.saves += 1
+        if self.saves == self.fail_on:
+            raise OSError(28, "No space left on device")
+        return super()._save(name, content)

@@ -1,0 +1,304 @@
+"""POST, GET and DELETE /api/v1/profile/me/avatar: bodies, codes, rows and stored files."""
+import re
+
+import pytest
+from django.core.files.storage import storages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from avatars.models import Avatar, AvatarVariant
+from avatars.tests import images as I
+from avatars.tests.support import SIZES, URL, name_from_url, post_avatar, stored_bytes, stored_image, stored_names
+
+pytestmark = pytest.mark.django_db
+
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+
+
+def sides(width: int, height: int) -> list[int]:
+    return [min(target, width, height) for target in (64, 128, 256, 512, 1024)]
+
+
+# (bytes, detected upload format, stored width x height, variant format)
+FORMATS = [
+    pytest.param(lambda: I.photo_jpeg(1200, 900), "JPEG", (1200, 900), "JPEG", id="jpeg"),
+    pytest.param(lambda: I.photo_jpeg(2000, 1500), "JPEG", (2000, 1500), "JPEG", id="jpeg-large"),
+    pytest.param(lambda: I.png_rgba(700, 500), "PNG", (700, 500), "PNG", id="png-alpha"),
+    pytest.param(lambda: I.webp(600, 200), "WEBP", (600, 200), "JPEG", id="webp"),
+    pytest.param(lambda: I.webp(400, 400, alpha=True), "WEBP", (400, 400), "WEBP", id="webp-alpha"),
+    pytest.param(lambda: I.animated("GIF", size=(200, 260)), "GIF", (200, 260), "JPEG", id="gif-animated"),
+    pytest.param(lambda: I.cmyk_jpeg(size=(300, 200)), "JPEG", (300, 200), "JPEG", id="cmyk-jpeg"),
+    pytest.param(lambda: I.greyscale("JPEG", 300, 300), "JPEG", (300, 300), "JPEG", id="greyscale"),
+    pytest.param(lambda: I.png16_rgb(200, 200), "PNG", (200, 200), "JPEG", id="png-16-bit"),
+    pytest.param(lambda: I.palette_png_trns(200, 200), "PNG", (200, 200), "PNG", id="palette-png-trns"),
+]
+
+
+@pytest.mark.parametrize(("factory", "upload_format", "dimensions", "out"), FORMATS)
+def test_upload_stores_five_square_variants(storage_backend, api, user, factory, upload_format, dimensions, out):
+    data = factory()
+    # A misleading name and Content-Type: the bytes alone decide.
+    response = post_avatar(api, data, name="avatar.gif", content_type="text/plain")
+
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["message"] == "Avatar uploaded and processed successfully"
+    assert body["metadata"] == {"original_size": len(data), "original_dimensions": "{}x{}".format(*dimensions),
+                                "format": upload_format}
+    assert list(body["variants"]) == SIZES
+    assert body["avatar_url"] == body["variants"]["medium"]
+
+    avatar = Avatar.objects.get(user=user)
+    assert (avatar.original_size, avatar.original_width, avatar.original_height, avatar.original_format) == (
+        len(data), *dimensions, upload_format)
+    variants = {v.size: v for v in avatar.variants.all()}
+    assert list(variants) == SIZES
+    assert stored_names() == {v.name for v in variants.values()}
+    storage = storages["avatars"]
+    for size, side in zip(SIZES, sides(*dimensions)):
+        variant = variants[size]
+        assert re.fullmatch(rf"{size}/avatar_{user.pk}_[0-9a-f]{{16}}_{size}\.{EXTENSIONS[out]}", variant.name)
+        assert body["variants"][size] == storage.url(variant.name) == variant.url
+        assert (variant.width, variant.height, variant.content_type) == (side, side, CONTENT_TYPES[out])
+        assert variant.file_size == len(stored_bytes(variant.name))
+        im = stored_image(variant.name)
+        assert (im.format, im.size) == (out, (side, side))
+
+    user.refresh_from_db()
+    assert user.avatar_url == body["avatar_url"]
+    assert api.get("/api/v1/profile/me").json()["avatar_url"] == body["avatar_url"]
+
+
+def test_local_urls_are_under_the_base_url_and_served(api, user):
+    body = post_avatar(api, I.photo_jpeg(600, 400)).json()
+    for size, url in body["variants"].items():
+        assert url.startswith("/files/avatars/" + size + "/avatar_")
+        response = api.get(url)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == stored_bytes(name_from_url(url))
+
+
+def test_animated_gif_gives_its_first_frame(api):
+    body = post_avatar(api, I.animated("GIF", colours=(I.RED, I.BLUE, I.GREEN))).json()
+    im = stored_image(name_from_url(body["variants"]["large"])).convert("RGB")
+    assert all(abs(a - b) <= 8 for a, b in zip(im.getpixel((100, 100)), I.RED))
+
+
+def close(actual, expected, tolerance: int = 40) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip(actual, expected))
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_exif_orientation_is_applied(api, orientation):
+    data = I.jpeg_with_metadata(I.quadrants(400, 300), orientation)
+    body = post_avatar(api, data).json()
+
+    stored = (400, 300) if orientation <= 4 else (300, 400)  # 5-8 store the picture on its side
+    assert body["metadata"]["original_dimensions"] == "{}x{}".format(*stored)
+    im = stored_image(name_from_url(body["variants"]["large"])).convert("RGB")
+    assert im.size == (300, 300)
+    corners = {"top_left": (40, 40), "top_right": (260, 40), "bottom_left": (40, 260), "bottom_right": (260, 260)}
+    for corner, xy in corners.items():
+        assert close(im.getpixel(xy), I.QUADRANTS[corner]), (corner, im.getpixel(xy))
+
+
+METADATA_INPUTS = [
+    pytest.param(lambda: I.jpeg_with_metadata(I.photo(400, 400), 6), id="jpeg-exif-gps-xmp-iptc-comment"),
+    pytest.param(I.jpeg_with_comment, id="jpeg-comment"),
+    pytest.param(lambda: I.png_with_text("RGB"), id="png-text-chunks"),
+    pytest.param(lambda: I.png_with_text("RGBA"), id="png-alpha-text-chunks"),
+    pytest.param(lambda: I.webp(300, 300), id="webp-exif-xmp"),
+    pytest.param(lambda: I.webp(300, 300, alpha=True), id="webp-alpha-exif-xmp"),
+    pytest.param(lambda: I.animated("GIF"), id="gif-comment"),
+]
+
+
+@pytest.mark.parametrize("factory", METADATA_INPUTS)
+def test_no_metadata_survives_in_any_stored_variant(api, factory):
+    assert post_avatar(api, factory()).status_code == 200
+    names = stored_names()
+    assert len(names) == 5
+    for name in names:
+        data = stored_bytes(name)
+        assert I.SECRET not in data, name  # also the marker planted in the GPS IFD
+        im = stored_image(name)
+        exif = im.getexif()
+        assert len(exif) == 0 and not exif.get_ifd(0x8825), name
+        assert not {"exif", "comment", "xmp", "XML:com.adobe.xmp", "photoshop"} & set(im.info), (name, im.info.keys())
+        assert not getattr(im, "text", {}), name
+
+
+def padded_jpeg(total: int) -> bytes:
+    """A valid JPEG of exactly `total` bytes (zeros after its end marker)."""
+    data = I.photo_jpeg(300, 300)
+    assert len(data) <= total
+    return data + bytes(total - len(data))
+
+
+@pytest.mark.parametrize(("extra", "status", "code"), [
+    pytest.param(0, 200, None, id="exactly-the-limit"),
+    pytest.param(1, 400, "file_too_large", id="one-byte-over"),
+    pytest.param(300 * 1024, 400, "file_too_large", id="far-over"),
+])
+def test_byte_limit(api, settings, extra, status, code):
+    settings.MAX_AVATAR_SIZE = 100 * 1024
+    response = post_avatar(api, padded_jpeg(100 * 1024 + extra))
+    assert response.status_code == status
+    if code:
+        assert response.json()["code"] == code
+        assert not Avatar.objects.exists() and stored_names() == set()
+
+
+REFUSALS = [
+    pytest.param(lambda: b"", "empty_file", id="empty"),
+    pytest.param(lambda: I.TEXT, "unsupported_type", id="text"),
+    pytest.param(lambda: I.HTML, "unsupported_type", id="html-renamed"),
+    pytest.param(lambda: I.SVG, "unsupported_type", id="svg-renamed"),
+    pytest.param(I.elf_header, "unsupported_type", id="elf-renamed"),
+    pytest.param(lambda: I.PDF, "unsupported_type", id="pdf-renamed"),
+    pytest.param(lambda: I.encode(I.photo(200, 200), "BMP"), "unsupported_type", id="bmp"),
+    pytest.param(lambda: I.encode(I.photo(200, 200), "TIFF"), "unsupported_type", id="tiff"),
+    pytest.param(lambda: I.truncated(I.photo_jpeg(300, 300)), "corrupt_file", id="truncated-jpeg"),
+    pytest.param(lambda: I.truncated(I.png_rgba()), "corrupt_file", id="truncated-png"),
+    pytest.param(I.jpeg_header_only, "corrupt_file", id="jpeg-header-only"),
+    pytest.param(I.png_header_only, "corrupt_file", id="png-header-only"),
+    pytest.param(lambda: I.png_bomb(60000, 60000), "image_too_large", id="png-pixel-bomb"),
+    pytest.param(lambda: I.jpeg_with_size(60000, 60000), "image_too_large", id="jpeg-pixel-bomb"),
+    pytest.param(lambda: I.gif_with_size(60000, 60000), "image_too_large", id="gif-pixel-bomb"),
+    pytest.param(lambda: I.webp_with_size(16384, 16384), "image_too_large", id="webp-pixel-bomb"),
+    pytest.param(I.ztxt_bomb, "corrupt_file", id="ztxt-bomb"),
+    pytest.param(lambda: I.ztxt_bomb(kind=b"iTXt"), "corrupt_file", id="itxt-bomb"),
+    pytest.param(I.text_memory_bomb, "corrupt_file", id="text-memory-bomb"),
+    pytest.param(lambda: I.apng_claiming_frames(10**9), "image_too_large", id="apng-frame-bomb"),
+    pytest.param(lambda: I.photo_jpeg(99, 300), "image_too_small", id="too-small"),
+    pytest.param(lambda: I.encode(I.photo(300, 60), "PNG"), "image_too_small", id="too-narrow"),
+    pytest.param(lambda: I.jpeg_with_size(4097, 300), "image_too_large", id="too-large"),
+]
+
+
+@pytest.mark.parametrize(("factory", "code"), REFUSALS)
+def test_refused_uploads_leave_nothing(storage_backend, api, factory, code):
+    response = post_avatar(api, factory(), name="avatar.jpg", content_type="image/jpeg")
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == code and body["detail"]
+    assert not Avatar.objects.exists() and not AvatarVariant.objects.exists()
+    assert stored_names() == set()
+
+
+def two_files() -> dict:
+    return {"file": [SimpleUploadedFile("a.jpg", I.photo_jpeg(200, 200)),
+                     SimpleUploadedFile("b.jpg", I.photo_jpeg(200, 200))]}
+
+
+@pytest.mark.parametrize(("send", "code"), [
+    pytest.param(lambda c: c.post(URL, {"image": SimpleUploadedFile("a.jpg", I.photo_jpeg(200, 200))},
+                                  format="multipart"), "missing_file", id="other-field"),
+    pytest.param(lambda c: c.post(URL, {"file": "not a file"}, format="multipart"), "missing_file",
+                 id="text-field"),
+    pytest.param(lambda c: c.post(URL), "missing_file", id="no-body"),
+    pytest.param(lambda c: c.post(URL, {"file": "x"}, format="json"), "missing_file", id="json-body"),
+    pytest.param(lambda c: c.post(URL, two_files(), format="multipart"), "multiple_files", id="two-files"),
+    pytest.param(lambda c: c.post(URL, {"file": SimpleUploadedFile("a.jpg", I.photo_jpeg(200, 200)),
+                                        "other": SimpleUploadedFile("b.jpg", I.photo_jpeg(200, 200))},
+                                  format="multipart"), "multiple_files", id="two-fields"),
+])
+def test_malformed_requests(api, send, code):
+    response = send(api)
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    assert not Avatar.objects.exists() and stored_names() == set()
+
+
+@pytest.mark.parametrize("path", [URL, URL + "/"])
+def test_every_method_answers_with_and_without_slash(api, path):
+    assert post_avatar(api, I.photo_jpeg(300, 300), path=path).status_code == 200
+    assert api.get(path).status_code == 200
+    assert api.delete(path).status_code == 200
+
+
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+def test_anonymous_requests_are_401(method):
+    response = getattr(APIClient(), method)(URL)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_get_each_size(api, user, make_avatar, size):
+    avatar = make_avatar(user)
+    assert api.get(URL, {"size": size}).json() == {"avatar_url": avatar.urls[size], "size": size}
+
+
+def test_get_defaults_to_medium(api, user, make_avatar):
+    avatar = make_avatar(user)
+    response = api.get(URL)
+    assert response.status_code == 200
+    assert response.json() == {"avatar_url": avatar.urls["medium"], "size": "medium"}
+
+
+@pytest.mark.parametrize("size", ["huge", "", "Medium", "medium "])
+def test_get_unknown_size_is_400(api, user, make_avatar, size):
+    make_avatar(user)
+    response = api.get(URL, {"size": size})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_size"
+
+
+@pytest.mark.parametrize("method", ["get", "delete"])
+def test_no_avatar_is_404(api, method):
+    response = getattr(api, method)(URL)
+    assert response.status_code == 404
+    assert response.json()["code"] == "no_avatar"
+
+
+def test_another_users_avatar_is_not_yours(api, make_user, make_avatar):
+    make_avatar(make_user())
+    assert api.get(URL).status_code == 404
+    assert api.delete(URL).status_code == 404
+    assert Avatar.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_delete_removes_rows_and_files(storage_backend, api, user, make_avatar):
+    avatar = make_avatar(user)
+    urls = avatar.urls
+    assert len(stored_names()) == 5
+
+    response = api.delete(URL)
+
+    assert response.status_code == 200
+    assert response.json() == {"message": "Avatar deleted successfully", "files_deleted": 5}
+    assert not Avatar.objects.exists() and not AvatarVariant.objects.exists()
+    assert stored_names() == set()
+    user.refresh_from_db()
+    assert user.avatar_url is None
+    if storage_backend == "local":
+        assert all(api.get(url).status_code == 404 for url in urls.values())
+    assert api.delete(URL).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_replace_removes_the_old_files(storage_backend, api, user):
+    old = post_avatar(api, I.photo_jpeg(600, 400)).json()
+    new = post_avatar(api, I.png_rgba(300, 300)).json()
+
+    assert new["avatar_url"] != old["avatar_url"]
+    assert Avatar.objects.count() == 1 and AvatarVariant.objects.count() == 5
+    assert stored_names() == {name_from_url(url) for url in new["variants"].values()}
+    user.refresh_from_db()
+    assert user.avatar_url == new["avatar_url"]
+    if storage_backend == "local":
+        assert all(api.get(url).status_code == 404 for url in old["variants"].values())
+        assert all(api.get(url).status_code == 200 for url in new["variants"].values())
+
+
+def test_a_refused_upload_keeps_the_current_avatar(api, user, make_avatar):
+    avatar = make_avatar(user)
+    names = stored_names()
+    assert post_avatar(api, I.TEXT).status_code == 400
+    assert Avatar.objects.get() == avatar and stored_names() == names
+    user.refresh_from_db()
+    assert user.avatar_url == avatar.urls["medium"]
