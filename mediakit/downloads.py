@@ -4,18 +4,37 @@ from collections.abc import Iterator
 from urllib.parse import quote
 
 from django.core.files.storage import Storage
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from werkzeug.http import parse_etags, parse_range_header, quote_etag
 
 # 64 KiB chunks: few enough system calls for fast loopback throughput, small enough to stay lean.
 CHUNK_SIZE = 64 * 1024
+# What _requested_range answers for a range that lies wholly past the end of the file (416).
+UNSATISFIABLE = (-1, -1)
 
 
-def content_disposition(filename: str) -> str:
-    """`attachment` with an ASCII `filename=` fallback and the exact name as RFC 5987 `filename*=`."""
+def content_disposition(filename: str, disposition: str = "attachment") -> str:
+    """`attachment` (or `inline`) with an ASCII `filename=` fallback and the exact name as RFC 5987 `filename*=`."""
     ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
     ascii_name = "".join(c for c in ascii_name if c.isprintable() and c not in '"\\') or "download"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def file_headers(*, etag: str, filename: str, inline: bool = False) -> dict[str, str]:
+    """The headers every answer about a stored file carries (200, 206, 304 and hand-offs alike)."""
+    return {
+        "ETag": quote_etag(etag),
+        "Accept-Ranges": "bytes",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": content_disposition(filename, "inline" if inline else "attachment"),
+        "Cache-Control": "private, no-cache",
+    }
+
+
+def not_modified(request, etag: str) -> bool:
+    """Whether the request's If-None-Match names this ETag (weak comparison, as RFC 9110 asks)."""
+    if_none_match = request.headers.get("If-None-Match")
+    return bool(if_none_match) and parse_etags(if_none_match).contains_weak(etag)
 
 
 def read_range(storage: Storage, name: str, start: int, stop: int) -> Iterator[bytes]:
@@ -24,7 +43,9 @@ def read_range(storage: Storage, name: str, start: int, stop: int) -> Iterator[b
         return
     bucket = getattr(storage, "bucket", None)
     if bucket is not None:  # django-storages S3: its File object would spool the whole object first
-        key = storage._normalize_name(storage._clean_name(name))
+        from storages.utils import clean_name
+
+        key = storage._normalize_name(clean_name(name))
         body = bucket.Object(key).get(Range=f"bytes={start}-{stop - 1}")["Body"]
         try:
             yield from body.iter_chunks(CHUNK_SIZE)
@@ -43,34 +64,36 @@ def read_range(storage: Storage, name: str, start: int, stop: int) -> Iterator[b
 
 
 def stored_file_response(request, storage: Storage, name: str, *, size: int, content_type: str,
-                         etag: str, filename: str) -> HttpResponse:
-    """200, 206, 304 or 416 for a GET of the stored file `name`, streamed and never read whole."""
-    headers = {
-        "ETag": quote_etag(etag),
-        "Accept-Ranges": "bytes",
-        "X-Content-Type-Options": "nosniff",
-        "Content-Disposition": content_disposition(filename),
-        "Cache-Control": "private, no-cache",
-    }
-    if_none_match = request.headers.get("If-None-Match")
-    if if_none_match and parse_etags(if_none_match).contains_weak(etag):
-        return HttpResponse(status=304, headers=headers)
+                         etag: str, filename: str, inline: bool = False) -> HttpResponse:
+    """200, 206, 304 or 416 for a GET (or HEAD) of the stored file `name`, streamed and never read whole."""
+    headers = file_headers(etag=etag, filename=filename, inline=inline)
+    if not_modified(request, etag):
+        response = HttpResponse(status=304, headers=headers)
+        del response["Content-Type"]
+        return response
     start, stop, status = 0, size, 200
-    byte_range = _requested_range(request, etag)
+    byte_range = _requested_range(request, etag, size)
+    if byte_range == UNSATISFIABLE:
+        return JsonResponse({"detail": f"The requested range is not satisfiable: the file has {size} bytes.",
+                             "code": "range_not_satisfiable"}, status=416,
+                            headers={**headers, "Content-Range": f"bytes */{size}"})
     if byte_range is not None:
-        bounds = byte_range.range_for_length(size)
-        if bounds is None:
-            return HttpResponse(status=416, headers={**headers, "Content-Range": f"bytes */{size}"})
-        (start, stop), status = bounds, 206
+        (start, stop), status = byte_range, 206
         headers["Content-Range"] = f"bytes {start}-{stop - 1}/{size}"
-    response = StreamingHttpResponse(read_range(storage, name, start, stop), status=status,
-                                     content_type=content_type, headers=headers)
+    if request.method == "HEAD":  # the headers of a GET, without reading the storage
+        response = HttpResponse(status=status, content_type=content_type, headers=headers)
+    else:
+        response = StreamingHttpResponse(read_range(storage, name, start, stop), status=status,
+                                         content_type=content_type, headers=headers)
     response["Content-Length"] = str(stop - start)
     return response
 
 
-def _requested_range(request, etag: str):
-    """The one byte range to honour, or None (no header, malformed, several ranges, stale If-Range)."""
+def _requested_range(request, etag: str, size: int) -> tuple[int, int] | None:
+    """The one byte range [start, stop) to send; None for the whole file; UNSATISFIABLE for a 416.
+
+    Malformed headers, other units, several ranges and a stale If-Range all mean the whole file.
+    """
     header = request.headers.get("Range")
     if not header or request.method not in ("GET", "HEAD"):
         return None
@@ -78,6 +101,12 @@ def _requested_range(request, etag: str):
     if if_range and if_range.strip() != quote_etag(etag):
         return None
     parsed = parse_range_header(header)
-    if parsed is None or len(parsed.ranges) != 1:
+    if parsed is None or parsed.units != "bytes" or len(parsed.ranges) != 1:
         return None
-    return parsed
+    start, stop = parsed.ranges[0]
+    if stop is None and start < 0:  # a suffix: the last -start bytes, the whole file if it is shorter
+        start = max(size + start, 0)
+    stop = size if stop is None else min(stop, size)
+    if start >= size or start >= stop:
+        return UNSATISFIABLE
+    return start, stop

@@ -51,7 +51,14 @@ class WrittenFiles:
         self.names: list[str] = []
 
     def save(self, name: str, content) -> str:
-        saved = self.storage.save(name, content)
+        # Free names are kept as given; knowing it up front lets a save that fails part-way
+        # (a half-written local file, an upload that stored but then raised) be cleaned up too.
+        name = self.storage.get_available_name(name)
+        try:
+            saved = self.storage.save(name, content)
+        except BaseException:
+            delete_stored(self.storage, [name])
+            raise
         self.names.append(saved)
         return saved
 

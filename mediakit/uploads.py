@@ -34,10 +34,7 @@ class LimitUploadHandler(FileUploadHandler):
         if content_length and content_length > self.limit + MULTIPART_OVERHEAD:
             raise self.too_large()
 
-    def new_file(self, *args, **kwargs):
-        super().new_file(*args, **kwargs)
-        self.received = 0
-
+    # The count runs over every file part of the body, so several files cannot add up past it.
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
         self.received += len(raw_data)
         if self.received > self.limit:
@@ -55,6 +52,8 @@ MULTIPART_OVERHEAD = 64 * 1024
 def limit_upload_size(request, limit: int, status_code: int = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE) -> None:
     """Put the byte limit in front of Django's upload handlers; call before touching request.data."""
     django_request = getattr(request, "_request", request)
+    if hasattr(django_request, "_files"):  # too late: the body was parsed without the limit
+        raise RuntimeError("limit_upload_size() must be called before the request body is read")
     django_request.upload_handlers.insert(0, LimitUploadHandler(django_request, limit=limit, status_code=status_code))
 
 

@@ -1,5 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete
 
 
 class PersonaMediaConfig(AppConfig):
     name = "persona_media"
+    verbose_name = "Persona media"
+
+    def ready(self) -> None:
+        from persona_media import checks, handlers  # noqa: F401  (checks register themselves)
+        from persona_media.models import MediaFile
+
+        post_delete.connect(handlers.remove_stored_file, sender=MediaFile,
+                            dispatch_uid="persona_media.remove_stored_file")

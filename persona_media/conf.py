@@ -1,0 +1,37 @@
+"""persona_media settings and their defaults; read on every call, so tests can override them."""
+from django.conf import settings
+from django.core.files.storage import Storage, storages
+
+STORAGE_ALIAS = "persona_media"
+MIB = 1024 * 1024
+# API.md: a description may hold up to 1000 characters.
+DESCRIPTION_MAX_LENGTH = 1000
+# API.md and the seed: uploads of at most 10 MiB.
+DEFAULT_MAX_SIZE = 10 * MIB
+# Long enough to follow a redirect, short enough that a leaked link soon stops working.
+DEFAULT_PRESIGNED_SECONDS = 300
+
+
+def storage() -> Storage:
+    """The storage that holds every media file (local folder or S3, never served directly)."""
+    return storages[STORAGE_ALIAS]
+
+
+def max_size() -> int:
+    """Largest accepted upload, in bytes."""
+    return getattr(settings, "PERSONA_MEDIA_MAX_SIZE", DEFAULT_MAX_SIZE)
+
+
+def accel_redirect_prefix() -> str:
+    """nginx internal location for X-Accel-Redirect downloads from local storage, or ""."""
+    return getattr(settings, "PERSONA_MEDIA_ACCEL_REDIRECT", "")
+
+
+def presigned_redirect() -> bool:
+    """Whether downloads from S3 are answered with a redirect to a presigned URL."""
+    return getattr(settings, "PERSONA_MEDIA_PRESIGNED_REDIRECT", False)
+
+
+def presigned_seconds() -> int:
+    """Lifetime of a presigned download URL."""
+    return getattr(settings, "PERSONA_MEDIA_PRESIGNED_SECONDS", DEFAULT_PRESIGNED_SECONDS)

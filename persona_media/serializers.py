@@ -1,0 +1,78 @@
+"""JSON shapes of personas, media files, uploads and statistics (API.md)."""
+from django.urls import reverse
+from rest_framework import serializers
+
+from persona_media.conf import DESCRIPTION_MAX_LENGTH
+from persona_media.models import MediaFile, Persona
+
+
+class PersonaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Persona
+        fields = ["id", "name", "description", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class DescriptionField(serializers.CharField):
+    """Up to 1000 characters; an explicit null clears it like an empty string."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=DESCRIPTION_MAX_LENGTH, allow_blank=True, allow_null=True, required=False,
+                         **kwargs)
+
+    def validate_empty_values(self, data):
+        if data is None:
+            return True, ""
+        return super().validate_empty_values(data)
+
+
+class MediaFileSerializer(serializers.ModelSerializer):
+    persona_id = serializers.IntegerField(read_only=True)
+    user_id = serializers.IntegerField(read_only=True)
+    description = DescriptionField()
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MediaFile
+        fields = ["id", "filename", "original_filename", "file_size", "mime_type", "media_type", "persona_id",
+                  "user_id", "description", "width", "height", "duration", "sha256", "download_url",
+                  "created_at", "updated_at"]
+        read_only_fields = [name for name in fields if name != "description"]
+
+    def get_download_url(self, media: MediaFile) -> str:
+        path = reverse("persona_media:file-download", kwargs={"pk": media.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class MediaUploadSerializer(serializers.Serializer):
+    """The multipart form of an upload: one file in `file`, and an optional description."""
+
+    file = serializers.FileField(help_text="JPEG or PNG on /image, MP4 on /video; at most 10 MiB.")
+    description = DescriptionField()
+
+
+class MediaListQuerySerializer(serializers.Serializer):
+    media_type = serializers.ChoiceField(choices=MediaFile.MediaType.choices, required=False,
+                                         help_text="Only files of this type.")
+
+
+class PersonaStatsSerializer(serializers.Serializer):
+    images = serializers.IntegerField()
+    videos = serializers.IntegerField()
+    total_size = serializers.IntegerField()
+
+
+class MediaStatsSerializer(serializers.Serializer):
+    total_files = serializers.IntegerField()
+    total_size_bytes = serializers.IntegerField()
+    total_size_mb = serializers.FloatField()
+    image_count = serializers.IntegerField()
+    video_count = serializers.IntegerField()
+    persona_stats = serializers.DictField(child=PersonaStatsSerializer(), help_text="Keyed by persona id.")
+    file_size_limit_mb = serializers.FloatField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()

@@ -1,0 +1,148 @@
+"""HTTP for personas and their media: parse, authorise, call a service, pick a status code."""
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, status, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mediakit.uploads import UploadError, limit_upload_size, single_upload
+from persona_media import conf, metrics, serializers, services
+from persona_media.downloads import download_response
+from persona_media.models import MediaFile, Persona
+from persona_media.validation import MediaRejected
+
+ERRORS = {code: serializers.ErrorSerializer for code in (400, 401, 404)}
+
+
+def sentence(text: str) -> str:
+    """A validation message as a sentence: capital first letter, full stop."""
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+class OwnedQuerysetMixin:
+    """Only the caller's rows exist: anyone else's are simply not found (404)."""
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the view
+            return super().get_queryset().none()
+        return super().get_queryset().owned_by(self.request.user)
+
+
+class PersonaViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
+    queryset = Persona.objects.all()
+    serializer_class = serializers.PersonaSerializer
+    lookup_value_regex = r"\d+"
+
+    def perform_create(self, serializer) -> None:
+        serializer.save(user=self.request.user)
+
+    def perform_destroy(self, instance: Persona) -> None:
+        services.persona_delete(persona=instance)
+
+
+class MediaUploadView(APIView):
+    """POST one file (multipart `file`, optional `description`) to a persona of the caller."""
+
+    media_type = ""  # "image" or "video", set by the subclasses
+    parser_classes = [MultiPartParser, FormParser]
+
+    def post(self, request, persona_id: int) -> Response:
+        # The persona is found before a byte of the body is read.
+        persona = get_object_or_404(Persona.objects.owned_by(request.user), pk=persona_id)
+        with metrics.track_upload(self.media_type):
+            limit_upload_size(request, conf.max_size())
+            upload = single_upload(request)
+            form = serializers.MediaUploadSerializer(data=request.data)
+            form.is_valid(raise_exception=True)
+            try:
+                media = services.media_create(user=request.user, persona=persona, upload=upload,
+                                              media_type=self.media_type,
+                                              description=form.validated_data.get("description", ""))
+            except MediaRejected as rejected:
+                raise UploadError(sentence(rejected.detail), rejected.code) from rejected
+            except Persona.DoesNotExist:
+                raise NotFound() from None
+        body = serializers.MediaFileSerializer(media, context={"request": request}).data
+        location = request.build_absolute_uri(reverse("persona_media:file-detail", kwargs={"pk": media.pk}))
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+UPLOAD_SCHEMA = {
+    "request": {"multipart/form-data": serializers.MediaUploadSerializer},
+    "responses": {201: serializers.MediaFileSerializer, **ERRORS, 413: serializers.ErrorSerializer},
+}
+
+
+@extend_schema_view(post=extend_schema(summary="Upload a JPEG or PNG image", **UPLOAD_SCHEMA))
+class ImageUploadView(MediaUploadView):
+    media_type = MediaFile.MediaType.IMAGE
+
+
+@extend_schema_view(post=extend_schema(summary="Upload an MP4 video", **UPLOAD_SCHEMA))
+class VideoUploadView(MediaUploadView):
+    media_type = MediaFile.MediaType.VIDEO
+
+
+@extend_schema_view(get=extend_schema(parameters=[serializers.MediaListQuerySerializer]))
+class PersonaMediaListView(generics.ListAPIView):
+    """The media of one of the caller's personas, newest first, optionally of one type."""
+
+    serializer_class = serializers.MediaFileSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return MediaFile.objects.none()
+        persona = get_object_or_404(Persona.objects.owned_by(self.request.user), pk=self.kwargs["persona_id"])
+        query = serializers.MediaListQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        media = persona.media_files.order_by("-created_at", "-id")
+        if "media_type" in query.validated_data:
+            media = media.filter(media_type=query.validated_data["media_type"])
+        return media
+
+
+class MediaFileView(OwnedQuerysetMixin, generics.RetrieveUpdateDestroyAPIView):
+    """One of the caller's media files: read it, change its description, delete it."""
+
+    queryset = MediaFile.objects.all()
+    serializer_class = serializers.MediaFileSerializer
+
+    def perform_destroy(self, instance: MediaFile) -> None:
+        services.media_delete(media=instance)
+
+
+class AnyAcceptNegotiation(BaseContentNegotiation):
+    """Downloads answer with the file's own type whatever Accept says; errors are JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class MediaDownloadView(OwnedQuerysetMixin, generics.GenericAPIView):
+    queryset = MediaFile.objects.all()
+    serializer_class = serializers.MediaFileSerializer
+    content_negotiation_class = AnyAcceptNegotiation
+
+    @extend_schema(summary="Download the exact bytes uploaded (Range and If-None-Match honoured)", responses={
+        (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
+        (206, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="A byte range."),
+        302: OpenApiResponse(description="Redirect to a presigned storage URL, where configured."),
+        304: OpenApiResponse(description="The If-None-Match ETag is current."),
+        **ERRORS, 416: serializers.ErrorSerializer})
+    def get(self, request, pk: int):
+        return download_response(request, self.get_object())
+
+
+class MediaStatsView(APIView):
+    @extend_schema(responses={200: serializers.MediaStatsSerializer, 401: serializers.ErrorSerializer})
+    def get(self, request) -> Response:
+        return Response(services.media_stats(user=request.user))
