@@ -1,0 +1,56 @@
+"""A storage or database failure during an upload: a JSON 500, and no row and no file left behind."""
+import pytest
+from django.db import DatabaseError, connection
+
+from persona_media.models import MediaFile
+from persona_media.tests import files
+from persona_media.tests.helpers import post_file, stored_files
+
+MEDIA_INSERT = 'INSERT INTO "persona_media_mediafile"'
+
+
+@pytest.fixture
+def failing_storage(settings, storage_backend):
+    """The media storage, swapped for one that fails in the middle of saving."""
+    backend = {"local": "persona_media.tests.faults.HalfWriteStorage",
+               "s3": "persona_media.tests.faults.StoreThenFailS3Storage"}[storage_backend]
+    settings.STORAGES = {**settings.STORAGES,
+                         "persona_media": {**settings.STORAGES["persona_media"], "BACKEND": backend}}
+    return storage_backend
+
+
+def fail_media_insert(execute, sql, params, many, context):
+    """A database that refuses the media row (connection.execute_wrapper hook)."""
+    if sql.startswith(MEDIA_INSERT):
+        raise DatabaseError("could not extend file: No space left on device")
+    return execute(sql, params, many, context)
+
+
+def assert_server_error(response) -> None:
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "server_error"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("kind", "make", "name"), [("image", files.png, "a.png"), ("video", files.real_mp4, "a.mp4")])
+def test_storage_failure_leaves_no_file_and_no_row(failing_storage, api, persona, kind, make, name):
+    api.raise_request_exception = False
+    response = post_file(api, persona.pk, kind, make(), name)
+    assert_server_error(response)
+    assert MediaFile.objects.count() == 0
+    assert stored_files() == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("kind", "make", "name"), [("image", files.png, "a.png"), ("video", files.real_mp4, "a.mp4")])
+def test_database_failure_after_storing_removes_the_file(storage_backend, api, persona, kind, make, name):
+    api.raise_request_exception = False
+    with connection.execute_wrapper(fail_media_insert):
+        response = post_file(api, persona.pk, kind, make(), name)
+    assert_server_error(response)
+    assert MediaFile.objects.count() == 0
+    assert stored_files() == []
+    # The same upload goes through once the database is well again.
+    assert post_file(api, persona.pk, kind, make(), name).status_code == 201
+    assert len(stored_files()) == MediaFile.objects.count() == 1

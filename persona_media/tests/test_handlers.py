@@ -1,0 +1,65 @@
+"""Stored files follow their rows: removed after the deleting transaction commits, whoever deletes."""
+import pytest
+from django.db import transaction
+from django.db.models.signals import post_delete
+
+from persona_media import handlers
+from persona_media.models import MediaFile, Persona
+from persona_media.tests import files
+from persona_media.tests.helpers import post_file, stored_files
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def two_files(upload, persona) -> list[MediaFile]:
+    assert upload(persona, "image").status_code == 201
+    assert upload(persona, "video").status_code == 201
+    return list(MediaFile.objects.all())
+
+
+def test_handler_is_connected_once_for_media_files():
+    sync_receivers, _ = post_delete._live_receivers(MediaFile)
+    assert sync_receivers.count(handlers.remove_stored_file) == 1
+    assert handlers.remove_stored_file not in post_delete._live_receivers(Persona)[0]
+
+
+def test_deleting_a_row_removes_its_file(storage_backend, two_files):
+    image, video = two_files
+    image.delete()
+    assert stored_files() == [video.stored_name]
+
+
+def test_deleting_a_queryset_removes_every_file(storage_backend, two_files):
+    MediaFile.objects.all().delete()
+    assert stored_files() == []
+
+
+def test_a_rolled_back_delete_keeps_the_file(two_files):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        MediaFile.objects.all().delete()
+        raise RuntimeError("changed my mind")
+    assert sorted(stored_files()) == sorted(m.stored_name for m in two_files)
+
+
+def test_the_file_stays_until_the_commit(two_files):
+    with transaction.atomic():
+        two_files[0].delete()
+        assert len(stored_files()) == 2
+    assert len(stored_files()) == 1
+
+
+def test_deleting_a_persona_removes_its_files(storage_backend, two_files, persona):
+    persona.delete()
+    assert stored_files() == [] and not MediaFile.objects.exists()
+
+
+def test_deleting_a_user_removes_all_their_files(storage_backend, two_files, user, upload, make_user, client_for):
+    second = Persona.objects.create(user=user, name="Second")
+    assert upload(second, "image").status_code == 201
+    other_persona = Persona.objects.create(user=make_user(), name="Other")
+    assert post_file(client_for(other_persona.user), other_persona.pk, "image", files.png(), "o.png").status_code == 201
+    user.delete()
+    remaining = MediaFile.objects.get()
+    assert remaining.persona == other_persona
+    assert stored_files() == [remaining.stored_name]
