@@ -52,6 +52,8 @@ class AvatarDeletedSerializer(serializers.Serializer):
     files_deleted = serializers.IntegerField()
 
 
-class ErrorSerializer(serializers.Serializer):
+class AvatarErrorSerializer(serializers.Serializer):
+    """Every error: a sentence for people and a stable code for programs."""
+
     detail = serializers.CharField()
     code = serializers.CharField()

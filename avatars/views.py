@@ -15,8 +15,8 @@ from avatars import conf, metrics, services
 from avatars.imaging import ImageRejected
 from avatars.models import Avatar, AvatarVariant
 from avatars.serializers import (
-    DELETED, AvatarDeletedSerializer, AvatarSerializer, AvatarUploadSerializer, AvatarUrlSerializer,
-    ErrorSerializer,
+    DELETED, AvatarDeletedSerializer, AvatarErrorSerializer, AvatarSerializer, AvatarUploadSerializer,
+    AvatarUrlSerializer,
 )
 from avatars.throttling import RateLimited, UserRateLimit
 from mediakit.uploads import UploadError, limit_upload_size, single_upload
@@ -35,7 +35,7 @@ FILE_HEADERS = {
     # Names change with every upload, so a file never changes under its URL.
     "Cache-Control": "public, max-age=31536000, immutable",
 }
-ERRORS = OpenApiResponse(ErrorSerializer, description="{detail, code}")
+ERRORS = OpenApiResponse(AvatarErrorSerializer, description="{detail, code}")
 
 
 class NoAvatar(exceptions.NotFound):
@@ -43,7 +43,8 @@ class NoAvatar(exceptions.NotFound):
     default_code = "no_avatar"
 
 
-class InvalidSize(exceptions.ValidationError):
+class InvalidSize(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
     default_detail = f"size must be one of: {', '.join(conf.VARIANT_SIZES)}."
     default_code = "invalid_size"
 
@@ -54,7 +55,7 @@ class AvatarView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("size", enum=list(conf.VARIANT_SIZES), default=conf.DEFAULT_SIZE)],
-        responses={200: AvatarUrlSerializer, 400: ERRORS, 404: ERRORS},
+        responses={200: AvatarUrlSerializer, 400: ERRORS, 401: ERRORS, 404: ERRORS},
     )
     def get(self, request):
         size = request.query_params.get("size", conf.DEFAULT_SIZE)
@@ -67,7 +68,7 @@ class AvatarView(APIView):
 
     @extend_schema(
         request={"multipart/form-data": AvatarUploadSerializer},
-        responses={200: AvatarSerializer, 400: ERRORS, 429: ERRORS},
+        responses={200: AvatarSerializer, 400: ERRORS, 401: ERRORS, 429: ERRORS},
     )
     def post(self, request):
         with metrics.observe_upload():
@@ -79,7 +80,7 @@ class AvatarView(APIView):
                 raise UploadError(REJECTIONS.get(exc.code, exc.detail), exc.code) from exc
         return Response(AvatarSerializer(avatar).data)
 
-    @extend_schema(responses={200: AvatarDeletedSerializer, 404: ERRORS, 429: ERRORS})
+    @extend_schema(responses={200: AvatarDeletedSerializer, 401: ERRORS, 404: ERRORS, 429: ERRORS})
     def delete(self, request):
         try:
             files_deleted = services.avatar_delete(user=request.user)

@@ -244,7 +244,8 @@ def test_get_unknown_size_is_400(api, user, make_avatar, size):
     make_avatar(user)
     response = api.get(URL, {"size": size})
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid_size"
+    assert response.json() == {"detail": "size must be one of: thumbnail, small, medium, large, full.",
+                               "code": "invalid_size"}
 
 
 @pytest.mark.parametrize("method", ["get", "delete"])

@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
-from django.template.defaultfilters import filesizeformat
 
 from avatars import conf, services
 
@@ -22,8 +21,6 @@ class Command(BaseCommand):
             for name in report.orphans:
                 self.stdout.write(f"{'would remove' if dry_run else 'removed'} {name}")
         if verbosity >= 1:
-            verb = "would remove" if dry_run else "removed"
-            self.stdout.write(
-                f"{report.counted} file(s) counted, {report.kept} kept, {verb} {len(report.orphans)}, "
-                f"{filesizeformat(report.bytes_freed)} ({report.bytes_freed} bytes) "
-                f"{'would be ' if dry_run else ''}freed.")
+            outcome = (f"would remove {len(report.orphans)}, {report.bytes_freed} bytes would be freed" if dry_run
+                       else f"{report.removed} removed, {report.bytes_freed} bytes freed")
+            self.stdout.write(f"{report.counted} file(s) counted, {report.kept} kept, {outcome}.")

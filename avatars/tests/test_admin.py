@@ -1,0 +1,84 @@
+"""Moderators see avatars with previews and remove them through the same service as the API."""
+import pytest
+from django.test import Client
+
+from avatars.models import Avatar, AvatarVariant
+from avatars.tests.support import stored_names
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CHANGELIST = "/admin/avatars/avatar/"
+
+
+@pytest.fixture
+def moderator(make_user) -> Client:
+    client = Client()
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    return client
+
+
+def test_changelist_lists_avatars_with_a_thumbnail(moderator, make_user, make_avatar):
+    avatars = [make_avatar(make_user(email=f"owner{i}@example.com")) for i in range(3)]
+    response = moderator.get(CHANGELIST)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for avatar in avatars:
+        assert f'<img src="{avatar.urls["thumbnail"]}" width="64" height="64"' in html
+        assert avatar.user.email in html
+    assert "600x400" in html and "JPEG" in html
+
+
+def test_changelist_search_by_email(moderator, make_user, make_avatar):
+    make_avatar(make_user(email="alice@example.com"))
+    make_avatar(make_user(email="bob@example.com"))
+    html = moderator.get(CHANGELIST, {"q": "alice"}).content.decode()
+    assert "alice@example.com" in html and "bob@example.com" not in html
+
+
+def test_change_page_shows_the_variants_read_only(moderator, user, make_avatar):
+    avatar = make_avatar(user)
+    response = moderator.get(f"{CHANGELIST}{avatar.pk}/change/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for variant in avatar.variants.all():
+        assert variant.name in html and f'src="{variant.url}"' in html
+    assert 'name="variants-0-size"' not in html  # nothing to edit
+
+
+def test_avatars_cannot_be_added_by_hand(moderator):
+    assert moderator.get(f"{CHANGELIST}add/").status_code == 403
+
+
+def test_remove_action_uses_the_service(moderator, make_user, make_avatar):
+    keep, remove = make_user(email="keep@example.com"), make_user(email="remove@example.com")
+    kept = make_avatar(keep)
+    removed = make_avatar(remove)
+    response = moderator.post(CHANGELIST, {"action": "remove_avatar", "_selected_action": [removed.pk]})
+    assert response.status_code == 302
+    assert list(Avatar.objects.all()) == [kept]
+    assert stored_names() == {v.name for v in kept.variants.all()}
+    remove.refresh_from_db()
+    keep.refresh_from_db()
+    assert remove.avatar_url is None and keep.avatar_url == kept.urls["medium"]
+
+
+def test_bulk_delete_is_replaced_by_the_remove_action(moderator, user, make_avatar):
+    make_avatar(user)
+    html = moderator.get(CHANGELIST).content.decode()
+    assert 'value="remove_avatar"' in html and 'value="delete_selected"' not in html
+
+
+def test_delete_page_goes_through_the_service(moderator, user, make_avatar):
+    avatar = make_avatar(user)
+    response = moderator.post(f"{CHANGELIST}{avatar.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Avatar.objects.exists() and stored_names() == set()
+    user.refresh_from_db()
+    assert user.avatar_url is None
+
+
+def test_deleting_the_user_in_the_admin_removes_the_avatar_files(moderator, user, make_avatar):
+    make_avatar(user)
+    response = moderator.post(f"/admin/accounts/user/{user.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not AvatarVariant.objects.exists() and stored_names() == set()

@@ -1,0 +1,108 @@
+"""manage.py cleanup_orphaned_avatars on the local folder and on S3."""
+import io
+import os
+import time
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from avatars.tests.support import stored_names
+
+pytestmark = pytest.mark.django_db
+
+ORPHANS = {"medium/avatar_9_00000000000000aa_medium.jpg": b"x" * 1000,
+           "full/avatar_9_00000000000000aa_full.png": b"y" * 2000,
+           "stray.txt": b"z" * 24}
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command("cleanup_orphaned_avatars", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def orphans():
+    storage = storages["avatars"]
+    return {storage.save(name, ContentFile(data)) for name, data in ORPHANS.items()}
+
+
+@pytest.fixture
+def later(monkeypatch):
+    """Run the command as if `days` had passed since every file was written."""
+    def move(days: int) -> None:
+        moved = timezone.now() + timedelta(days=days)
+        monkeypatch.setattr("mediakit.orphans.timezone.now", lambda: moved)
+    return move
+
+
+def test_removes_old_unreferenced_files_only(storage_backend, user, make_avatar, orphans, later):
+    avatar = make_avatar(user)
+    referenced = {v.name for v in avatar.variants.all()}
+    later(31)
+
+    out = run()
+
+    assert stored_names() == referenced
+    assert "8 file(s) counted, 5 kept, 3 removed, 3024 bytes freed" in out
+
+
+def test_dry_run_removes_nothing(storage_backend, user, make_avatar, orphans, later):
+    make_avatar(user)
+    before = stored_names()
+    later(31)
+
+    out = run("--dry-run", "--verbosity", "2")
+
+    assert stored_names() == before
+    assert "would remove 3, 3024 bytes would be freed" in out
+    for name in orphans:
+        assert f"would remove {name}" in out
+
+
+def test_young_files_are_kept(storage_backend, orphans, later):
+    later(29)
+    assert "3 file(s) counted, 3 kept, 0 removed" in run()
+    assert stored_names() == orphans
+
+
+def test_days_counts_from_the_file_time(settings, orphans):
+    old = "medium/avatar_9_00000000000000aa_medium.jpg"
+    month_ago = time.time() - 31 * 86400
+    os.utime(storages["avatars"].path(old), (month_ago, month_ago))
+
+    run("--days", "30")
+
+    assert stored_names() == orphans - {old}
+
+
+def test_days_zero_still_never_touches_a_referenced_file(storage_backend, user, make_avatar, later):
+    avatar = make_avatar(user)
+    later(1)
+    run("--days", "0")
+    assert stored_names() == {v.name for v in avatar.variants.all()}
+
+
+def test_verbosity_zero_prints_nothing(orphans, later):
+    later(31)
+    assert run("--verbosity", "0") == ""
+    assert stored_names() == set()
+
+
+def test_verbosity_two_lists_each_removed_file(orphans, later):
+    later(31)
+    out = run("--verbosity", "2")
+    assert {line.removeprefix("removed ") for line in out.splitlines() if line.startswith("removed ")} == orphans
+
+
+def test_empty_storage(storage_backend):
+    assert "0 file(s) counted, 0 kept, 0 removed, 0 bytes freed" in run()
+
+
+def test_negative_days_is_refused():
+    with pytest.raises(CommandError, match="--days"):
+        run("--days", "-1")
