@@ -78,8 +78,9 @@ def persona_delete(*, persona: Persona) -> None:
 def persona_delete_many(*, queryset: QuerySet[Persona]) -> int:
     """Delete these personas with their media (files follow after commit); returns how many personas went."""
     with transaction.atomic():
-        pks = list(queryset.select_for_update().values_list("pk", flat=True))
-        _, per_model = Persona.objects.filter(pk__in=pks).delete()
+        chosen = list(queryset.values_list("pk", flat=True))  # the admin's queryset is annotated
+        locked = list(Persona.objects.select_for_update().filter(pk__in=chosen).values_list("pk", flat=True))
+        _, per_model = Persona.objects.filter(pk__in=locked).delete()
     return per_model.get(Persona._meta.label, 0)
 
 
