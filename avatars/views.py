@@ -1,5 +1,5 @@
 """The avatar endpoints, the file view of local storage and the avatar health report (HTTP only)."""
-import posixpath
+import re
 
 from django.core.checks import run_checks
 from django.core.files.storage import FileSystemStorage, storages
@@ -35,6 +35,8 @@ FILE_HEADERS = {
     # Names change with every upload, so a file never changes under its URL.
     "Cache-Control": "public, max-age=31536000, immutable",
 }
+# `{size}/{file}.{ext}` as services.variant_name writes it: no dots to climb with, no NUL, no backslash.
+VARIANT_NAME = re.compile(r"[\w-]+/[\w-]+\.[a-z]+", re.ASCII)
 ERRORS = OpenApiResponse(AvatarErrorSerializer, description="{detail, code}")
 
 
@@ -101,7 +103,7 @@ def avatar_file(request, name: str):
         return JsonResponse({"detail": f'Method "{request.method}" not allowed.', "code": "method_not_allowed"},
                             status=405, headers={"Allow": "GET, HEAD"})
     storage = storages[conf.STORAGE_ALIAS]
-    if not isinstance(storage, FileSystemStorage) or posixpath.normpath(name) != name:
+    if not isinstance(storage, FileSystemStorage) or not VARIANT_NAME.fullmatch(name):
         raise Http404
     variant = AvatarVariant.objects.filter(name=name).only("content_type").first()
     if variant is None:
