@@ -4,6 +4,7 @@ import io
 from django.core.files.storage import FileSystemStorage, storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+from storages.backends.s3 import S3Storage
 
 from avatars.imaging import VARIANT_SIZES
 from mediakit.orphans import IGNORED_PREFIXES, walk
@@ -40,8 +41,8 @@ def name_from_url(url: str) -> str:
     return url.split("/avatars/", 1)[1].split("?")[0]
 
 
-class FailOnNthSave(FileSystemStorage):
-    """A local storage whose `fail_on`-th save raises, as a full disk or a lost bucket would."""
+class FailingSaves:
+    """A storage whose `fail_on`-th save raises, as a full disk or a lost bucket would."""
 
     def __init__(self, *, fail_on: int, **kwargs):
         super().__init__(**kwargs)
@@ -53,3 +54,19 @@ class FailOnNthSave(FileSystemStorage):
         if self.saves == self.fail_on:
             raise OSError(28, "No space left on device")
         return super()._save(name, content)
+
+
+class FailOnNthSave(FailingSaves, FileSystemStorage):
+    pass
+
+
+class S3FailOnNthSave(FailingSaves, S3Storage):
+    pass
+
+
+def failing_storage(settings, fail_on: int) -> None:
+    """Swap the avatars storage for its failing twin (same folder or bucket)."""
+    current = settings.STORAGES["avatars"]
+    backend = S3FailOnNthSave if current["BACKEND"].endswith("S3Storage") else FailOnNthSave
+    settings.STORAGES = {**settings.STORAGES, "avatars": {
+        "BACKEND": f"{__name__}.{backend.__name__}", "OPTIONS": {**current["OPTIONS"], "fail_on": fail_on}}}

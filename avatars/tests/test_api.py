@@ -303,3 +303,28 @@ def test_a_refused_upload_keeps_the_current_avatar(api, user, make_avatar):
     assert Avatar.objects.get() == avatar and stored_names() == names
     user.refresh_from_db()
     assert user.avatar_url == avatar.urls["medium"]
+
+
+def test_large_uploads_spooled_to_disk_are_processed(api, settings):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10_000  # every upload goes to a temporary file
+    response = post_avatar(api, I.photo_jpeg(1200, 900))
+    assert response.status_code == 200
+    assert response.json()["metadata"]["original_dimensions"] == "1200x900"
+
+
+@pytest.mark.parametrize(("origin", "status"), [
+    pytest.param(None, 200, id="no-origin"),
+    pytest.param("http://testserver", 200, id="own-origin"),
+    pytest.param("https://evil.example", 403, id="cross-site"),
+])
+def test_cookie_authenticated_upload(make_user, origin, status):
+    make_user(email="cookie@example.com", password="Correct-Horse-42")
+    client = APIClient()
+    login = client.post("/api/v1/auth/login", {"email": "cookie@example.com", "password": "Correct-Horse-42"},
+                        format="json")
+    assert login.status_code == 200 and "access_token" in client.cookies
+    extra = {"HTTP_ORIGIN": origin} if origin else {}
+    response = client.post(URL, {"file": SimpleUploadedFile("a.jpg", I.photo_jpeg(200, 200))}, format="multipart",
+                           **extra)
+    assert response.status_code == status
+    assert Avatar.objects.exists() == (status == 200)

@@ -7,7 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from avatars.tests import images as I
-from avatars.tests.support import post_avatar
+from avatars.tests.support import failing_storage, post_avatar
 
 pytestmark = pytest.mark.django_db
 
@@ -53,9 +53,7 @@ def test_outcomes_are_counted_and_timed(settings, api, monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_server_errors_are_counted(settings, user):
-    settings.STORAGES = {**settings.STORAGES, "avatars": {
-        "BACKEND": "avatars.tests.support.FailOnNthSave",
-        "OPTIONS": {**settings.STORAGES["avatars"]["OPTIONS"], "fail_on": 1}}}
+    failing_storage(settings, fail_on=1)
     client = APIClient(raise_request_exception=False)
     client.force_authenticate(user)
     before = scrape()

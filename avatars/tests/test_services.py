@@ -13,7 +13,7 @@ from avatars import services
 from avatars.imaging import ImageRejected
 from avatars.models import Avatar, AvatarVariant
 from avatars.tests import images as I
-from avatars.tests.support import name_from_url, post_avatar, stored_names
+from avatars.tests.support import failing_storage, name_from_url, post_avatar, stored_names
 
 transactional = pytest.mark.django_db(transaction=True)
 
@@ -67,12 +67,11 @@ def test_delete_returns_the_number_of_files(storage_backend, user, make_avatar):
 
 @transactional
 @pytest.mark.parametrize("fail_on", [1, 3, 5])
-def test_storage_failure_keeps_the_old_avatar_and_no_new_file(settings, user, make_avatar, fail_on):
+def test_storage_failure_keeps_the_old_avatar_and_no_new_file(storage_backend, settings, user, make_avatar,
+                                                               fail_on):
     make_avatar(user)
     before = snapshot(user)
-    settings.STORAGES = {**settings.STORAGES, "avatars": {
-        "BACKEND": "avatars.tests.support.FailOnNthSave",
-        "OPTIONS": {**settings.STORAGES["avatars"]["OPTIONS"], "fail_on": fail_on}}}
+    failing_storage(settings, fail_on)
     client = APIClient(raise_request_exception=False)
     client.force_authenticate(user)
 
