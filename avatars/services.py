@@ -1,6 +1,9 @@
 """Avatar operations that span processing, stored files, rows and transactions."""
+from __future__ import annotations
+
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.core.files import File
@@ -13,6 +16,9 @@ from avatars.imaging import ProcessedAvatar, Variant, process_avatar
 from avatars.models import Avatar, AvatarVariant
 from mediakit.files import WrittenFiles
 from mediakit.orphans import SweepReport, sweep_orphans
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 # 16 hex digits: unguessable names that change with every upload, so URLs can be cached forever.
 TOKEN_BYTES = 8
@@ -44,7 +50,7 @@ def _content(variant: Variant) -> ContentFile:
     return content
 
 
-def avatar_replace(*, user, upload: File) -> Avatar:
+def avatar_replace(*, user: User, upload: File) -> Avatar:
     """Process `upload`, store its variants and make them the user's avatar; old files go on commit.
 
     Raises ImageRejected for an unacceptable upload. Whatever fails later, the files written
@@ -72,7 +78,7 @@ def avatar_replace(*, user, upload: File) -> Avatar:
     return avatar
 
 
-def avatar_delete(*, user) -> int:
+def avatar_delete(*, user: User) -> int:
     """Delete the user's avatar; its files go once the transaction commits. Returns how many.
 
     Raises Avatar.DoesNotExist when the user has none.
@@ -93,11 +99,11 @@ def sweep_orphaned_files(*, older_than: timedelta, dry_run: bool = False) -> Swe
                          dry_run=dry_run)
 
 
-def _lock(user):
+def _lock(user: User) -> User:
     """The user's row, locked until commit: one avatar change per user at a time."""
     return get_user_model().objects.select_for_update().get(pk=user.pk)
 
 
-def _set_avatar_url(user, url: str | None) -> None:
+def _set_avatar_url(user: User, url: str | None) -> None:
     user.avatar_url = url
     user.save(update_fields=["avatar_url", "updated_at"])

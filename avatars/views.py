@@ -115,13 +115,16 @@ def avatar_file(request, name: str):
     return FileResponse(fh, content_type=variant.content_type, headers=FILE_HEADERS)
 
 
-@extend_schema(responses={(200, "application/json"): inline_serializer("AvatarHealth", {
+HEALTH = inline_serializer("AvatarHealth", {
     "status": serializers.ChoiceField(choices=["healthy", "unhealthy"]),
     "config_valid": serializers.BooleanField(),
     "errors": serializers.ListField(child=serializers.CharField()),
     "storage": inline_serializer("AvatarStorageStats", {
         "total_files": serializers.IntegerField(), "total_size_mb": serializers.FloatField()}),
-})})
+})
+
+
+@extend_schema(responses={200: HEALTH, 503: HEALTH})
 @api_view(["GET"])
 @authentication_classes([])
 @permission_classes([])
