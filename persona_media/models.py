@@ -1,7 +1,7 @@
 """Personas and the media files uploaded for them."""
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, FilteredRelation, Q, Sum
 
 from persona_media.conf import DESCRIPTION_MAX_LENGTH
 
@@ -12,10 +12,13 @@ class PersonaQuerySet(models.QuerySet):
 
     def with_media_totals(self) -> "PersonaQuerySet":
         """Each persona with `images`, `videos` and `total_size` of its media (one grouped query)."""
-        return self.annotate(
-            images=Count("media_files", filter=Q(media_files__media_type=MediaFile.MediaType.IMAGE)),
-            videos=Count("media_files", filter=Q(media_files__media_type=MediaFile.MediaType.VIDEO)),
-            total_size=Sum("media_files__file_size"),
+        # Joining on the owner too (always equal) lets the database find a user's media through
+        # the stats index, whatever the sizes of other users' personas.
+        media = FilteredRelation("media_files", condition=Q(media_files__user=F("user")))
+        return self.annotate(own_media=media).annotate(
+            images=Count("own_media", filter=Q(own_media__media_type=MediaFile.MediaType.IMAGE)),
+            videos=Count("own_media", filter=Q(own_media__media_type=MediaFile.MediaType.VIDEO)),
+            total_size=Sum("own_media__file_size"),
         )
 
 
@@ -45,8 +48,9 @@ class MediaFile(models.Model):
         IMAGE = "image"
         VIDEO = "video"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="media_files")
-    # No index of its own: both composite indexes below start with the persona.
+    # No single-column indexes: the composite indexes below start with each of these.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="media_files",
+                             db_index=False)
     persona = models.ForeignKey(Persona, on_delete=models.CASCADE, related_name="media_files", db_index=False)
     filename = models.CharField(max_length=64, help_text="A fresh UUID with the extension of the detected type.")
     stored_name = models.CharField(max_length=255, unique=True, help_text="The file's name in its storage.")
@@ -69,8 +73,8 @@ class MediaFile(models.Model):
         indexes = [
             # The persona's listing, newest first.
             models.Index(fields=["persona", "-created_at", "-id"], name="persona_media_recent_idx"),
-            # Statistics: counts and sizes per persona and type without touching the table.
-            models.Index(fields=["persona", "media_type", "file_size"], name="persona_media_stats_idx"),
+            # Statistics: a user's counts and sizes per persona and type without touching the table.
+            models.Index(fields=["user", "persona", "media_type", "file_size"], name="persona_media_stats_idx"),
         ]
 
     def __str__(self) -> str:

@@ -86,7 +86,7 @@ def persona_delete_many(*, queryset: QuerySet[Persona]) -> int:
 
 def media_stats(*, user) -> dict[str, Any]:
     """The caller's totals and per-persona counts, as API.md shows them, from one grouped query."""
-    personas = (Persona.objects.owned_by(user).with_media_totals().order_by()
+    personas = (Persona.objects.owned_by(user).order_by().values("id").with_media_totals()
                 .values_list("id", "images", "videos", "total_size"))
     per_persona = {str(pk): {"images": images, "videos": videos, "total_size": size or 0}
                    for pk, images, videos, size in personas}

@@ -33,6 +33,7 @@ def body_of(response) -> bytes:
 def test_whole_file_is_streamed_with_headers(stored):
     response = respond(stored)
     assert response.status_code == 200 and response.streaming
+    assert response["Content-Disposition"] == "attachment; filename=\"payload.bin\"; filename*=UTF-8''payload.bin"
     chunks = list(response.streaming_content)
     assert b"".join(chunks) == PAYLOAD
     assert max(len(chunk) for chunk in chunks) <= CHUNK_SIZE
