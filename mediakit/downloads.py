@@ -38,21 +38,34 @@ def not_modified(request, etag: str) -> bool:
 
 
 def read_range(storage: Storage, name: str, start: int, stop: int) -> Iterator[bytes]:
-    """Bytes [start, stop) of a stored file, chunk by chunk; S3 objects are fetched as a ranged GET."""
+    """Bytes [start, stop) of a stored file, chunk by chunk; S3 objects are fetched as a ranged GET.
+
+    The file is opened at once, so a missing one raises FileNotFoundError before any byte is sent.
+    """
     if stop <= start:
-        return
+        return iter(())
     bucket = getattr(storage, "bucket", None)
     if bucket is not None:  # django-storages S3: its File object would spool the whole object first
-        from storages.utils import clean_name
+        return _s3_chunks(storage, bucket, name, start, stop)
+    return _file_chunks(storage.open(name, "rb"), start, stop)
 
-        key = storage._normalize_name(clean_name(name))
+
+def _s3_chunks(storage: Storage, bucket, name: str, start: int, stop: int) -> Iterator[bytes]:
+    from botocore.exceptions import ClientError
+    from storages.utils import clean_name
+
+    key = storage._normalize_name(clean_name(name))
+    try:
         body = bucket.Object(key).get(Range=f"bytes={start}-{stop - 1}")["Body"]
-        try:
-            yield from body.iter_chunks(CHUNK_SIZE)
-        finally:
-            body.close()
-        return
-    with storage.open(name, "rb") as fh:
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+            raise FileNotFoundError(name) from error
+        raise
+    return _closing(body.iter_chunks(CHUNK_SIZE), body)
+
+
+def _file_chunks(fh, start: int, stop: int) -> Iterator[bytes]:
+    with fh:
         fh.seek(start)
         left = stop - start
         while left > 0:
@@ -61,6 +74,13 @@ def read_range(storage: Storage, name: str, start: int, stop: int) -> Iterator[b
                 break
             left -= len(chunk)
             yield chunk
+
+
+def _closing(chunks: Iterator[bytes], body) -> Iterator[bytes]:
+    try:
+        yield from chunks
+    finally:
+        body.close()
 
 
 def stored_file_response(request, storage: Storage, name: str, *, size: int, content_type: str,

@@ -67,7 +67,10 @@ class MediaFileAdmin(admin.ModelAdmin):
             raise Http404("No such media file.")
         if not self.has_view_permission(request, media):
             raise PermissionDenied
-        response = download_response(request, media, inline=True)
+        try:
+            response = download_response(request, media, inline=True)
+        except FileNotFoundError:
+            raise Http404("The stored file is missing.") from None
         response["Content-Security-Policy"] = PREVIEW_CSP
         return response
 

@@ -1,4 +1,6 @@
 """HTTP for personas and their media: parse, authorise, call a service, pick a status code."""
+import logging
+
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -16,7 +18,13 @@ from persona_media.downloads import download_response
 from persona_media.models import MediaFile, Persona
 from persona_media.validation import MediaRejected
 
+log = logging.getLogger(__name__)
 ERRORS = {code: serializers.ErrorSerializer for code in (400, 401, 404)}
+
+
+class StoredFileMissing(NotFound):
+    default_detail = "The stored file of this media file is missing."
+    default_code = "file_missing"
 
 
 def sentence(text: str) -> str:
@@ -139,7 +147,12 @@ class MediaDownloadView(OwnedQuerysetMixin, generics.GenericAPIView):
         304: OpenApiResponse(description="The If-None-Match ETag is current."),
         **ERRORS, 416: serializers.ErrorSerializer})
     def get(self, request, pk: int):
-        return download_response(request, self.get_object())
+        media = self.get_object()
+        try:
+            return download_response(request, media)
+        except FileNotFoundError:
+            log.error("stored media file is missing", extra={"media_file": media.pk, "file": media.stored_name})
+            raise StoredFileMissing() from None
 
 
 class MediaStatsView(APIView):

@@ -146,3 +146,8 @@ def test_read_range_reads_only_the_range(stored):
     storage = storages["persona_media"]
     assert b"".join(read_range(storage, stored, 5, 5)) == b""
     assert b"".join(read_range(storage, stored, 65530, 65550)) == PAYLOAD[65530:65550]
+
+
+def test_a_missing_file_raises_before_any_byte_is_sent(storage_backend):
+    with pytest.raises(FileNotFoundError):
+        respond("1/2/never-stored.bin")

@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from persona_media import conf
 from persona_media.models import MediaFile
 from persona_media.tests import files
 from persona_media.tests.helpers import post_file
@@ -89,6 +90,22 @@ def test_unicode_original_name(api, persona):
     assert response["Content-Disposition"] == (
         "attachment; filename=\"resume .png\"; "
         "filename*=UTF-8''r%C3%A9sum%C3%A9%20%E7%85%A7%E7%89%87.png")
+
+
+def test_head_has_the_headers_only(storage_backend, api, video):
+    media, data = video
+    response = api.head(f"/upload/files/{media.pk}/download")
+    assert response.status_code == 200
+    assert response["Content-Length"] == str(len(data)) and response["ETag"] == f'"{media.sha256}"'
+    assert response.content == b""
+
+
+def test_a_row_whose_file_is_gone_is_a_json_404(storage_backend, api, video, caplog):
+    media, _ = video
+    conf.storage().delete(media.stored_name)
+    response = api.get(f"/upload/files/{media.pk}/download")
+    assert (response.status_code, response.json()["code"]) == (404, "file_missing")
+    assert "stored media file is missing" in caplog.text
 
 
 def test_missing_file_is_404(api):
