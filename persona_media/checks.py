@@ -15,7 +15,7 @@ def check_download_handoff(app_configs=None, **kwargs) -> list[CheckMessage]:
     if prefix and not (prefix.startswith("/") and prefix.endswith("/")):
         messages.append(Error(
             f"PERSONA_MEDIA_ACCEL_REDIRECT ({prefix!r}) must start and end with '/'.",
-            hint="Name the nginx internal location that maps onto PERSONA_MEDIA_STORAGE_PATH, e.g. '/protected-media/'.",
+            hint="Name the nginx internal location that serves PERSONA_MEDIA_STORAGE_PATH, e.g. '/protected-media/'.",
             id="persona_media.E001"))
     seconds = conf.presigned_seconds()
     if not 0 < seconds <= MAX_PRESIGNED_SECONDS:

@@ -3,6 +3,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.core.exceptions import ObjectDoesNotExist
 from prometheus_client import Counter, Histogram
 from rest_framework.exceptions import APIException
 
@@ -19,7 +20,9 @@ def outcome(error: BaseException | None) -> str:
     """success, rejected (the client's fault) or error (ours)."""
     if error is None:
         return "success"
-    if isinstance(error, MediaRejected) or (isinstance(error, APIException) and error.status_code < 500):
+    if isinstance(error, (MediaRejected, ObjectDoesNotExist)):
+        return "rejected"
+    if isinstance(error, APIException) and error.status_code < 500:
         return "rejected"
     return "error"
 

@@ -68,17 +68,19 @@ class MediaUploadView(APIView):
             upload = single_upload(request)
             form = serializers.MediaUploadSerializer(data=request.data)
             form.is_valid(raise_exception=True)
-            try:
-                media = services.media_create(user=request.user, persona=persona, upload=upload,
-                                              media_type=self.media_type,
-                                              description=form.validated_data.get("description", ""))
-            except MediaRejected as rejected:
-                raise UploadError(sentence(rejected.detail), rejected.code) from rejected
-            except Persona.DoesNotExist:
-                raise NotFound() from None
+            media = services.media_create(user=request.user, persona=persona, upload=upload,
+                                          media_type=self.media_type,
+                                          description=form.validated_data.get("description", ""))
         body = serializers.MediaFileSerializer(media, context={"request": request}).data
         location = request.build_absolute_uri(reverse("persona_media:file-detail", kwargs={"pk": media.pk}))
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, MediaRejected):  # the checks' verdict, as a JSON 400 with its code
+            exc = UploadError(sentence(exc.detail), exc.code)
+        elif isinstance(exc, Persona.DoesNotExist):  # deleted while the file was being stored
+            exc = NotFound()
+        return super().handle_exception(exc)
 
 
 UPLOAD_SCHEMA = {

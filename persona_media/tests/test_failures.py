@@ -1,8 +1,10 @@
 """A storage or database failure during an upload: a JSON 500, and no row and no file left behind."""
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection
 
-from persona_media.models import MediaFile
+from persona_media import services
+from persona_media.models import MediaFile, Persona
 from persona_media.tests import files
 from persona_media.tests.helpers import post_file, stored_files
 
@@ -54,3 +56,14 @@ def test_database_failure_after_storing_removes_the_file(storage_backend, api, p
     # The same upload goes through once the database is well again.
     assert post_file(api, persona.pk, kind, make(), name).status_code == 201
     assert len(stored_files()) == MediaFile.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_persona_deleted_during_the_upload_takes_nothing(storage_backend, user, persona):
+    gone = Persona.objects.get(pk=persona.pk)
+    Persona.objects.filter(pk=persona.pk).delete()  # as a concurrent request would, after the view's check
+    upload = SimpleUploadedFile("a.png", files.png())
+    with pytest.raises(Persona.DoesNotExist):
+        services.media_create(user=user, persona=gone, upload=upload, media_type="image")
+    assert MediaFile.objects.count() == 0
+    assert stored_files() == []
