@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
 
 from persona_media.models import MediaFile, Persona
 from persona_media.tests import files
@@ -265,3 +266,13 @@ def test_original_filename_is_sanitised(api, user, persona, sent, kept):
     media = MediaFile.objects.get()
     assert media.original_filename == kept
     assert media.stored_name == f"{user.pk}/{persona.pk}/{media.filename}" and UUID_NAME.match(media.filename)
+
+
+def test_cookie_authenticated_upload_and_the_same_site_rule(user, persona):
+    client = APIClient()
+    client.cookies["access_token"] = str(AccessToken.for_user(user))
+    assert post_file(client, persona.pk, "image", files.png(), "a.png").status_code == 201
+    response = client.post(f"/upload/persona/{persona.pk}/image", {"file": SimpleUploadedFile("b.png", files.png())},
+                           format="multipart", HTTP_ORIGIN="https://elsewhere.example")
+    assert (response.status_code, response.json()["code"]) == (403, "cross_site_request")
+    assert MediaFile.objects.count() == 1 and len(stored_files()) == 1
