@@ -80,6 +80,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory, for the SQLite test database: threads share it and it can be closed.
     # One per test process, so that runs started side by side never delete each other's.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
+    # Take the write lock at BEGIN: concurrent writers wait their turn instead of failing
+    # with "database is locked" when a read transaction tries to upgrade.
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -154,6 +157,8 @@ def _s3(location: str, *, public: bool) -> dict:
         "OPTIONS": {
             "location": location,
             "default_acl": AVATAR_S3_ACL if public else "private",
+            # Avatar names change with every upload, so their objects can be cached forever.
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"} if public else {},
             "querystring_auth": not public,
             "querystring_expire": PERSONA_MEDIA_PRESIGNED_SECONDS,
             "file_overwrite": False,

@@ -65,3 +65,16 @@ def test_a_failing_storage_delete_is_logged_not_raised(avatar, monkeypatch, capl
     assert not Avatar.objects.exists()
     assert len([r for r in caplog.records if r.name == "mediakit.files"]) == 5
     assert len(stored_names()) == 5  # orphans, for cleanup_orphaned_avatars to find
+
+
+@pytest.mark.parametrize("delete", [
+    pytest.param(lambda avatar: avatar.delete(), id="avatar"),
+    pytest.param(lambda avatar: Avatar.objects.filter(pk=avatar.pk).delete(), id="avatar-queryset"),
+])
+def test_deleting_the_avatar_row_clears_the_profile_url(avatar, delete):
+    user = avatar.user
+    user.refresh_from_db()
+    assert user.avatar_url
+    delete(avatar)
+    user.refresh_from_db()
+    assert user.avatar_url is None
