@@ -61,16 +61,15 @@ def s3_storages(settings, s3_endpoint, s3_bucket):
     """Point both named storages at the moto server, as AVATAR/MEDIA_STORAGE_TYPE=cloud would."""
     settings.AVATAR_STORAGE_TYPE = settings.MEDIA_STORAGE_TYPE = "cloud"
     settings.AWS_STORAGE_BUCKET_NAME = s3_bucket
-    common = {"bucket_name": s3_bucket, "endpoint_url": s3_endpoint, "file_overwrite": False, **S3_CREDENTIALS}
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "avatars": {"BACKEND": "storages.backends.s3.S3Storage",
-                    "OPTIONS": {**common, "location": "avatars", "default_acl": "public-read",
-                                "querystring_auth": False}},
-        "persona_media": {"BACKEND": "storages.backends.s3.S3Storage",
-                          "OPTIONS": {**common, "location": "persona-media", "default_acl": "private",
-                                      "querystring_auth": True, "querystring_expire": 300}},
-    }
+    from critvue.settings import s3_storage
+
+    def entry(location: str, public: bool) -> dict:
+        config = s3_storage(location, public=public)
+        config["OPTIONS"].update(bucket_name=s3_bucket, endpoint_url=s3_endpoint, **S3_CREDENTIALS)
+        return config
+
+    settings.STORAGES = {**settings.STORAGES, "avatars": entry("avatars", True),
+                         "persona_media": entry("persona-media", False)}
     return s3_bucket
 
 

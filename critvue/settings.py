@@ -151,7 +151,8 @@ PERSONA_MEDIA_S3_LOCATION = env.str("PERSONA_MEDIA_S3_LOCATION", default="person
 PERSONA_MEDIA_PRESIGNED_SECONDS = env.int("PERSONA_MEDIA_PRESIGNED_SECONDS", default=300)
 
 
-def _s3(location: str, *, public: bool) -> dict:
+def s3_storage(location: str, *, public: bool) -> dict:
+    """A django-storages S3 entry of STORAGES: public avatars, or private presigned media."""
     return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -170,11 +171,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                 "OPTIONS": {"location": str(VAR_DIR / "media")}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    "avatars": _s3(AVATAR_S3_LOCATION, public=True) if AVATAR_STORAGE_TYPE == "cloud" else {
+    "avatars": s3_storage(AVATAR_S3_LOCATION, public=True) if AVATAR_STORAGE_TYPE == "cloud" else {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": AVATAR_STORAGE_PATH, "base_url": AVATAR_BASE_URL + "/"},
     },
-    "persona_media": _s3(PERSONA_MEDIA_S3_LOCATION, public=False) if MEDIA_STORAGE_TYPE == "cloud" else {
+    "persona_media": s3_storage(PERSONA_MEDIA_S3_LOCATION, public=False) if MEDIA_STORAGE_TYPE == "cloud" else {
         "BACKEND": "mediakit.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": PERSONA_MEDIA_STORAGE_PATH},
     },

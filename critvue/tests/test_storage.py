@@ -49,3 +49,6 @@ def test_s3_objects_land_under_their_prefix_with_acl(s3_storages, s3_endpoint):
     private = client.get_object_acl(Bucket=s3_storages, Key=f"persona-media/{m}")["Grants"]
     assert not any(g["Grantee"].get("URI", "").endswith("AllUsers") for g in private)
     assert "X-Amz-Signature" not in avatars.url(a) and "Signature" in media.url(m)
+    head = client.head_object(Bucket=s3_storages, Key=f"avatars/{a}")
+    assert head["CacheControl"] == "public, max-age=31536000, immutable"
+    assert "CacheControl" not in client.head_object(Bucket=s3_storages, Key=f"persona-media/{m}")
