@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps
 
+from mediakit.rejections import Rejected
 from mediakit.sniff import sniff_mime
 
 VARIANT_SIZES: dict[str, int] = {"thumbnail": 64, "small": 128, "medium": 256, "large": 512, "full": 1024}
@@ -39,6 +40,10 @@ WEBP_QUALITY = 85  # same reasoning as JPEG_QUALITY
 PNG_COMPRESSION = 6  # zlib's default: nearly all of level 9's savings at a fraction of its time
 
 RESAMPLE = Image.Resampling.LANCZOS
+# The one big step (decoded frame → at most 1024 px) is most of the work: Pillow's antialiased
+# bicubic does it ~25 % faster than LANCZOS, and after JPEG encoding the variants' PSNR against
+# a full LANCZOS reference is the same to 0.1 dB (`make bench` reports it).
+FIRST_STEP_RESAMPLE = Image.Resampling.BICUBIC
 REJECTION_CODES = frozenset({
     "empty_file", "unsupported_type", "mime_mismatch", "corrupt_file",
     "image_too_small", "image_too_large",
@@ -47,13 +52,8 @@ _OUTPUT = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": (
 _SIXTEEN_BIT = frozenset({"I", "I;16", "I;16B", "I;16L", "I;16N"})
 
 
-class ImageRejected(Exception):
+class ImageRejected(Rejected):
     """The upload is not an image we accept; `code` is one of REJECTION_CODES."""
-
-    def __init__(self, code: str, detail: str) -> None:
-        super().__init__(f"{code}: {detail}")
-        self.code = code
-        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -201,11 +201,11 @@ def _square(im: Image.Image, largest: int) -> Image.Image:
     target = min(largest, side)
     if im.mode in ("RGB", "RGBA", "L", "CMYK") and "transparency" not in im.info:
         # Resample straight from the uncropped frame: no crop copy, real pixels at the edges.
-        square = im.resize((target, target), RESAMPLE, box=box) if target < side else im.crop(box)
+        square = im.resize((target, target), FIRST_STEP_RESAMPLE, box=box) if target < side else im.crop(box)
     else:
         square = _to_8bit(im.crop(box))  # palettes and 16-bit must not be resampled as they are
         if target < side:
-            square = square.resize((target, target), RESAMPLE)
+            square = square.resize((target, target), FIRST_STEP_RESAMPLE)
     return _drop_opaque_alpha(square)
 
 

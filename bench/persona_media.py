@@ -130,10 +130,11 @@ def _answers(ready) -> bool:
 
 # The project's gunicorn config: it caps gunicorn's read-ahead of request bodies (1 MiB per recv()) at 64 KiB.
 PROJECT_CONFIG = ROOT / "gunicorn.conf.py"
+DEFAULTS_CONFIG = ROOT / "bench" / "gunicorn_defaults.py"
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], port: int, config: Path | str = os.devnull):
+def gunicorn(env: dict[str, str], port: int, config: Path = DEFAULTS_CONFIG):
     """gunicorn with one sync worker (its defaults unless a config file is named); yields the worker's process."""
     command = [sys.executable, "-m", "gunicorn", "critvue.wsgi:application", "--workers", "1", "--worker-class",
                "sync", "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning",

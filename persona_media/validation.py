@@ -7,6 +7,7 @@ from typing import BinaryIO
 
 from PIL import Image, UnidentifiedImageError
 
+from mediakit.rejections import Rejected
 from mediakit.sniff import sniff_mime
 from persona_media import mp4
 
@@ -46,13 +47,8 @@ EDGE_JUNK = re.compile(r"^[\s.]+|[\s.]+$")
 TRAILING_JUNK = re.compile(r"[\s.]+$")
 
 
-class MediaRejected(Exception):
-    """An upload refused for a reason the client can act on; `code` is stable, `detail` prose."""
-
-    def __init__(self, code: str, detail: str) -> None:
-        super().__init__(f"{code}: {detail}")
-        self.code = code
-        self.detail = detail
+class MediaRejected(Rejected):
+    """A persona-media upload refused by the checks below."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""An empty gunicorn config: the benchmark's baseline runs gunicorn with its own defaults."""
