@@ -11,6 +11,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import serializers
 from accounts.authentication import enforce_same_site
+from mediakit.schema import ErrorSerializer
 
 JWT = settings.SIMPLE_JWT
 
@@ -57,7 +58,8 @@ class RegisterView(PublicView, generics.CreateAPIView):
 
 
 class LoginView(PublicView):
-    @extend_schema(request=serializers.LoginSerializer, responses=serializers.TokenPairSerializer)
+    @extend_schema(request=serializers.LoginSerializer,
+                   responses={200: serializers.TokenPairSerializer, 401: ErrorSerializer})
     def post(self, request):
         serializer = serializers.LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -76,7 +78,8 @@ class LoginView(PublicView):
 
 
 class RefreshView(PublicView):
-    @extend_schema(request=serializers.RefreshSerializer, responses=serializers.AccessSerializer)
+    @extend_schema(request=serializers.RefreshSerializer,
+                   responses={200: serializers.AccessSerializer, 401: ErrorSerializer, 403: ErrorSerializer})
     def post(self, request):
         raw = refresh_from(request)
         if not raw:
@@ -91,7 +94,7 @@ class RefreshView(PublicView):
 
 
 class LogoutView(PublicView):
-    @extend_schema(request=serializers.RefreshSerializer, responses={204: None})
+    @extend_schema(request=serializers.RefreshSerializer, responses={204: None, 403: ErrorSerializer})
     def post(self, request):
         raw = refresh_from(request)
         if raw:

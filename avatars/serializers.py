@@ -50,10 +50,3 @@ class AvatarUrlSerializer(serializers.Serializer):
 class AvatarDeletedSerializer(serializers.Serializer):
     message = serializers.CharField(default=DELETED)
     files_deleted = serializers.IntegerField()
-
-
-class AvatarErrorSerializer(serializers.Serializer):
-    """Every error: a sentence for people and a stable code for programs."""
-
-    detail = serializers.CharField()
-    code = serializers.CharField()

@@ -15,10 +15,11 @@ from avatars import conf, metrics, services
 from avatars.imaging import ImageRejected
 from avatars.models import Avatar, AvatarVariant
 from avatars.serializers import (
-    DELETED, AvatarDeletedSerializer, AvatarErrorSerializer, AvatarSerializer, AvatarUploadSerializer,
+    DELETED, AvatarDeletedSerializer, AvatarSerializer, AvatarUploadSerializer,
     AvatarUrlSerializer,
 )
 from avatars.throttling import RateLimited, UserRateLimit
+from mediakit.schema import ErrorSerializer
 from mediakit.uploads import UploadError, limit_upload_size, single_upload
 
 REJECTIONS = {
@@ -37,7 +38,7 @@ FILE_HEADERS = {
 }
 # `{size}/{file}.{ext}` as services.variant_name writes it: no dots to climb with, no NUL, no backslash.
 VARIANT_NAME = re.compile(r"[\w-]+/[\w-]+\.[a-z]+", re.ASCII)
-ERRORS = OpenApiResponse(AvatarErrorSerializer, description="{detail, code}")
+ERRORS = OpenApiResponse(ErrorSerializer, description="{detail, code}")
 
 
 class NoAvatar(exceptions.NotFound):

@@ -228,6 +228,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["critvue.schema.strip_trailing_slash"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "critvue.schema.document_errors"],
 }
 
 # --- Logging: one JSON object per line on stdout ----------------------------------------------

@@ -71,8 +71,3 @@ class MediaStatsSerializer(serializers.Serializer):
     video_count = serializers.IntegerField()
     persona_stats = serializers.DictField(child=PersonaStatsSerializer(), help_text="Keyed by persona id.")
     file_size_limit_mb = serializers.FloatField()
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()

@@ -12,6 +12,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mediakit.schema import ErrorSerializer
 from mediakit.uploads import UploadError, limit_upload_size, single_upload
 from persona_media import conf, metrics, serializers, services
 from persona_media.downloads import download_response
@@ -19,7 +20,7 @@ from persona_media.models import MediaFile, Persona
 from persona_media.validation import MediaRejected
 
 log = logging.getLogger(__name__)
-ERRORS = {code: serializers.ErrorSerializer for code in (400, 401, 404)}
+ERRORS = {code: ErrorSerializer for code in (400, 401, 404)}
 
 
 class StoredFileMissing(NotFound):
@@ -85,7 +86,7 @@ class MediaUploadView(APIView):
 
 UPLOAD_SCHEMA = {
     "request": {"multipart/form-data": serializers.MediaUploadSerializer},
-    "responses": {201: serializers.MediaFileSerializer, **ERRORS, 413: serializers.ErrorSerializer},
+    "responses": {201: serializers.MediaFileSerializer, **ERRORS, 413: ErrorSerializer},
 }
 
 
@@ -147,7 +148,7 @@ class MediaDownloadView(OwnedQuerysetMixin, generics.GenericAPIView):
         (206, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="A byte range."),
         302: OpenApiResponse(description="Redirect to a presigned storage URL, where configured."),
         304: OpenApiResponse(description="The If-None-Match ETag is current."),
-        **ERRORS, 416: serializers.ErrorSerializer})
+        **ERRORS, 416: ErrorSerializer})
     def get(self, request, pk: int):
         media = self.get_object()
         try:
@@ -158,6 +159,6 @@ class MediaDownloadView(OwnedQuerysetMixin, generics.GenericAPIView):
 
 
 class MediaStatsView(APIView):
-    @extend_schema(responses={200: serializers.MediaStatsSerializer, 401: serializers.ErrorSerializer})
+    @extend_schema(responses={200: serializers.MediaStatsSerializer, 401: ErrorSerializer})
     def get(self, request) -> Response:
         return Response(services.media_stats(user=request.user))

@@ -132,3 +132,18 @@ def test_openapi_schema_and_offline_docs():
     assert page.status_code == 200
     html = page.content.decode()
     assert "swagger-ui" in html and "cdn" not in html.lower() and "https://" not in html
+
+
+def test_schema_documents_auth_alternatives_and_error_responses():
+    doc = APIClient().get("/api/schema", HTTP_ACCEPT="application/json").json()
+    assert set(doc["components"]["schemas"]["Error"]["required"]) == {"detail", "code"}
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            where = f"{method.upper()} {path}"
+            if operation.get("security"):
+                assert operation["security"] == [{"bearerAuth": []}, {"cookieAuth": []}], where
+                assert {"401", "403"} <= set(operation["responses"]), where
+            if "{" in path:
+                error = operation["responses"]["404"]["content"]["application/json"]["schema"]
+                assert error == {"$ref": "#/components/schemas/Error"}, where
+    assert "401" in doc["paths"]["/api/v1/auth/login"]["post"]["responses"]
