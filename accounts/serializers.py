@@ -55,7 +55,7 @@ class TokenPairSerializer(serializers.Serializer):
 
 
 class RefreshSerializer(serializers.Serializer):
-    refresh = serializers.CharField(required=False, help_text="Omit to use the refresh_token cookie.")
+    refresh = serializers.CharField(required=False, allow_blank=True, help_text="Omit to use the refresh_token cookie.")
 
 
 class AccessSerializer(serializers.Serializer):

@@ -228,3 +228,10 @@ def test_cookies_are_not_secure_in_debug(settings, make_user):
     response = Response()
     views.set_cookie(response, "access_token", "x", timedelta(minutes=1))
     assert response.cookies["access_token"]["secure"] == ""
+
+
+@pytest.mark.parametrize("body", [{"refresh": ""}, {"refresh": "   "}, {}])
+def test_refresh_without_a_token_is_401(body):
+    response = APIClient().post("/api/v1/auth/refresh", body, format="json")
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
