@@ -12,7 +12,7 @@ run: setup .env migrate
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup
-	@bash scripts/sysdeps.sh --servers
+	@PYTHON=$(PYTHON) bash scripts/sysdeps.sh --servers
 	$(PY) scripts/services.py -- $(PY) -m pytest $(PYTEST_ARGS)
 
 # The same suite on the embedded defaults: SQLite and the in-process cache (S3 tests still use moto).
@@ -20,13 +20,13 @@ test-embedded: setup
 	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup
-	@bash scripts/sysdeps.sh --servers
+	@PYTHON=$(PYTHON) bash scripts/sysdeps.sh --servers
 	$(PY) scripts/services.py -- $(PY) -m bench
 
 setup: sysdeps $(STAMP)
 
 sysdeps:
-	@bash scripts/sysdeps.sh
+	@PYTHON=$(PYTHON) bash scripts/sysdeps.sh
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Make sure the system packages the project needs are installed: libmagic always; PostgreSQL and
+# Make sure the system packages the project needs are installed: python3-venv and libmagic always; PostgreSQL and
 # Redis servers only when the tests must start their own (no TEST_DATABASE_URL / TEST_REDIS_URL).
 # Installs with apt-get when run as root; otherwise says what is missing and stops.
 set -euo pipefail
 need=()
+# Debian and Ubuntu ship Python without ensurepip: `python3 -m venv` needs python3-venv.
+[ -x .venv/bin/python ] || "${PYTHON:-python3}" -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
 ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1' || need+=(libmagic1)
 if [ "${1:-}" = "--servers" ]; then
   if [ -z "${TEST_DATABASE_URL:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
