@@ -8,6 +8,8 @@ from accounts.models import User
 # A tag is a short label; twenty of them is already a crowded profile.
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 50
+# A profile bio is a paragraph or two, not a document.
+MAX_BIO_LENGTH = 5000
 
 
 class RegisterSerializer(serializers.ModelSerializer):
@@ -71,3 +73,4 @@ class ProfileSerializer(serializers.ModelSerializer):
         fields = ["id", "email", "full_name", "avatar_url", "bio", "title", "specialty_tags", "badges",
                   "role", "is_verified", "created_at", "updated_at"]
         read_only_fields = ["id", "email", "avatar_url", "badges", "role", "is_verified", "created_at", "updated_at"]
+        extra_kwargs = {"bio": {"max_length": MAX_BIO_LENGTH}}

@@ -27,8 +27,10 @@ def set_cookie(response: Response, name: str, value: str, lifetime) -> None:
 
 
 def clear_cookies(response: Response) -> None:
+    # Expired at once, with the same flags they were set with.
     for name in (settings.JWT_ACCESS_COOKIE, settings.JWT_REFRESH_COOKIE):
-        response.delete_cookie(name, samesite="Lax")
+        response.set_cookie(name, "", max_age=0, expires="Thu, 01 Jan 1970 00:00:00 GMT", httponly=True,
+                            secure=not settings.DEBUG, samesite="Lax")
 
 
 def refresh_from(request) -> str | None:

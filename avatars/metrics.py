@@ -1,10 +1,10 @@
 """Prometheus metrics of avatar uploads (the default registry, exported at /metrics)."""
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from prometheus_client import Counter, Histogram
-from rest_framework.exceptions import APIException
+
+from mediakit.metrics import observed
 
 STATUSES = ("success", "rejected", "error", "rate_limited")
 
@@ -18,25 +18,8 @@ for _status in STATUSES:
     uploads.labels(_status)  # every outcome is exported from the start, at 0
 
 
-def outcome(exc: BaseException | None) -> str:
-    """success, rejected (the client's fault: 4xx) or error (ours: anything else)."""
-    if exc is None:
-        return "success"
-    if isinstance(exc, APIException) and exc.status_code < 500:
-        return "rejected"
-    return "error"
-
-
 @contextmanager
 def observe_upload() -> Iterator[None]:
     """Count the upload handled in the block by its outcome, and time it."""
-    start = time.perf_counter()
-    try:
+    with observed(uploads, upload_duration):
         yield
-    except BaseException as exc:
-        uploads.labels(outcome(exc)).inc()
-        raise
-    else:
-        uploads.labels("success").inc()
-    finally:
-        upload_duration.observe(time.perf_counter() - start)

@@ -103,7 +103,9 @@ def test_logout_blacklists_refresh_and_clears_cookies(make_user):
     response = client.post("/api/v1/auth/logout")
     assert response.status_code == 204
     for name in ("access_token", "refresh_token"):
-        assert response.cookies[name].value == "" and response.cookies[name]["max-age"] == 0
+        cookie = response.cookies[name]
+        assert cookie.value == "" and cookie["max-age"] == 0
+        assert cookie["httponly"] and cookie["secure"] and cookie["samesite"] == "Lax"
     again = APIClient().post("/api/v1/auth/refresh", {"refresh": tokens["refresh"]}, format="json")
     assert again.status_code == 401
 

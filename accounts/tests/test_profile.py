@@ -29,6 +29,7 @@ def test_patch_ignores_read_only_fields(api, user):
     {"specialty_tags": ["x" * 51]},
     {"specialty_tags": [f"t{i}" for i in range(21)]},
     {"title": "t" * 256},
+    {"bio": "b" * 5001},
 ])
 def test_patch_validation_errors(api, payload):
     response = api.patch("/api/v1/profile/me", payload, format="json")

@@ -1,0 +1,118 @@
+"""gunicorn with the project's gunicorn.conf.py, as production runs it: real HTTP from outside."""
+import http.client
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+STARTUP_SECONDS = 60
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """Two gunicorn workers on a migrated SQLite file, with the project's config."""
+    folder = tmp_path_factory.mktemp("gunicorn")
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "REDIS_URL", "PROMETHEUS_MULTIPROC_DIR")}
+    env.update(DJANGO_SETTINGS_MODULE="critvue.settings", CRITVUE_ENV_FILE="", SECRET_KEY="s" * 60,
+               DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}", AVATAR_STORAGE_PATH=str(folder / "a"),
+               PERSONA_MEDIA_STORAGE_PATH=str(folder / "m"))
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "critvue.wsgi:application", "--config",
+                             str(ROOT / "gunicorn.conf.py"), "--workers", "2", "--bind", f"127.0.0.1:{port}"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if get(port, "/health")[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.2)
+    yield port
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def get(port: int, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def raw(port: int, data: bytes) -> tuple[int, str, dict]:
+    """Send raw bytes; the status, Content-Type and JSON body of the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(data)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status = int(head.split()[1])
+    content_type = re.search(rb"(?i)content-type: *([^\r\n]+)", head).group(1).decode()
+    return status, content_type, json.loads(body)
+
+
+@pytest.mark.parametrize("request_bytes, status", [
+    (b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n", 431),
+    (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 414),
+    (b"GET /api/v1/personas/\xff\x00 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 400),
+    (b"POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -5\r\n\r\n", 400),
+])
+def test_requests_refused_by_gunicorn_get_json(server, request_bytes, status):
+    got, content_type, body = raw(server, request_bytes)
+    assert (got, content_type) == (status, "application/json")
+    assert body["detail"] and body["code"]
+
+
+def test_chunked_body_is_refused_with_411(server):
+    conn = http.client.HTTPConnection("127.0.0.1", server, timeout=30)
+    try:
+        conn.request("POST", "/api/v1/auth/login", body=iter([b'{"email": "a@b.c", ', b'"password": "x"}']),
+                     headers={"Content-Type": "application/json"}, encode_chunked=True)
+        response = conn.getresponse()
+        status, content_type, body = response.status, response.getheader("Content-Type"), json.load(response)
+    finally:
+        conn.close()
+    assert (status, content_type, body["code"]) == (411, "application/json", "length_required")
+
+
+def test_deeply_nested_json_is_a_400(server):
+    payload = b"[" * 5000 + b"]" * 5000
+    got, _, body = raw(server, b"POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                               b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(payload)
+                       + payload)
+    assert (got, body["code"]) == (400, "parse_error")
+
+
+HEALTH_COUNT = re.compile(rb'django_http_responses_total_by_status_view_method_total\{[^}]*view="health"[^}]*\} (\S+)')
+
+
+def health_count(port: int) -> float:
+    status, _, text = get(port, "/metrics")
+    assert status == 200
+    return float(HEALTH_COUNT.search(text).group(1))
+
+
+def test_metrics_count_every_worker(server):
+    before = health_count(server)
+    for _ in range(12):
+        assert get(server, "/health")[0] == 200
+    # Answered by either worker, every read must report all twelve.
+    assert {health_count(server) for _ in range(6)} == {before + 12}
