@@ -15,7 +15,6 @@ It starts gunicorn (1 sync worker) on a free loopback port with temporary storag
 """
 from __future__ import annotations
 
-import http.client
 import io
 import json
 import os
@@ -23,17 +22,17 @@ import random
 import secrets
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.live import (DEFAULTS_CONFIG, PROJECT_CONFIG, ROOT, free_port, gunicorn, migrate, multipart, request,
+                        serving, server_env)
+
 MIB = 1024 * 1024
 LIMIT = 10 * MIB
 VIDEO_SIZE = LIMIT - 1024  # just under the limit
@@ -81,103 +80,11 @@ def bench_video() -> bytes:
 
 # --- the server ------------------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def server_env(workdir: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    if "DATABASE_URL" not in env:  # run by hand: a throwaway SQLite file, never the project's own
-        env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    # Persistent database connections, as a production server keeps them (PostgreSQL's connection
-    # set-up would otherwise dominate every small request).
-    env.setdefault("CONN_MAX_AGE", "60")
-    env.update(
-        DJANGO_SETTINGS_MODULE="critvue.settings", CRITVUE_ENV_FILE="", DEBUG="false",
-        SECRET_KEY=secrets.token_urlsafe(50), ENABLE_RATE_LIMITING="false", LOG_LEVEL="WARNING",
-        MEDIA_STORAGE_TYPE="local", AVATAR_STORAGE_TYPE="local",
-        PERSONA_MEDIA_STORAGE_PATH=str(workdir / "persona_media"), AVATAR_STORAGE_PATH=str(workdir / "avatars"),
-        PERSONA_MEDIA_ACCEL_REDIRECT="", PERSONA_MEDIA_PRESIGNED_REDIRECT="false",
-    )
-    return env
-
-
-@contextmanager
-def serving(command: list[str], env: dict[str, str], ready, what: str, quiet: bool = False):
-    """Run a server process until the block ends; `ready()` says when it answers."""
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL if quiet else None)
-    try:
-        deadline = time.monotonic() + 60
-        while not _answers(ready):
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"{what} did not start (status {server.poll()})")
-            time.sleep(0.1)
-        yield server
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-def _answers(ready) -> bool:
-    try:
-        return ready()
-    except OSError:
-        return False
-
-
-# The project's gunicorn config: it caps gunicorn's read-ahead of request bodies (1 MiB per recv()) at 64 KiB.
-PROJECT_CONFIG = ROOT / "gunicorn.conf.py"
-DEFAULTS_CONFIG = ROOT / "bench" / "gunicorn_defaults.py"
-
-
-@contextmanager
-def gunicorn(env: dict[str, str], port: int, config: Path = DEFAULTS_CONFIG):
-    """gunicorn with one sync worker (its defaults unless a config file is named); yields the worker's process."""
-    command = [sys.executable, "-m", "gunicorn", "critvue.wsgi:application", "--workers", "1", "--worker-class",
-               "sync", "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning",
-               "--config", str(config)]
-    with serving(command, env, lambda: request(port, "GET", "/health")[0] == 200, "gunicorn") as master:
-        (worker,) = psutil.Process(master.pid).children()
-        yield worker
-
-
 def plain_http_server(folder: Path, port: int):
     """python -m http.server on the storage folder: HTTP over loopback with no app, auth or database."""
     command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)]
     return serving(command, dict(os.environ), lambda: socket.create_connection(("127.0.0.1", port)).close() or True,
                    "http.server", quiet=True)
-
-
-def request(port: int, method: str, path: str, body=None, headers: dict | None = None,
-            sink: bool = False) -> tuple[int, bytes]:
-    """One HTTP request on a fresh connection; with sink=True the body is read and thrown away."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    conn.request(method, path, body=body, headers=headers or {})
-    response = conn.getresponse()
-    if sink:
-        buffer = memoryview(bytearray(MIB))
-        while response.readinto(buffer):
-            pass
-        data = b""
-    else:
-        data = response.read()
-    conn.close()
-    return response.status, data
-
-
-def multipart(data: bytes, filename: str) -> tuple[list[bytes], dict[str, str]]:
-    """A multipart body as a list of parts (the file itself sent in 64 KiB pieces) and its headers."""
-    boundary = secrets.token_hex(16)
-    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-            "Content-Type: video/mp4\r\n\r\n").encode()
-    tail = f"\r\n--{boundary}--\r\n".encode()
-    view = memoryview(data)
-    parts = [head, *(view[i:i + 64 * 1024] for i in range(0, len(data), 64 * 1024)), tail]
-    length = sum(len(p) for p in parts)
-    return parts, {"Content-Type": f"multipart/form-data; boundary={boundary}", "Content-Length": str(length)}
 
 
 # --- measuring -------------------------------------------------------------------------------------------
@@ -266,7 +173,7 @@ class Client:
         self.auth = {"Authorization": f"Bearer {AccessToken.for_user(persona.user)}"}
 
     def post(self, path: str, expected: int) -> bytes:
-        parts, headers = multipart(self.video, "bench.mp4")
+        parts, headers = multipart(self.video, "bench.mp4", "video/mp4")
         status, body = request(self.port, "POST", path, parts, {**self.auth, **headers})
         assert status == expected, (status, body[:300])
         return body
@@ -402,10 +309,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-persona-media-") as tmp:
         workdir = Path(tmp)
         env = server_env(workdir)
+        # Persistent database connections, as a production server keeps them (PostgreSQL's connection
+        # set-up would otherwise dominate every small request).
+        env.setdefault("CONN_MAX_AGE", "60")
         os.environ.update({key: env[key] for key in ("DJANGO_SETTINGS_MODULE", "CRITVUE_ENV_FILE", "DATABASE_URL",
                                                      "SECRET_KEY", "PERSONA_MEDIA_STORAGE_PATH")})
-        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env,
-                       check=True)
+        migrate(env)
         sys.path.insert(0, str(ROOT))
         import django
 
@@ -418,7 +327,7 @@ def main() -> int:
         port = free_port()
         client = Client(port, video, persona)
         try:
-            with gunicorn(env, port) as worker:
+            with gunicorn(env, port, DEFAULTS_CONFIG) as worker:
                 found = measure_streaming(client, worker, workdir / "persona_media")
                 found.update(measure_stats(port))
             found["small_recv_mib"] = upload_growth_with_small_recv(client, env)
