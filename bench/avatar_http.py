@@ -87,7 +87,7 @@ def main() -> int:
     database = env["DATABASE_URL"].split(":", 1)[0]
     cache = "redis" if env.get("REDIS_URL") else "in-process"
     print(f"POST {UPLOAD_PATH}, photo-like 2000x2000 JPEG ({len(data)} bytes), gunicorn 1 sync worker, "
-          f"{database} + {cache} cache, local storage; median of {args.runs} after {WARM_UP} warm-ups\n")
+          f"{database} (CONN_MAX_AGE={env['CONN_MAX_AGE']}) + {cache} cache, local storage; median of {args.runs} after {WARM_UP} warm-ups\n")
     rows = [("upload request (HTTP, end to end)", upload_ms), ("process_avatar on the same bytes", processing_ms),
             ("everything else (HTTP, parsing, storage, DB)", upload_ms - processing_ms)]
     for label, ms in rows:

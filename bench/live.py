@@ -34,6 +34,9 @@ def server_env(folder: Path) -> dict[str, str]:
     env = dict(os.environ)
     if "DATABASE_URL" not in env:  # run by hand: a throwaway SQLite file, never the project's own
         env["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
+    # Persistent database connections, as a production server keeps them (PostgreSQL's connection
+    # set-up would otherwise weigh on every small request).
+    env.setdefault("CONN_MAX_AGE", "60")
     env.update(
         DJANGO_SETTINGS_MODULE="critvue.settings", CRITVUE_ENV_FILE="", DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50), ENABLE_RATE_LIMITING="false", LOG_LEVEL="WARNING",

@@ -309,9 +309,6 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-persona-media-") as tmp:
         workdir = Path(tmp)
         env = server_env(workdir)
-        # Persistent database connections, as a production server keeps them (PostgreSQL's connection
-        # set-up would otherwise dominate every small request).
-        env.setdefault("CONN_MAX_AGE", "60")
         os.environ.update({key: env[key] for key in ("DJANGO_SETTINGS_MODULE", "CRITVUE_ENV_FILE", "DATABASE_URL",
                                                      "SECRET_KEY", "PERSONA_MEDIA_STORAGE_PATH")})
         migrate(env)
