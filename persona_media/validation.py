@@ -94,7 +94,7 @@ def _inspect(fileobj: BinaryIO, claimed: str, media_type: str) -> MediaInfo:
     sniffed = sniff_mime(fileobj)
     detected = _detect(sniffed, head)
     if detected not in EXTENSIONS[media_type].values():
-        raise MediaRejected("unsupported_type", f"{sniffed} content is not accepted here")
+        raise MediaRejected("unsupported_type", f"content of type {sniffed} is not accepted here")
     if detected != claimed:
         raise MediaRejected("mime_mismatch", f"the name says {claimed}, the content is {detected}")
     if media_type == "video":
