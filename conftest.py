@@ -5,6 +5,7 @@ import uuid
 import boto3
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from rest_framework.test import APIClient
 
 S3_CREDENTIALS = {"access_key": "testing", "secret_key": "testing", "region_name": "us-east-1"}
@@ -92,6 +93,14 @@ def make_user(db, django_user_model):
 @pytest.fixture
 def user(make_user):
     return make_user()
+
+
+@pytest.fixture
+def moderator(make_user) -> Client:
+    """A browser-like client logged in to the admin as a staff superuser."""
+    client = Client()
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    return client
 
 
 def bearer_client(user) -> APIClient:

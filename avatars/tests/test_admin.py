@@ -1,6 +1,5 @@
 """Moderators see avatars with previews and remove them through the same service as the API."""
 import pytest
-from django.test import Client
 
 from avatars.models import Avatar, AvatarVariant
 from avatars.tests.support import stored_names
@@ -8,13 +7,6 @@ from avatars.tests.support import stored_names
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CHANGELIST = "/admin/avatars/avatar/"
-
-
-@pytest.fixture
-def moderator(make_user) -> Client:
-    client = Client()
-    client.force_login(make_user(is_staff=True, is_superuser=True))
-    return client
 
 
 def test_changelist_lists_avatars_with_a_thumbnail(moderator, make_user, make_avatar):

@@ -21,13 +21,6 @@ def uploaded(upload, persona) -> tuple[MediaFile, MediaFile]:
     return MediaFile.objects.get(media_type="image"), MediaFile.objects.get(media_type="video")
 
 
-@pytest.fixture
-def moderator(make_user) -> Client:
-    client = Client()
-    client.force_login(make_user(is_staff=True, is_superuser=True))
-    return client
-
-
 def test_changelist_shows_files_with_previews(moderator, uploaded, user):
     image, video = uploaded
     response = moderator.get(CHANGELIST)
