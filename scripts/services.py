@@ -10,6 +10,7 @@ stops both afterwards, whatever happened. The exit status is the command's.
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -104,8 +105,20 @@ def main(argv: list[str]) -> int:
         cache = os.environ.get("TEST_REDIS_URL") or stack.enter_context(redis(workdir))
         env.update(DATABASE_URL=database, REDIS_URL=cache)
         print(f"services: PostgreSQL {database}  Redis {cache}", flush=True)
-        return subprocess.call(command, env=env)
+        child = subprocess.Popen(command, env=env)
+        try:
+            return child.wait()
+        finally:
+            if child.poll() is None:  # interrupted: stop the command before its servers go
+                child.terminate()
+                child.wait(timeout=60)
+
+
+def stop_on_sigterm(signum, frame) -> None:
+    """A SIGTERM (CI cancelling, `timeout`) unwinds like Ctrl-C, so the servers are stopped."""
+    raise SystemExit(128 + signum)
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     sys.exit(main(sys.argv[1:]))

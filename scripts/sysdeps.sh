@@ -6,7 +6,8 @@ set -euo pipefail
 need=()
 # Debian and Ubuntu ship Python without ensurepip: `python3 -m venv` needs python3-venv.
 [ -x .venv/bin/python ] || "${PYTHON:-python3}" -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
-ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1' || need+=(libmagic1)
+# No grep -q: it may close the pipe early, and pipefail would then blame ldconfig's SIGPIPE.
+ldconfig -p 2>/dev/null | grep 'libmagic\.so\.1' >/dev/null || need+=(libmagic1)
 if [ "${1:-}" = "--servers" ]; then
   if [ -z "${TEST_DATABASE_URL:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
     need+=(postgresql)
