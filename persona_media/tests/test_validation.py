@@ -23,12 +23,6 @@ def rejection(data: bytes, filename: str, media_type: str) -> MediaRejected:
     return caught.value
 
 
-def real_mp4(codec: str = "libx264") -> bytes:
-    """The FFmpeg-encoded sample, or a skip when PyAV is not installed."""
-    pytest.importorskip("av")
-    return files.real_mp4(codec)
-
-
 # --- Accepted ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
@@ -52,8 +46,8 @@ def test_accepts_images(make, filename, mime, extension, size):
 @pytest.mark.parametrize(
     ("make", "filename", "expected"),
     [
-        (lambda: real_mp4(), "clip.mp4", (64, 48, 2.0)),
-        (lambda: real_mp4("mpeg4"), "CLIP.MP4", (64, 48, 2.0)),
+        (lambda: files.real_mp4(), "clip.mp4", (64, 48, 2.0)),
+        (lambda: files.real_mp4("mpeg4"), "CLIP.MP4", (64, 48, 2.0)),
         (lambda: files.mp4(), "forged.mp4", (320, 240, 2.0)),
         (lambda: files.mp4(mdat_first=True), "forged.mp4", (320, 240, 2.0)),
         (lambda: files.mp4(movie=moov(trak(width=1920, height=1080), header=files.mvhd(600, 1500))),
@@ -166,7 +160,7 @@ def _refusals() -> list:
         ("png-16385-wide", lambda: files.png_header_only(16385, 10), "a.png", "image", "image_too_large"),
         ("png-20000-tall", lambda: files.png_header_only(100, 20000), "a.png", "image", "image_too_large"),
         # Malformed MP4 structure.
-        ("truncated-real-mp4", lambda: files.truncated(real_mp4(), 0.8), "a.mp4", "video", "corrupt_file"),
+        ("truncated-real-mp4", lambda: files.truncated(files.real_mp4(), 0.8), "a.mp4", "video", "corrupt_file"),
         ("missing-moov", lambda: ftyp() + mdat(), "a.mp4", "video", "corrupt_file"),
         ("two-moovs", lambda: ftyp() + moov() + moov() + mdat(), "a.mp4", "video", "corrupt_file"),
         ("two-ftyps", lambda: ftyp() + ftyp() + moov(), "a.mp4", "video", "corrupt_file"),
