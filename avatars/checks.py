@@ -4,13 +4,15 @@ from django.core.checks import Error, Warning, register
 from PIL import features
 
 from avatars import conf
+from mediakit.checks import CONFIGURATION
+
 
 # Pillow features the pipeline needs: decoders for every accepted upload, encoders for every output.
 PILLOW_CODECS = (("jpg", "JPEG"), ("zlib", "PNG"))
 PILLOW_MODULES = (("webp", "WebP"),)
 
 
-@register()
+@register(CONFIGURATION)
 def check_base_url(app_configs=None, **kwargs) -> list[Error]:
     base = conf.value("AVATAR_BASE_URL")
     if base.startswith("/") and base != "/" or base.startswith(("http://", "https://")):
@@ -22,7 +24,7 @@ def check_base_url(app_configs=None, **kwargs) -> list[Error]:
     )]
 
 
-@register()
+@register(CONFIGURATION)
 def check_pillow(app_configs=None, **kwargs) -> list[Error]:
     missing = [label for codec, label in PILLOW_CODECS if not features.check_codec(codec)]
     missing += [label for module, label in PILLOW_MODULES if not features.check_module(module)]
@@ -35,7 +37,7 @@ def check_pillow(app_configs=None, **kwargs) -> list[Error]:
     )]
 
 
-@register()
+@register(CONFIGURATION)
 def check_shared_rate_limits(app_configs=None, **kwargs) -> list[Warning]:
     backend = settings.CACHES["default"]["BACKEND"]
     if settings.DEBUG or not conf.value("ENABLE_RATE_LIMITING") or not backend.endswith("LocMemCache"):

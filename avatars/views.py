@@ -19,6 +19,7 @@ from avatars.serializers import (
     AvatarUrlSerializer,
 )
 from avatars.throttling import RateLimited, UserRateLimit
+from mediakit.checks import CONFIGURATION
 from mediakit.schema import ErrorSerializer
 from mediakit.uploads import UploadError, limit_upload_size, single_upload
 
@@ -131,7 +132,7 @@ HEALTH = inline_serializer("AvatarHealth", {
 @permission_classes([])
 def avatar_health(request):
     """Configuration errors of the project and this app, and what the stored variants add up to."""
-    errors = [m.msg for m in run_checks()
+    errors = [m.msg for m in run_checks(tags=[CONFIGURATION])
               if m.is_serious() and not m.is_silenced() and m.id.split(".")[0] in ("critvue", "avatars")]
     totals = AvatarVariant.objects.totals()
     body = {

@@ -5,6 +5,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.checks import Error, register
 
+from mediakit.checks import CONFIGURATION
+
+
 STORAGE_TYPES = ("local", "cloud")
 # (setting of the storage type, setting of its local folder)
 STORAGE_SETTINGS = (
@@ -16,7 +19,7 @@ POSITIVE_LIMITS = ("MAX_AVATAR_SIZE", "PERSONA_MEDIA_MAX_SIZE")
 RANGES = (("JPEG_QUALITY", 1, 95), ("WEBP_QUALITY", 1, 100), ("PNG_COMPRESSION", 0, 9))
 
 
-@register()
+@register(CONFIGURATION)
 def check_secret_key(app_configs=None, **kwargs) -> list[Error]:
     from critvue.settings import DEVELOPMENT_SECRET_KEY
 
@@ -29,7 +32,7 @@ def check_secret_key(app_configs=None, **kwargs) -> list[Error]:
     )]
 
 
-@register()
+@register(CONFIGURATION)
 def check_storages(app_configs=None, **kwargs) -> list[Error]:
     errors: list[Error] = []
     for type_setting, path_setting in STORAGE_SETTINGS:
@@ -57,7 +60,7 @@ def _check_folder(name: str, value: str) -> list[Error]:
     return []
 
 
-@register()
+@register(CONFIGURATION)
 def check_limits(app_configs=None, **kwargs) -> list[Error]:
     errors = [
         Error(f"{name} must be a positive number of bytes, not {getattr(settings, name)!r}.", id="critvue.E006")

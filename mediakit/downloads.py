@@ -37,6 +37,13 @@ def not_modified(request, etag: str) -> bool:
     return bool(if_none_match) and parse_etags(if_none_match).contains_weak(etag)
 
 
+def is_s3(storage: Storage) -> bool:
+    """Whether the storage is django-storages' S3 backend (ranged GETs, presigned URLs)."""
+    from storages.backends.s3 import S3Storage
+
+    return isinstance(storage, S3Storage)
+
+
 def read_range(storage: Storage, name: str, start: int, stop: int) -> Iterator[bytes]:
     """Bytes [start, stop) of a stored file, chunk by chunk; S3 objects are fetched as a ranged GET.
 
@@ -44,19 +51,18 @@ def read_range(storage: Storage, name: str, start: int, stop: int) -> Iterator[b
     """
     if stop <= start:
         return iter(())
-    bucket = getattr(storage, "bucket", None)
-    if bucket is not None:  # django-storages S3: its File object would spool the whole object first
-        return _s3_chunks(storage, bucket, name, start, stop)
+    if is_s3(storage):  # its File object would spool the whole object first
+        return _s3_chunks(storage, name, start, stop)
     return _file_chunks(storage.open(name, "rb"), start, stop)
 
 
-def _s3_chunks(storage: Storage, bucket, name: str, start: int, stop: int) -> Iterator[bytes]:
+def _s3_chunks(storage: Storage, name: str, start: int, stop: int) -> Iterator[bytes]:
     from botocore.exceptions import ClientError
     from storages.utils import clean_name
 
     key = storage._normalize_name(clean_name(name))
     try:
-        body = bucket.Object(key).get(Range=f"bytes={start}-{stop - 1}")["Body"]
+        body = storage.bucket.Object(key).get(Range=f"bytes={start}-{stop - 1}")["Body"]
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
             raise FileNotFoundError(name) from error
@@ -102,7 +108,7 @@ def stored_file_response(request, storage: Storage, name: str, *, size: int, con
         headers["Content-Range"] = f"bytes {start}-{stop - 1}/{size}"
     if request.method == "HEAD":  # the headers of a GET, without reading the storage
         response = HttpResponse(status=status, content_type=content_type, headers=headers)
-    elif status == 200 and getattr(storage, "bucket", None) is None:
+    elif status == 200 and not is_s3(storage):
         # A whole local file: FileResponse lets the WSGI server hand it to sendfile().
         response = FileResponse(storage.open(name, "rb"), content_type=content_type)
         for header, value in headers.items():  # after: FileResponse names the stored file itself

@@ -2,13 +2,15 @@
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
 
+from mediakit.checks import CONFIGURATION
 from persona_media import conf
+
 
 # S3 refuses presigned URLs that live longer than seven days.
 MAX_PRESIGNED_SECONDS = 7 * 24 * 3600
 
 
-@register()
+@register(CONFIGURATION)
 def check_download_handoff(app_configs=None, **kwargs) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     prefix = conf.accel_redirect_prefix()

@@ -4,16 +4,9 @@ from urllib.parse import quote
 from django.core.files.storage import FileSystemStorage, Storage
 from django.http import HttpResponse, HttpResponseRedirect
 
-from mediakit.downloads import content_disposition, file_headers, not_modified, stored_file_response
+from mediakit.downloads import content_disposition, file_headers, is_s3, not_modified, stored_file_response
 from persona_media import conf
 from persona_media.models import MediaFile
-
-
-def is_s3(storage: Storage) -> bool:
-    """Whether the storage is django-storages' S3 backend (which can presign URLs)."""
-    from storages.backends.s3 import S3Storage
-
-    return isinstance(storage, S3Storage)
 
 
 def download_response(request, media: MediaFile, *, inline: bool = False) -> HttpResponse:
