@@ -1,5 +1,4 @@
 """Fixtures every app's tests share: users and tokens, per-test storage folders, the S3 server."""
-import socket
 import uuid
 
 import boto3
@@ -8,18 +7,17 @@ from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
+from testkit.clock import freeze_ratelimit_clock
+from testkit.net import free_port
+
 S3_CREDENTIALS = {"access_key": "testing", "secret_key": "testing", "region_name": "us-east-1"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
-    """Each test: its own storage folders, an empty cache, and the local storage backends."""
+    """Each test: its own storage folders, an empty cache, the local storage backends, a fast hasher."""
+    # Password hashing is the slowest thing most tests do, and no test is about its strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AVATAR_STORAGE_PATH = str(tmp_path / "avatars")
     settings.PERSONA_MEDIA_STORAGE_PATH = str(tmp_path / "persona_media")
     settings.STORAGES = {
@@ -121,3 +119,9 @@ def api(user) -> APIClient:
 def client_for():
     """Build a Bearer-authenticated API client for any user."""
     return bearer_client
+
+
+@pytest.fixture
+def clock(settings, monkeypatch):
+    """Rate limiting on, and django-ratelimit's clock frozen (move it with `clock.value`)."""
+    return freeze_ratelimit_clock(settings, monkeypatch)

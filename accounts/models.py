@@ -31,7 +31,6 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(max_length=255, unique=True)
     full_name = models.CharField(max_length=255, blank=True)
-    avatar_url = models.CharField(max_length=500, null=True, blank=True, db_index=True)
     bio = models.TextField(blank=True)
     title = models.CharField(max_length=255, blank=True)
     specialty_tags = models.JSONField(default=list, blank=True)
@@ -58,6 +57,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def avatar_url(self) -> str | None:
+        """The URL of the current avatar's medium variant (derived: nothing else writes it), or None."""
+        avatar = getattr(self, "avatar", None)  # the avatars app's one-to-one, when there is one
+        return avatar.url if avatar is not None else None
 
     def clean(self) -> None:
         super().clean()

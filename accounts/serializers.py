@@ -65,6 +65,8 @@ class AccessSerializer(serializers.Serializer):
 
 
 class ProfileSerializer(serializers.ModelSerializer):
+    avatar_url = serializers.CharField(read_only=True, allow_null=True,
+                                       help_text="The current avatar's medium variant, or null.")
     specialty_tags = serializers.ListField(
         child=serializers.CharField(max_length=MAX_TAG_LENGTH), max_length=MAX_TAGS, required=False)
 

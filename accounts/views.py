@@ -7,13 +7,13 @@ from rest_framework import exceptions, generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import serializers
 from accounts.authentication import enforce_same_site
 from mediakit.schema import ErrorSerializer
 
-JWT = settings.SIMPLE_JWT
 
 
 class InvalidCredentials(exceptions.AuthenticationFailed):
@@ -74,8 +74,8 @@ class LoginView(PublicView):
         body = {"access": str(refresh.access_token), "refresh": str(refresh),
                 "user": serializers.UserSummarySerializer(user).data}
         response = Response(body)
-        set_cookie(response, settings.JWT_ACCESS_COOKIE, body["access"], JWT["ACCESS_TOKEN_LIFETIME"])
-        set_cookie(response, settings.JWT_REFRESH_COOKIE, body["refresh"], JWT["REFRESH_TOKEN_LIFETIME"])
+        set_cookie(response, settings.JWT_ACCESS_COOKIE, body["access"], jwt_settings.ACCESS_TOKEN_LIFETIME)
+        set_cookie(response, settings.JWT_REFRESH_COOKIE, body["refresh"], jwt_settings.REFRESH_TOKEN_LIFETIME)
         return response
 
 
@@ -91,7 +91,7 @@ class RefreshView(PublicView):
         except TokenError as exc:
             raise exceptions.AuthenticationFailed(str(exc), code="token_not_valid")
         response = Response({"access": access})
-        set_cookie(response, settings.JWT_ACCESS_COOKIE, access, JWT["ACCESS_TOKEN_LIFETIME"])
+        set_cookie(response, settings.JWT_ACCESS_COOKIE, access, jwt_settings.ACCESS_TOKEN_LIFETIME)
         return response
 
 

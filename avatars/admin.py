@@ -16,7 +16,7 @@ def preview(url: str | None, side: int) -> str:
 
 class AvatarVariantInline(admin.TabularInline):
     model = AvatarVariant
-    fields = ("size", "image", "name", "width", "height", "file_size", "content_type")
+    fields = ("label", "image", "stored_name", "width", "height", "stored_size", "content_type")
     readonly_fields = fields
     extra = 0
     # Variants are made by the upload pipeline, never by hand; they go with their avatar.
@@ -28,6 +28,10 @@ class AvatarVariantInline(admin.TabularInline):
     @admin.display(description="preview")
     def image(self, variant: AvatarVariant) -> str:
         return preview(variant.url, min(variant.width, 128))
+
+    @admin.display(description="size")
+    def stored_size(self, variant: AvatarVariant) -> str:
+        return filesizeformat(variant.size_bytes)
 
 
 @admin.register(Avatar)
@@ -46,7 +50,7 @@ class AvatarAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return (super().get_queryset(request).prefetch_related("variants")
-                .annotate(stored_bytes=Sum("variants__file_size")))
+                .annotate(stored_bytes=Sum("variants__size_bytes")))
 
     def has_add_permission(self, request) -> bool:
         # Avatars come only from the upload pipeline (validation, processing, variants).
@@ -85,9 +89,9 @@ class AvatarAdmin(admin.ModelAdmin):
     def dimensions(self, avatar: Avatar) -> str:
         return avatar.original_dimensions
 
-    @admin.display(description="upload size", ordering="original_size")
+    @admin.display(description="upload size", ordering="original_bytes")
     def upload_size(self, avatar: Avatar) -> str:
-        return filesizeformat(avatar.original_size)
+        return filesizeformat(avatar.original_bytes)
 
     @admin.display(description="stored size", ordering="stored_bytes")
     def stored_size(self, avatar: Avatar) -> str:

@@ -7,8 +7,7 @@ class AvatarsConfig(AppConfig):
 
     def ready(self) -> None:
         from avatars import checks, handlers  # noqa: F401  (checks register themselves)
-        from avatars.models import Avatar, AvatarVariant
+        from avatars.models import AvatarVariant
 
         post_delete.connect(handlers.remove_variant_file, sender=AvatarVariant,
                             dispatch_uid="avatars.remove_variant_file")
-        post_delete.connect(handlers.clear_profile_url, sender=Avatar, dispatch_uid="avatars.clear_profile_url")

@@ -14,7 +14,7 @@ PILLOW_MODULES = (("webp", "WebP"),)
 
 @register(CONFIGURATION)
 def check_base_url(app_configs=None, **kwargs) -> list[Error]:
-    base = conf.value("AVATAR_BASE_URL")
+    base = conf.base_url()
     if base.startswith("/") and base != "/" or base.startswith(("http://", "https://")):
         return []
     return [Error(
@@ -40,10 +40,24 @@ def check_pillow(app_configs=None, **kwargs) -> list[Error]:
 @register(CONFIGURATION)
 def check_shared_rate_limits(app_configs=None, **kwargs) -> list[Warning]:
     backend = settings.CACHES["default"]["BACKEND"]
-    if settings.DEBUG or not conf.value("ENABLE_RATE_LIMITING") or not backend.endswith("LocMemCache"):
+    if settings.DEBUG or not conf.rate_limiting() or not backend.endswith("LocMemCache"):
         return []
     return [Warning(
         "Rate limits are counted in a per-process cache, so each server process counts on its own.",
         hint="Set REDIS_URL so that every process shares the avatar rate limits.",
         id="avatars.W001",
     )]
+
+
+# (setting reader, name, lowest, highest) as the image encoders accept them.
+RANGES = ((conf.jpeg_quality, "JPEG_QUALITY", 1, 95), (conf.webp_quality, "WEBP_QUALITY", 1, 100),
+          (conf.png_compression, "PNG_COMPRESSION", 0, 9))
+
+
+@register(CONFIGURATION)
+def check_limits(app_configs=None, **kwargs) -> list[Error]:
+    errors = [] if conf.max_upload_bytes() > 0 else [Error(
+        f"MAX_AVATAR_SIZE must be a positive number of bytes, not {conf.max_upload_bytes()!r}.", id="avatars.E003")]
+    errors += [Error(f"{name} must be between {low} and {high}, not {read()!r}.", id="avatars.E004")
+               for read, name, low, high in RANGES if not low <= read() <= high]
+    return errors

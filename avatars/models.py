@@ -2,7 +2,6 @@
 from functools import cached_property
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Count, Sum
 
@@ -17,7 +16,7 @@ class Avatar(models.Model):
         WEBP = "WEBP", "WebP"
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="avatar")
-    original_size = models.PositiveBigIntegerField(help_text="Bytes of the uploaded file.")
+    original_bytes = models.PositiveBigIntegerField(help_text="Bytes of the uploaded file.")
     original_width = models.PositiveIntegerField(help_text="Pixels, as stored (before EXIF rotation).")
     original_height = models.PositiveIntegerField(help_text="Pixels, as stored (before EXIF rotation).")
     original_format = models.CharField(max_length=4, choices=Format.choices)
@@ -35,38 +34,43 @@ class Avatar(models.Model):
 
     @cached_property
     def urls(self) -> dict[str, str]:
-        """Variant URLs by size name, in VARIANT_SIZES order."""
+        """Variant URLs by label, in VARIANT_SIZES order."""
         order = list(conf.VARIANT_SIZES)
-        variants = sorted(self.variants.all(), key=lambda v: order.index(v.size) if v.size in order else len(order))
-        return {v.size: v.url for v in variants}
+        variants = sorted(self.variants.all(),
+                          key=lambda v: order.index(v.label) if v.label in order else len(order))
+        return {v.label: v.url for v in variants}
+
+    @property
+    def url(self) -> str | None:
+        """The URL that stands for the avatar: its DEFAULT_SIZE variant's (the profile's avatar_url)."""
+        return self.urls.get(conf.DEFAULT_SIZE)
 
 
 class AvatarVariantQuerySet(models.QuerySet):
     def totals(self) -> dict[str, int]:
         """Number of stored files and their bytes, in one query."""
-        totals = self.aggregate(files=Count("id"), bytes=Sum("file_size"))
+        totals = self.aggregate(files=Count("id"), bytes=Sum("size_bytes"))
         return {"files": totals["files"], "bytes": totals["bytes"] or 0}
 
 
 class AvatarVariant(models.Model):
     avatar = models.ForeignKey(Avatar, on_delete=models.CASCADE, related_name="variants")
-    size = models.CharField(max_length=16, choices=[(name, name) for name in conf.VARIANT_SIZES])
-    name = models.CharField("storage name", max_length=255, unique=True,
-                            help_text="Name of the file in the avatars storage.")
+    label = models.CharField(max_length=16, choices=[(label, label) for label in conf.VARIANT_SIZES])
+    stored_name = models.CharField(max_length=255, unique=True, help_text="Name of the file in the avatars storage.")
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
-    file_size = models.PositiveIntegerField(help_text="Bytes.")
+    size_bytes = models.PositiveIntegerField(help_text="Bytes of the stored file.")
     content_type = models.CharField(max_length=32)
 
     objects = AvatarVariantQuerySet.as_manager()
 
     class Meta:
         ordering = ["avatar", "width", "id"]
-        constraints = [models.UniqueConstraint(fields=["avatar", "size"], name="avatars_one_variant_per_size")]
+        constraints = [models.UniqueConstraint(fields=["avatar", "label"], name="avatars_one_variant_per_size")]
 
     def __str__(self) -> str:
-        return self.name
+        return self.stored_name
 
     @property
     def url(self) -> str:
-        return storages[conf.STORAGE_ALIAS].url(self.name)
+        return conf.storage().url(self.stored_name)

@@ -2,27 +2,25 @@
 from rest_framework import serializers
 
 from avatars import conf
+from mediakit.uploads import SingleUploadField
 
 UPLOADED = "Avatar uploaded and processed successfully"
 DELETED = "Avatar deleted successfully"
 
 
 class AvatarUploadSerializer(serializers.Serializer):
-    """The multipart request: one image in `file`."""
+    """The multipart request: exactly one non-empty file, in `file`."""
 
-    file = serializers.FileField(help_text="JPEG, PNG, WebP or GIF, judged by its bytes.")
+    file = SingleUploadField(help_text="JPEG, PNG, WebP or GIF, judged by its bytes.")
 
 
-class VariantUrlsSerializer(serializers.Serializer):
-    thumbnail = serializers.CharField()
-    small = serializers.CharField()
-    medium = serializers.CharField()
-    large = serializers.CharField()
-    full = serializers.CharField()
+# One URL per variant label, in VARIANT_SIZES order.
+VariantUrlsSerializer = type("VariantUrlsSerializer", (serializers.Serializer,),
+                             {label: serializers.CharField() for label in conf.VARIANT_SIZES})
 
 
 class AvatarMetadataSerializer(serializers.Serializer):
-    original_size = serializers.IntegerField(help_text="Bytes of the upload.")
+    original_size = serializers.IntegerField(source="original_bytes", help_text="Bytes of the upload.")
     original_dimensions = serializers.CharField(help_text="Width x height as stored, e.g. 2000x1500.")
     format = serializers.ChoiceField(source="original_format", choices=["JPEG", "PNG", "GIF", "WEBP"])
 
@@ -30,13 +28,10 @@ class AvatarMetadataSerializer(serializers.Serializer):
 class AvatarSerializer(serializers.Serializer):
     """An Avatar, as the upload answers it."""
 
-    avatar_url = serializers.SerializerMethodField()
+    avatar_url = serializers.CharField(source="url")
     message = serializers.SerializerMethodField()
     variants = VariantUrlsSerializer(source="urls")
     metadata = AvatarMetadataSerializer(source="*")
-
-    def get_avatar_url(self, avatar) -> str:
-        return avatar.urls[conf.DEFAULT_SIZE]
 
     def get_message(self, avatar) -> str:
         return UPLOADED

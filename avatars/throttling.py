@@ -18,7 +18,7 @@ class UserRateLimit(BaseThrottle):
 
     def allow_request(self, request, view) -> bool:
         rate = getattr(view, "rate_limits", {}).get(request.method)
-        if rate is None or not conf.value("ENABLE_RATE_LIMITING"):
+        if rate is None or not conf.rate_limiting():
             return True
         usage = get_usage(request, group=f"avatars.{request.method.lower()}", key="user", rate=rate,
                           method=request.method, increment=True)

@@ -1,15 +1,23 @@
 import re
 
 from django.urls import re_path
+from django.utils.functional import lazy
 
 from avatars import conf, views
 
+
+def _file_route() -> str:
+    """Local files are served under AVATAR_BASE_URL, read when the URLs are first resolved (not at import).
+
+    An absolute AVATAR_BASE_URL (a CDN) serves itself: the route then matches nothing.
+    """
+    base = conf.base_url()
+    if not base.startswith("/") or not base.strip("/"):
+        return r"(?!)"
+    return rf"^{re.escape(base.strip('/'))}/(?P<name>.*)$"
+
+
 urlpatterns = [
     re_path(r"^api/v1/profile/me/avatar/?$", views.AvatarView.as_view(), name="avatar"),
-    re_path(r"^health/avatar/?$", views.avatar_health, name="avatar-health"),
+    re_path(lazy(_file_route, str)(), views.avatar_file, name="avatar-file"),
 ]
-
-# Local storage is served by the app itself, under AVATAR_BASE_URL (a CDN URL serves itself).
-_base = conf.value("AVATAR_BASE_URL").strip("/")
-if conf.value("AVATAR_BASE_URL").startswith("/") and _base:
-    urlpatterns.append(re_path(rf"^{re.escape(_base)}/(?P<name>.*)$", views.avatar_file, name="avatar-file"))

@@ -3,7 +3,7 @@
 Run from the repository root:  .venv/bin/python -m bench.avatar_processing [--runs N]
 
 Every figure is measured in the same run as its baselines, on inputs generated
-deterministically by avatars.tests.images:
+deterministically by testkit.images:
 
 - ours:  avatars.imaging.process_avatar.
 - naive: open, load() in full, ImageOps.exif_transpose (copy), centre crop, then every
@@ -41,9 +41,13 @@ if str(ROOT) not in sys.path:
 from PIL import Image, ImageChops, ImageOps  # noqa: E402
 
 from avatars import imaging  # noqa: E402
-from avatars.tests import images  # noqa: E402
+from avatars.conf import DEFAULT_JPEG_QUALITY, DEFAULT_PNG_COMPRESSION, MAX_FRAMES, MAX_SIDE, MIN_SIDE, VARIANT_SIZES  # noqa: E402
+from mediakit.imaging import Limits  # noqa: E402
+from testkit import images  # noqa: E402
 
 MIB = 1024 * 1024
+# The production spec with the default settings (what services.avatar_spec() builds from them).
+SPEC = imaging.AvatarSpec(sizes=VARIANT_SIZES, limits=Limits(MIN_SIDE, MAX_SIDE, max_frames=MAX_FRAMES))
 REFERENCE_SIDE = 512
 # Targets from the issue: ours/naive time per input, PSNR slack, memory growth.
 TIME_TARGETS = {"jpeg 2000x2000": 0.45, "jpeg 4096x4096": 0.15}
@@ -67,7 +71,7 @@ def inputs() -> dict[str, bytes]:
 
 def ours(data: bytes) -> dict[str, bytes]:
     """The production pipeline."""
-    result = imaging.process_avatar(io.BytesIO(data))
+    result = imaging.process_avatar(io.BytesIO(data), SPEC)
     return {name: v.data for name, v in result.variants.items()}
 
 
@@ -80,9 +84,9 @@ def _centre_box(size: tuple[int, int]) -> tuple[int, int, int, int]:
 def _encode(im: Image.Image) -> bytes:
     out = io.BytesIO()
     if im.mode == "RGBA":
-        im.save(out, "PNG", compress_level=imaging.PNG_COMPRESSION)
+        im.save(out, "PNG", compress_level=DEFAULT_PNG_COMPRESSION)
     else:
-        im.save(out, "JPEG", quality=imaging.JPEG_QUALITY)
+        im.save(out, "JPEG", quality=DEFAULT_JPEG_QUALITY)
     return out.getvalue()
 
 
@@ -94,7 +98,7 @@ def naive(data: bytes) -> dict[str, bytes]:
     crop = im.crop(_centre_box(im.size))
     crop.info.clear()
     out = {}
-    for name, target in imaging.VARIANT_SIZES.items():
+    for name, target in VARIANT_SIZES.items():
         side = min(target, crop.width)
         out[name] = _encode(crop.resize((side, side), Image.Resampling.LANCZOS))
     return out
@@ -103,14 +107,14 @@ def naive(data: bytes) -> dict[str, bytes]:
 def floor(data: bytes) -> dict[str, bytes]:
     """Draft-scale decode plus the five encodes, with only a NEAREST gather in between."""
     im = Image.open(io.BytesIO(data))
-    largest = max(imaging.VARIANT_SIZES.values())
+    largest = max(VARIANT_SIZES.values())
     if im.format == "JPEG":
         need = min(largest, *im.size)
         im.draft(im.mode, (need, need))
     im.load()
     box = _centre_box(im.size)
     out = {}
-    for name, target in imaging.VARIANT_SIZES.items():
+    for name, target in VARIANT_SIZES.items():
         side = min(target, box[2] - box[0])
         out[name] = _encode(im.resize((side, side), Image.Resampling.NEAREST, box=box))
     return out
@@ -188,7 +192,7 @@ def rss_child(pipeline: str, path: str) -> None:
     before = peak_rss_kib()
     with open(path, "rb") as upload:
         if pipeline == "ours":
-            imaging.process_avatar(upload)  # straight from disk, as an upload would arrive
+            imaging.process_avatar(upload, SPEC)  # straight from disk, as an upload would arrive
         else:
             PIPELINES[pipeline](upload.read())
     print(peak_rss_kib() - before)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import http.client
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -14,19 +13,14 @@ from pathlib import Path
 
 import psutil
 
+from testkit.net import free_port  # noqa: F401  (the benchmarks take it from here)
+
 ROOT = Path(__file__).resolve().parent.parent
 # Production's config: it caps gunicorn's read-ahead of request bodies (1 MiB per recv()) at 64 KiB.
 PROJECT_CONFIG = ROOT / "gunicorn.conf.py"
 DEFAULTS_CONFIG = ROOT / "bench" / "gunicorn_defaults.py"
 STARTUP_SECONDS = 60
 PIECE = 64 * 1024
-
-
-def free_port() -> int:
-    """A loopback port that is free now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def server_env(folder: Path) -> dict[str, str]:

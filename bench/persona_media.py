@@ -141,7 +141,7 @@ def add_rows(user, persona_count: int, rows: int) -> None:
     personas = [Persona.objects.create(user=user, name=f"bench {i}") for i in range(persona_count)]
     MediaFile.objects.bulk_create((MediaFile(
         user=user, persona=personas[i % persona_count], filename=f"{i:032x}.jpg", stored_name=f"bench/{user.pk}/{i}",
-        original_filename="bench.jpg", file_size=1000 + i, mime_type="image/jpeg",
+        original_filename="bench.jpg", size_bytes=1000 + i, mime_type="image/jpeg",
         media_type="image" if i % 3 else "video", sha256="0" * 64) for i in range(rows)), batch_size=5000)
 
 

@@ -14,9 +14,6 @@ STORAGE_SETTINGS = (
     ("AVATAR_STORAGE_TYPE", "AVATAR_STORAGE_PATH"),
     ("MEDIA_STORAGE_TYPE", "PERSONA_MEDIA_STORAGE_PATH"),
 )
-POSITIVE_LIMITS = ("MAX_AVATAR_SIZE", "PERSONA_MEDIA_MAX_SIZE")
-# (setting, lowest, highest) as the image encoders accept them.
-RANGES = (("JPEG_QUALITY", 1, 95), ("WEBP_QUALITY", 1, 100), ("PNG_COMPRESSION", 0, 9))
 
 
 @register(CONFIGURATION)
@@ -58,16 +55,3 @@ def _check_folder(name: str, value: str) -> list[Error]:
         return [Error(f"{name} ({value}) is not a writable folder.",
                       hint=f"Create it and give the server's user write access to {existing}.", id="critvue.E004")]
     return []
-
-
-@register(CONFIGURATION)
-def check_limits(app_configs=None, **kwargs) -> list[Error]:
-    errors = [
-        Error(f"{name} must be a positive number of bytes, not {getattr(settings, name)!r}.", id="critvue.E006")
-        for name in POSITIVE_LIMITS if getattr(settings, name) <= 0
-    ]
-    errors += [
-        Error(f"{name} must be between {low} and {high}, not {getattr(settings, name)!r}.", id="critvue.E007")
-        for name, low, high in RANGES if not low <= getattr(settings, name) <= high
-    ]
-    return errors

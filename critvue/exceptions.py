@@ -1,5 +1,6 @@
 """Every API error is a JSON object with `detail` (a sentence) and `code` (stable snake_case)."""
 from django.core.exceptions import (
+    ObjectDoesNotExist,
     RequestDataTooBig,
     SuspiciousOperation,
     TooManyFieldsSent,
@@ -10,6 +11,16 @@ from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
+from mediakit.rejections import Rejected
+
+
+class Refused(exceptions.APIException):
+    """A check's verdict (mediakit.rejections.Rejected) as an API error."""
+
+    def __init__(self, rejected: Rejected):
+        super().__init__(rejected.sentence, rejected.code)
+        self.status_code = rejected.status_code
+
 
 class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
@@ -18,7 +29,14 @@ class RequestTooLarge(exceptions.APIException):
 
 
 def _translate(exc: Exception) -> Exception:
-    """Django's refusals of a request body become API errors instead of 400 HTML pages."""
+    """Check verdicts and Django's refusals of a request body become API errors (not 400 HTML pages).
+
+    A row that went away meanwhile (a persona deleted during an upload into it) is a 404.
+    """
+    if isinstance(exc, Rejected):
+        return Refused(exc)
+    if isinstance(exc, ObjectDoesNotExist):
+        return exceptions.NotFound()
     if isinstance(exc, RequestDataTooBig):
         return RequestTooLarge()
     if isinstance(exc, (TooManyFilesSent, TooManyFieldsSent)):

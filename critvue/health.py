@@ -1,8 +1,9 @@
-"""`GET /health`: the state of the database, the cache and each named storage."""
+"""`GET /health`: the state of the database, the cache and each named storage; `/health/avatar`."""
 import logging
 import uuid
 
 from django.core.cache import cache
+from django.core.checks import run_checks
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import connection
@@ -10,6 +11,8 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.response import Response
+
+from mediakit.checks import CONFIGURATION
 
 log = logging.getLogger(__name__)
 STORAGE_ALIASES = ("avatars", "persona_media")
@@ -62,3 +65,32 @@ def health(request):
     }
     healthy = body["database"] == body["cache"] == "ok" and set(body["storage"].values()) == {"ok"}
     return Response({"status": "ok" if healthy else "error", **body}, status=200 if healthy else 503)
+
+
+AVATAR_HEALTH = inline_serializer("AvatarHealth", {
+    "status": serializers.ChoiceField(choices=["healthy", "unhealthy"]),
+    "config_valid": serializers.BooleanField(),
+    "errors": serializers.ListField(child=serializers.CharField()),
+    "storage": inline_serializer("AvatarStorageStats", {
+        "total_files": serializers.IntegerField(), "total_size_mb": serializers.FloatField()}),
+})
+
+
+@extend_schema(responses={200: AVATAR_HEALTH, 503: AVATAR_HEALTH})
+@api_view(["GET"])
+@authentication_classes([])
+@permission_classes([])
+def avatar_health(request):
+    """Configuration errors of the project and the avatars app, and what the stored variants add up to."""
+    from avatars.models import AvatarVariant
+
+    errors = [m.msg for m in run_checks(tags=[CONFIGURATION])
+              if m.is_serious() and not m.is_silenced() and m.id.split(".")[0] in ("critvue", "avatars")]
+    totals = AvatarVariant.objects.totals()
+    body = {
+        "status": "unhealthy" if errors else "healthy",
+        "config_valid": not errors,
+        "errors": errors,
+        "storage": {"total_files": totals["files"], "total_size_mb": round(totals["bytes"] / 1024 / 1024, 3)},
+    }
+    return Response(body, status=503 if errors else 200)

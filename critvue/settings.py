@@ -185,16 +185,15 @@ STORAGES = {
 # --- Limits and processing -------------------------------------------------------------------
 ENABLE_RATE_LIMITING = env.bool("ENABLE_RATE_LIMITING", default=True)
 RATELIMIT_ENABLE = ENABLE_RATE_LIMITING
-MAX_AVATAR_SIZE = env.int("MAX_AVATAR_SIZE", default=5 * 1024 * 1024)
-AVATAR_STRIP_METADATA = env.bool("AVATAR_STRIP_METADATA", default=True)
-JPEG_QUALITY = env.int("JPEG_QUALITY", default=85)
-WEBP_QUALITY = env.int("WEBP_QUALITY", default=85)
-PNG_COMPRESSION = env.int("PNG_COMPRESSION", default=6)
-PERSONA_MEDIA_MAX_SIZE = env.int("PERSONA_MEDIA_MAX_SIZE", default=10 * 1024 * 1024)
-# Production hand-off of downloads: "" (stream from Django), or an nginx internal location
-# such as "/protected-media/" for X-Accel-Redirect with local storage.
-PERSONA_MEDIA_ACCEL_REDIRECT = env.str("PERSONA_MEDIA_ACCEL_REDIRECT", default="")
-PERSONA_MEDIA_PRESIGNED_REDIRECT = env.bool("PERSONA_MEDIA_PRESIGNED_REDIRECT", default=False)
+# Each app's conf.py holds its own defaults; only the values set in the environment are passed on.
+APP_SETTINGS = {
+    "MAX_AVATAR_SIZE": int, "AVATAR_STRIP_METADATA": bool, "JPEG_QUALITY": int, "WEBP_QUALITY": int,
+    "PNG_COMPRESSION": int, "PERSONA_MEDIA_MAX_SIZE": int,
+    # Production hand-off of downloads: an nginx internal location such as "/protected-media/" for
+    # X-Accel-Redirect with local storage, or redirects to presigned URLs with S3.
+    "PERSONA_MEDIA_ACCEL_REDIRECT": str, "PERSONA_MEDIA_PRESIGNED_REDIRECT": bool,
+}
+globals().update({name: env.get_value(name, cast=cast) for name, cast in APP_SETTINGS.items() if name in os.environ})
 
 # --- API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

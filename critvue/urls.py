@@ -8,6 +8,7 @@ from critvue import health
 urlpatterns = [
     path("admin/", admin.site.urls),
     re_path(r"^health/?$", health.health, name="health"),
+    re_path(r"^health/avatar/?$", health.avatar_health, name="avatar-health"),
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     re_path(r"^metrics/?$", ExportToDjangoView, name="metrics"),

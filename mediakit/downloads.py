@@ -20,14 +20,17 @@ def content_disposition(filename: str, disposition: str = "attachment") -> str:
     return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def file_headers(*, etag: str, filename: str, inline: bool = False) -> dict[str, str]:
+PRIVATE = "private, no-cache"
+
+
+def file_headers(*, etag: str, filename: str, inline: bool = False, cache_control: str = PRIVATE) -> dict[str, str]:
     """The headers every answer about a stored file carries (200, 206, 304 and hand-offs alike)."""
     return {
         "ETag": quote_etag(etag),
         "Accept-Ranges": "bytes",
         "X-Content-Type-Options": "nosniff",
         "Content-Disposition": content_disposition(filename, "inline" if inline else "attachment"),
-        "Cache-Control": "private, no-cache",
+        "Cache-Control": cache_control,
     }
 
 
@@ -90,9 +93,11 @@ def _closing(chunks: Iterator[bytes], body) -> Iterator[bytes]:
 
 
 def stored_file_response(request, storage: Storage, name: str, *, size: int, content_type: str,
-                         etag: str, filename: str, inline: bool = False) -> HttpResponse:
+                         etag: str, filename: str, inline: bool = False, cache_control: str = PRIVATE,
+                         extra_headers: dict[str, str] | None = None) -> HttpResponse:
     """200, 206, 304 or 416 for a GET (or HEAD) of the stored file `name`, streamed and never read whole."""
-    headers = file_headers(etag=etag, filename=filename, inline=inline)
+    headers = {**file_headers(etag=etag, filename=filename, inline=inline, cache_control=cache_control),
+               **(extra_headers or {})}
     if not_modified(request, etag):
         response = HttpResponse(status=304, headers=headers)
         del response["Content-Type"]
@@ -106,7 +111,9 @@ def stored_file_response(request, storage: Storage, name: str, *, size: int, con
     if byte_range is not None:
         (start, stop), status = byte_range, 206
         headers["Content-Range"] = f"bytes {start}-{stop - 1}/{size}"
-    if request.method == "HEAD":  # the headers of a GET, without reading the storage
+    if request.method == "HEAD":  # the headers of a GET, without reading the file
+        if not storage.exists(name):  # ... but a missing file is a 404, as its GET would be
+            raise FileNotFoundError(name)
         response = HttpResponse(status=status, content_type=content_type, headers=headers)
     elif status == 200 and not is_s3(storage):
         # A whole local file: FileResponse lets the WSGI server hand it to sendfile().

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.files.storage import Storage
+from django.db.models import QuerySet
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
@@ -56,3 +57,25 @@ def sweep_orphans(storage: Storage, *, referenced: Container[str], older_than: t
         else:
             report.bytes_freed += size
     return report
+
+
+# Rows looked up at a time when naming the rows whose file is missing.
+MISSING_BATCH = 500
+
+
+@dataclass
+class CleanupReport:
+    sweep: SweepReport
+    missing: list[tuple[int, str]] = field(default_factory=list)  # (row pk, stored name)
+
+
+def cleanup(storage: Storage, rows: QuerySet, *, older_than: timedelta, dry_run: bool = False) -> CleanupReport:
+    """Sweep the files that none of `rows` names (their `stored_name`), and list the rows whose file is gone."""
+    referenced = set(rows.values_list("stored_name", flat=True).iterator(chunk_size=2000))
+    sweep = sweep_orphans(storage, referenced=referenced, older_than=older_than, dry_run=dry_run)
+    absent = sorted(referenced.difference(walk(storage)))
+    missing: list[tuple[int, str]] = []
+    for start in range(0, len(absent), MISSING_BATCH):
+        batch = absent[start:start + MISSING_BATCH]
+        missing += rows.filter(stored_name__in=batch).order_by("pk").values_list("pk", "stored_name")
+    return CleanupReport(sweep=sweep, missing=missing)

@@ -1,7 +1,7 @@
 """Receiving one uploaded file: a byte limit enforced while reading, and the one-file rule."""
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
 
 
@@ -69,3 +69,13 @@ def single_upload(request, field: str = "file") -> UploadedFile:
     if not upload.size:
         raise UploadError("The file is empty.", "empty_file")
     return upload
+
+
+class SingleUploadField(serializers.FileField):
+    """The request's one uploaded file, in this field; refusals are single_upload's, with its codes."""
+
+    def validate_empty_values(self, data):
+        return False, data  # "no file" is refused by single_upload with the API's own code
+
+    def to_internal_value(self, data) -> UploadedFile:
+        return single_upload(self.context["request"], self.field_name)

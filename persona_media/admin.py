@@ -33,7 +33,7 @@ class MediaFileAdmin(admin.ModelAdmin):
     list_select_related = ("user", "persona")
     date_hierarchy = "created_at"
     fields = (preview, "original_filename", "description", "user", "persona", "media_type", "mime_type",
-              "file_size", "width", "height", "duration", "sha256", "filename", "stored_name", "created_at",
+              "size", "width", "height", "duration", "sha256", "filename", "stored_name", "created_at",
               "updated_at")
     readonly_fields = tuple(name for name in fields if name != "description")
 
@@ -45,9 +45,9 @@ class MediaFileAdmin(admin.ModelAdmin):
     def owner(self, media: MediaFile) -> str:
         return media.user.email
 
-    @admin.display(description="Size", ordering="file_size")
+    @admin.display(description="Size", ordering="size_bytes")
     def size(self, media: MediaFile) -> str:
-        return filesizeformat(media.file_size)
+        return filesizeformat(media.size_bytes)
 
     def delete_model(self, request, obj: MediaFile) -> None:
         services.media_delete(media=obj)
@@ -77,7 +77,7 @@ class MediaFileAdmin(admin.ModelAdmin):
 
 class MediaFileInline(admin.TabularInline):
     model = MediaFile
-    fields = (preview, "original_filename", "media_type", "file_size", "created_at")
+    fields = (preview, "original_filename", "media_type", "size_bytes", "created_at")
     readonly_fields = fields
     extra = 0
     show_change_link = True

@@ -1,4 +1,4 @@
-"""Checks of the download hand-off settings (the storage settings are checked in critvue.checks)."""
+"""Checks of the upload limit and the download hand-off (the storage settings are checked in critvue.checks)."""
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
 
@@ -13,6 +13,9 @@ MAX_PRESIGNED_SECONDS = 7 * 24 * 3600
 @register(CONFIGURATION)
 def check_download_handoff(app_configs=None, **kwargs) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
+    if conf.max_size() <= 0:
+        messages.append(Error(f"PERSONA_MEDIA_MAX_SIZE must be a positive number of bytes, not {conf.max_size()!r}.",
+                              id="persona_media.E003"))
     prefix = conf.accel_redirect_prefix()
     if prefix and not (prefix.startswith("/") and prefix.endswith("/")):
         messages.append(Error(

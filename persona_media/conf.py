@@ -8,8 +8,9 @@ MIB = 1024 * 1024
 DESCRIPTION_MAX_LENGTH = 1000
 # API.md and the seed: uploads of at most 10 MiB.
 DEFAULT_MAX_SIZE = 10 * MIB
-# Long enough to follow a redirect, short enough that a leaked link soon stops working.
-DEFAULT_PRESIGNED_SECONDS = 300
+# Days an unreferenced file is left alone by cleanup_orphaned_media (an upload in flight writes
+# its file a moment before its row commits).
+ORPHAN_DAYS = 30
 
 
 def storage() -> Storage:
@@ -33,5 +34,5 @@ def presigned_redirect() -> bool:
 
 
 def presigned_seconds() -> int:
-    """Lifetime of a presigned download URL."""
-    return getattr(settings, "PERSONA_MEDIA_PRESIGNED_SECONDS", DEFAULT_PRESIGNED_SECONDS)
+    """Lifetime of a presigned download URL (a project setting: the S3 storage is built with it)."""
+    return settings.PERSONA_MEDIA_PRESIGNED_SECONDS

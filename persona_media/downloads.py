@@ -18,7 +18,7 @@ def download_response(request, media: MediaFile, *, inline: bool = False) -> Htt
             return accel_redirect(media, prefix, inline=inline)
         if conf.presigned_redirect() and is_s3(storage):
             return presigned_redirect(storage, media, inline=inline)
-    return stored_file_response(request, storage, media.stored_name, size=media.file_size,
+    return stored_file_response(request, storage, media.stored_name, size=media.size_bytes,
                                 content_type=media.mime_type, etag=media.sha256,
                                 filename=media.original_filename, inline=inline)
 

@@ -18,7 +18,7 @@ class PersonaQuerySet(models.QuerySet):
         return self.annotate(own_media=media).annotate(
             images=Count("own_media", filter=Q(own_media__media_type=MediaFile.MediaType.IMAGE)),
             videos=Count("own_media", filter=Q(own_media__media_type=MediaFile.MediaType.VIDEO)),
-            total_size=Sum("own_media__file_size"),
+            total_size=Sum("own_media__size_bytes"),
         )
 
 
@@ -55,7 +55,7 @@ class MediaFile(models.Model):
     filename = models.CharField(max_length=64, help_text="A fresh UUID with the extension of the detected type.")
     stored_name = models.CharField(max_length=255, unique=True, help_text="The file's name in its storage.")
     original_filename = models.CharField(max_length=255)
-    file_size = models.PositiveBigIntegerField()
+    size_bytes = models.PositiveBigIntegerField(help_text="Bytes of the stored file.")
     mime_type = models.CharField(max_length=50)
     media_type = models.CharField(max_length=5, choices=MediaType.choices)
     description = models.CharField(max_length=DESCRIPTION_MAX_LENGTH, blank=True)
@@ -74,7 +74,7 @@ class MediaFile(models.Model):
             # The persona's listing, newest first.
             models.Index(fields=["persona", "-created_at", "-id"], name="persona_media_recent_idx"),
             # Statistics: a user's counts and sizes per persona and type without touching the table.
-            models.Index(fields=["user", "persona", "media_type", "file_size"], name="persona_media_stats_idx"),
+            models.Index(fields=["user", "persona", "media_type", "size_bytes"], name="persona_media_stats_idx"),
         ]
 
     def __str__(self) -> str:

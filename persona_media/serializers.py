@@ -2,6 +2,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from mediakit.uploads import SingleUploadField
 from persona_media.conf import DESCRIPTION_MAX_LENGTH
 from persona_media.models import MediaFile, Persona
 
@@ -27,6 +28,7 @@ class DescriptionField(serializers.CharField):
 
 
 class MediaFileSerializer(serializers.ModelSerializer):
+    file_size = serializers.IntegerField(source="size_bytes", read_only=True, help_text="Bytes.")
     persona_id = serializers.IntegerField(read_only=True)
     user_id = serializers.IntegerField(read_only=True)
     description = DescriptionField()
@@ -48,7 +50,7 @@ class MediaFileSerializer(serializers.ModelSerializer):
 class MediaUploadSerializer(serializers.Serializer):
     """The multipart form of an upload: one file in `file`, and an optional description."""
 
-    file = serializers.FileField(help_text="JPEG or PNG on /image, MP4 on /video; at most 10 MiB.")
+    file = SingleUploadField(help_text="JPEG or PNG on /image, MP4 on /video; at most 10 MiB.")
     description = DescriptionField()
 
 

@@ -1,7 +1,6 @@
 """Operations that span rows, stored files and transactions; views, admin and commands call these."""
 import hashlib
 import uuid
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -10,14 +9,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from mediakit.files import WrittenFiles
-from mediakit.orphans import SweepReport, sweep_orphans, walk
+from mediakit.orphans import CleanupReport, cleanup
 from persona_media import conf
 from persona_media.models import MediaFile, Persona
 from persona_media.validation import inspect_upload, sanitize_filename
-
-# Rows looked up at a time when naming the rows whose file is missing.
-MISSING_BATCH = 500
-
 
 def stored_name_for(*, user_id: int, persona_id: int, filename: str) -> str:
     """Where a media file lives in its storage: `{user_id}/{persona_id}/{filename}`."""
@@ -48,7 +43,7 @@ def media_create(*, user, persona: Persona, upload: UploadedFile, media_type: st
             Persona.objects.select_for_update().owned_by(user).get(pk=persona.pk)
             return MediaFile.objects.create(
                 user=user, persona=persona, filename=name.rsplit("/", 1)[-1], stored_name=name,
-                original_filename=sanitize_filename(upload.name or ""), file_size=upload.size,
+                original_filename=sanitize_filename(upload.name or ""), size_bytes=upload.size,
                 mime_type=info.mime_type, media_type=info.media_type, description=description,
                 width=info.width, height=info.height, duration=info.duration, sha256=checksum,
             )
@@ -105,20 +100,6 @@ def media_stats(*, user) -> dict[str, Any]:
     }
 
 
-@dataclass
-class CleanupReport:
-    sweep: SweepReport
-    missing: list[tuple[int, str]] = field(default_factory=list)
-
-
 def cleanup_orphaned_media(*, older_than: timedelta, dry_run: bool = False) -> CleanupReport:
     """Remove stored files no row references (older than `older_than`); list rows whose file is gone."""
-    storage = conf.storage()
-    referenced = set(MediaFile.objects.values_list("stored_name", flat=True).iterator(chunk_size=2000))
-    sweep = sweep_orphans(storage, referenced=referenced, older_than=older_than, dry_run=dry_run)
-    absent = sorted(referenced.difference(walk(storage)))
-    missing: list[tuple[int, str]] = []
-    for start in range(0, len(absent), MISSING_BATCH):
-        batch = absent[start:start + MISSING_BATCH]
-        missing += MediaFile.objects.filter(stored_name__in=batch).order_by("pk").values_list("pk", "stored_name")
-    return CleanupReport(sweep=sweep, missing=missing)
+    return cleanup(conf.storage(), MediaFile.objects.all(), older_than=older_than, dry_run=dry_run)

@@ -1,12 +1,11 @@
 """Checks on uploaded persona media (JPEG, PNG, MP4) and their file names; no Django here."""
 import re
 import unicodedata
-import warnings
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from PIL import Image, UnidentifiedImageError
-
+from mediakit import imaging
+from mediakit.imaging import Limits
 from mediakit.rejections import Rejected
 from mediakit.sniff import sniff_mime
 from persona_media import mp4
@@ -21,10 +20,8 @@ CANONICAL_EXTENSION = {"image/jpeg": "jpg", "image/png": "png", "video/mp4": "mp
 PILLOW_FORMAT = {"image/jpeg": "JPEG", "image/png": "PNG"}
 
 # API.md: at most 64 megapixels, neither side above 16384 px. At 64 MP a fully decoded RGBA
-# image is ~256 MB, which is why JPEGs are decoded at reduced scale (see _decode).
-MAX_IMAGE_PIXELS = 64_000_000
-MAX_IMAGE_SIDE = 16384
-TOO_LARGE = f"images may have at most {MAX_IMAGE_PIXELS:,} pixels and {MAX_IMAGE_SIDE} px a side"
+# image is ~256 MB, which is why JPEGs are decoded at reduced scale (see _inspect_image).
+IMAGE_LIMITS = Limits(max_side=16384, max_pixels=64_000_000)
 
 # Major brands that mean "MP4" (API.md); compatible brands are ignored, so a 3GP, QuickTime,
 # M4A or HEIF file that lists `isom` among them is still refused.
@@ -47,8 +44,8 @@ EDGE_JUNK = re.compile(r"^[\s.]+|[\s.]+$")
 TRAILING_JUNK = re.compile(r"[\s.]+$")
 
 
-class MediaRejected(Rejected):
-    """A persona-media upload refused by the checks below."""
+# Every refusal of the checks below (and of mediakit's image pipeline) is a plain Rejected.
+MediaRejected = Rejected
 
 
 @dataclass(frozen=True)
@@ -114,40 +111,13 @@ def _detect(sniffed: str, head: bytes) -> str:
 
 
 def _inspect_image(fileobj: BinaryIO, mime: str) -> MediaInfo:
-    """Check the header's dimensions, then decode every pixel."""
-    with warnings.catch_warnings():
-        # Scoped to this block: Pillow's bomb warning becomes an error we can refuse with.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            with Image.open(fileobj, formats=list(PILLOW_FORMAT.values())) as image:
-                if image.format != PILLOW_FORMAT[mime]:
-                    raise MediaRejected("corrupt_file", f"the content is not a valid {mime} image")
-                width, height = image.size
-                _check_dimensions(width, height)
-                _decode(image)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-            raise MediaRejected("image_too_large", TOO_LARGE) from error
-        except MediaRejected:
-            raise
-        except UnidentifiedImageError as error:
-            raise MediaRejected("corrupt_file", f"not a readable {mime} image") from error
-        except Exception as error:  # Pillow reports damage with many exception types
-            raise MediaRejected("corrupt_file", f"the image cannot be decoded: {error}") from error
+    """Check the header's dimensions, then decode every pixel (mediakit's image pipeline)."""
+    with imaging.refusing_unreadable():
+        with imaging.open_image(fileobj, PILLOW_FORMAT[mime], IMAGE_LIMITS) as image:
+            width, height = image.size
+            # At the smallest draft scale: every JPEG block is still entropy-decoded, with 1/64 of the memory.
+            imaging.decode(image, 1)
     return MediaInfo("image", mime, CANONICAL_EXTENSION[mime], width, height)
-
-
-def _check_dimensions(width: int, height: int) -> None:
-    """Refuse images past the size limits, before any pixel is decoded."""
-    if width * height > MAX_IMAGE_PIXELS or max(width, height) > MAX_IMAGE_SIDE:
-        raise MediaRejected("image_too_large", f"{width}x{height}: {TOO_LARGE}")
-
-
-def _decode(image: Image.Image) -> None:
-    """Decode the whole image, so truncated or damaged data is found now."""
-    # A JPEG decoded at 1/8 scale still entropy-decodes every block (only the inverse DCT is
-    # smaller), so truncation is detected just the same, with 1/64 of the memory.
-    image.draft(None, (1, 1))
-    image.load()
 
 
 def _inspect_video(fileobj: BinaryIO, head: bytes) -> MediaInfo:

@@ -13,11 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mediakit.schema import ErrorSerializer
-from mediakit.uploads import UploadError, limit_upload_size, single_upload
+from mediakit.uploads import limit_upload_size
 from persona_media import conf, metrics, serializers, services
 from persona_media.downloads import download_response
 from persona_media.models import MediaFile, Persona
-from persona_media.validation import MediaRejected
 
 log = logging.getLogger(__name__)
 ERRORS = {code: ErrorSerializer for code in (400, 401, 404)}
@@ -26,12 +25,6 @@ ERRORS = {code: ErrorSerializer for code in (400, 401, 404)}
 class StoredFileMissing(NotFound):
     default_detail = "The stored file of this media file is missing."
     default_code = "file_missing"
-
-
-def sentence(text: str) -> str:
-    """A validation message as a sentence: capital first letter, full stop."""
-    text = text.strip()
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 class OwnedQuerysetMixin:
@@ -66,22 +59,14 @@ class MediaUploadView(APIView):
         persona = get_object_or_404(Persona.objects.owned_by(request.user), pk=persona_id)
         with metrics.track_upload(self.media_type):
             limit_upload_size(request, conf.max_size())
-            upload = single_upload(request)
-            form = serializers.MediaUploadSerializer(data=request.data)
+            form = serializers.MediaUploadSerializer(data=request.data, context={"request": request})
             form.is_valid(raise_exception=True)
-            media = services.media_create(user=request.user, persona=persona, upload=upload,
+            media = services.media_create(user=request.user, persona=persona, upload=form.validated_data["file"],
                                           media_type=self.media_type,
                                           description=form.validated_data.get("description", ""))
         body = serializers.MediaFileSerializer(media, context={"request": request}).data
         location = request.build_absolute_uri(reverse("persona_media:file-detail", kwargs={"pk": media.pk}))
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, MediaRejected):  # the checks' verdict, as a JSON 400 with its code
-            exc = UploadError(sentence(exc.detail), exc.code)
-        elif isinstance(exc, Persona.DoesNotExist):  # deleted while the file was being stored
-            exc = NotFound()
-        return super().handle_exception(exc)
 
 
 UPLOAD_SCHEMA = {

@@ -3,7 +3,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from avatars import services
-from avatars.tests import images as I
+from testkit import images as I
 
 
 @pytest.fixture

@@ -1,13 +1,11 @@
-"""Helpers shared by the avatar tests: posting uploads and looking at what storage holds."""
+"""Helpers of the avatar tests: posting uploads and looking at what the avatars storage holds."""
 import io
 
-from django.core.files.storage import FileSystemStorage, storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
-from storages.backends.s3 import S3Storage
 
-from avatars.imaging import VARIANT_SIZES
-from mediakit.orphans import IGNORED_PREFIXES, walk
+from avatars.conf import STORAGE_ALIAS, VARIANT_SIZES
+from testkit import storage
 
 URL = "/api/v1/profile/me/avatar"
 SIZES = list(VARIANT_SIZES)
@@ -21,12 +19,11 @@ def post_avatar(client, data: bytes, name: str = "avatar.jpg", content_type: str
 
 def stored_names() -> set[str]:
     """Every file name in the avatars storage (local folder or S3 bucket prefix)."""
-    return {n for n in walk(storages["avatars"]) if not n.startswith(IGNORED_PREFIXES)}
+    return storage.stored_names(STORAGE_ALIAS)
 
 
 def stored_bytes(name: str) -> bytes:
-    with storages["avatars"].open(name, "rb") as fh:
-        return fh.read()
+    return storage.stored_bytes(STORAGE_ALIAS, name)
 
 
 def stored_image(name: str) -> Image.Image:
@@ -41,32 +38,6 @@ def name_from_url(url: str) -> str:
     return url.split("/avatars/", 1)[1].split("?")[0]
 
 
-class FailingSaves:
-    """A storage whose `fail_on`-th save raises, as a full disk or a lost bucket would."""
-
-    def __init__(self, *, fail_on: int, **kwargs):
-        super().__init__(**kwargs)
-        self.fail_on = fail_on
-        self.saves = 0
-
-    def _save(self, name, content):
-        self.saves += 1
-        if self.saves == self.fail_on:
-            raise OSError(28, "No space left on device")
-        return super()._save(name, content)
-
-
-class FailOnNthSave(FailingSaves, FileSystemStorage):
-    pass
-
-
-class S3FailOnNthSave(FailingSaves, S3Storage):
-    pass
-
-
 def failing_storage(settings, fail_on: int) -> None:
     """Swap the avatars storage for its failing twin (same folder or bucket)."""
-    current = settings.STORAGES["avatars"]
-    backend = S3FailOnNthSave if current["BACKEND"].endswith("S3Storage") else FailOnNthSave
-    settings.STORAGES = {**settings.STORAGES, "avatars": {
-        "BACKEND": f"{__name__}.{backend.__name__}", "OPTIONS": {**current["OPTIONS"], "fail_on": fail_on}}}
+    storage.failing_storage(settings, STORAGE_ALIAS, fail_on)

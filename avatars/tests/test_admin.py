@@ -4,7 +4,7 @@ import pytest
 from avatars.models import Avatar, AvatarVariant
 from avatars.tests.support import stored_names
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/avatars/avatar/"
 
@@ -33,7 +33,7 @@ def test_change_page_shows_the_variants_read_only(moderator, user, make_avatar):
     assert response.status_code == 200
     html = response.content.decode()
     for variant in avatar.variants.all():
-        assert variant.name in html and f'src="{variant.url}"' in html
+        assert variant.stored_name in html and f'src="{variant.url}"' in html
     assert 'name="variants-0-size"' not in html  # nothing to edit
 
 
@@ -41,14 +41,15 @@ def test_avatars_cannot_be_added_by_hand(moderator):
     assert moderator.get(f"{CHANGELIST}add/").status_code == 403
 
 
-def test_remove_action_uses_the_service(moderator, make_user, make_avatar):
+def test_remove_action_uses_the_service(moderator, make_user, make_avatar, django_capture_on_commit_callbacks):
     keep, remove = make_user(email="keep@example.com"), make_user(email="remove@example.com")
     kept = make_avatar(keep)
     removed = make_avatar(remove)
-    response = moderator.post(CHANGELIST, {"action": "remove_avatar", "_selected_action": [removed.pk]})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = moderator.post(CHANGELIST, {"action": "remove_avatar", "_selected_action": [removed.pk]})
     assert response.status_code == 302
     assert list(Avatar.objects.all()) == [kept]
-    assert stored_names() == {v.name for v in kept.variants.all()}
+    assert stored_names() == {v.stored_name for v in kept.variants.all()}
     remove.refresh_from_db()
     keep.refresh_from_db()
     assert remove.avatar_url is None and keep.avatar_url == kept.urls["medium"]
@@ -60,17 +61,20 @@ def test_bulk_delete_is_replaced_by_the_remove_action(moderator, user, make_avat
     assert 'value="remove_avatar"' in html and 'value="delete_selected"' not in html
 
 
-def test_delete_page_goes_through_the_service(moderator, user, make_avatar):
+def test_delete_page_goes_through_the_service(moderator, user, make_avatar, django_capture_on_commit_callbacks):
     avatar = make_avatar(user)
-    response = moderator.post(f"{CHANGELIST}{avatar.pk}/delete/", {"post": "yes"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = moderator.post(f"{CHANGELIST}{avatar.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not Avatar.objects.exists() and stored_names() == set()
     user.refresh_from_db()
     assert user.avatar_url is None
 
 
-def test_deleting_the_user_in_the_admin_removes_the_avatar_files(moderator, user, make_avatar):
+def test_deleting_the_user_in_the_admin_removes_the_avatar_files(moderator, user, make_avatar,
+                                                                 django_capture_on_commit_callbacks):
     make_avatar(user)
-    response = moderator.post(f"/admin/accounts/user/{user.pk}/delete/", {"post": "yes"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = moderator.post(f"/admin/accounts/user/{user.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not AvatarVariant.objects.exists() and stored_names() == set()

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from avatars.models import Avatar, AvatarVariant
-from avatars.tests import images as I
+from testkit import images as I
 from avatars.tests.support import SIZES, URL, name_from_url, post_avatar, stored_bytes, stored_image, stored_names
 
 pytestmark = pytest.mark.django_db
@@ -50,19 +50,19 @@ def test_upload_stores_five_square_variants(storage_backend, api, user, factory,
     assert body["avatar_url"] == body["variants"]["medium"]
 
     avatar = Avatar.objects.get(user=user)
-    assert (avatar.original_size, avatar.original_width, avatar.original_height, avatar.original_format) == (
+    assert (avatar.original_bytes, avatar.original_width, avatar.original_height, avatar.original_format) == (
         len(data), *dimensions, upload_format)
-    variants = {v.size: v for v in avatar.variants.all()}
+    variants = {v.label: v for v in avatar.variants.all()}
     assert list(variants) == SIZES
-    assert stored_names() == {v.name for v in variants.values()}
+    assert stored_names() == {v.stored_name for v in variants.values()}
     storage = storages["avatars"]
     for size, side in zip(SIZES, sides(*dimensions)):
         variant = variants[size]
-        assert re.fullmatch(rf"{size}/avatar_{user.pk}_[0-9a-f]{{16}}_{size}\.{EXTENSIONS[out]}", variant.name)
-        assert body["variants"][size] == storage.url(variant.name) == variant.url
+        assert re.fullmatch(rf"{size}/avatar_{user.pk}_[0-9a-f]{{16}}_{size}\.{EXTENSIONS[out]}", variant.stored_name)
+        assert body["variants"][size] == storage.url(variant.stored_name) == variant.url
         assert (variant.width, variant.height, variant.content_type) == (side, side, CONTENT_TYPES[out])
-        assert variant.file_size == len(stored_bytes(variant.name))
-        im = stored_image(variant.name)
+        assert variant.size_bytes == len(stored_bytes(variant.stored_name))
+        im = stored_image(variant.stored_name)
         assert (im.format, im.size) == (out, (side, side))
 
     user.refresh_from_db()
@@ -150,30 +150,14 @@ def test_byte_limit(api, settings, extra, status, code):
         assert not Avatar.objects.exists() and stored_names() == set()
 
 
+# One case per refusal code over HTTP (every hostile file is refused at the pure level, in
+# test_imaging_refusals): the API answers the code, and leaves no row and no file, locally and on S3.
 REFUSALS = [
     pytest.param(lambda: b"", "empty_file", id="empty"),
-    pytest.param(lambda: I.TEXT, "unsupported_type", id="text"),
     pytest.param(lambda: I.HTML, "unsupported_type", id="html-renamed"),
-    pytest.param(lambda: I.SVG, "unsupported_type", id="svg-renamed"),
-    pytest.param(I.elf_header, "unsupported_type", id="elf-renamed"),
-    pytest.param(lambda: I.PDF, "unsupported_type", id="pdf-renamed"),
-    pytest.param(lambda: I.encode(I.photo(200, 200), "BMP"), "unsupported_type", id="bmp"),
-    pytest.param(lambda: I.encode(I.photo(200, 200), "TIFF"), "unsupported_type", id="tiff"),
     pytest.param(lambda: I.truncated(I.photo_jpeg(300, 300)), "corrupt_file", id="truncated-jpeg"),
-    pytest.param(lambda: I.truncated(I.png_rgba()), "corrupt_file", id="truncated-png"),
-    pytest.param(I.jpeg_header_only, "corrupt_file", id="jpeg-header-only"),
-    pytest.param(I.png_header_only, "corrupt_file", id="png-header-only"),
     pytest.param(lambda: I.png_bomb(60000, 60000), "image_too_large", id="png-pixel-bomb"),
-    pytest.param(lambda: I.jpeg_with_size(60000, 60000), "image_too_large", id="jpeg-pixel-bomb"),
-    pytest.param(lambda: I.gif_with_size(60000, 60000), "image_too_large", id="gif-pixel-bomb"),
-    pytest.param(lambda: I.webp_with_size(16384, 16384), "image_too_large", id="webp-pixel-bomb"),
-    pytest.param(I.ztxt_bomb, "corrupt_file", id="ztxt-bomb"),
-    pytest.param(lambda: I.ztxt_bomb(kind=b"iTXt"), "corrupt_file", id="itxt-bomb"),
-    pytest.param(I.text_memory_bomb, "corrupt_file", id="text-memory-bomb"),
-    pytest.param(lambda: I.apng_claiming_frames(10**9), "image_too_large", id="apng-frame-bomb"),
     pytest.param(lambda: I.photo_jpeg(99, 300), "image_too_small", id="too-small"),
-    pytest.param(lambda: I.encode(I.photo(300, 60), "PNG"), "image_too_small", id="too-narrow"),
-    pytest.param(lambda: I.jpeg_with_size(4097, 300), "image_too_large", id="too-large"),
 ]
 
 
@@ -224,76 +208,6 @@ def test_anonymous_requests_are_401(method):
     response = getattr(APIClient(), method)(URL)
     assert response.status_code == 401
     assert response["WWW-Authenticate"].startswith("Bearer")
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_get_each_size(api, user, make_avatar, size):
-    avatar = make_avatar(user)
-    assert api.get(URL, {"size": size}).json() == {"avatar_url": avatar.urls[size], "size": size}
-
-
-def test_get_defaults_to_medium(api, user, make_avatar):
-    avatar = make_avatar(user)
-    response = api.get(URL)
-    assert response.status_code == 200
-    assert response.json() == {"avatar_url": avatar.urls["medium"], "size": "medium"}
-
-
-@pytest.mark.parametrize("size", ["huge", "", "Medium", "medium "])
-def test_get_unknown_size_is_400(api, user, make_avatar, size):
-    make_avatar(user)
-    response = api.get(URL, {"size": size})
-    assert response.status_code == 400
-    assert response.json() == {"detail": "size must be one of: thumbnail, small, medium, large, full.",
-                               "code": "invalid_size"}
-
-
-@pytest.mark.parametrize("method", ["get", "delete"])
-def test_no_avatar_is_404(api, method):
-    response = getattr(api, method)(URL)
-    assert response.status_code == 404
-    assert response.json()["code"] == "no_avatar"
-
-
-def test_another_users_avatar_is_not_yours(api, make_user, make_avatar):
-    make_avatar(make_user())
-    assert api.get(URL).status_code == 404
-    assert api.delete(URL).status_code == 404
-    assert Avatar.objects.count() == 1
-
-
-@pytest.mark.django_db(transaction=True)
-def test_delete_removes_rows_and_files(storage_backend, api, user, make_avatar):
-    avatar = make_avatar(user)
-    urls = avatar.urls
-    assert len(stored_names()) == 5
-
-    response = api.delete(URL)
-
-    assert response.status_code == 200
-    assert response.json() == {"message": "Avatar deleted successfully", "files_deleted": 5}
-    assert not Avatar.objects.exists() and not AvatarVariant.objects.exists()
-    assert stored_names() == set()
-    user.refresh_from_db()
-    assert user.avatar_url is None
-    if storage_backend == "local":
-        assert all(api.get(url).status_code == 404 for url in urls.values())
-    assert api.delete(URL).status_code == 404
-
-
-@pytest.mark.django_db(transaction=True)
-def test_replace_removes_the_old_files(storage_backend, api, user):
-    old = post_avatar(api, I.photo_jpeg(600, 400)).json()
-    new = post_avatar(api, I.png_rgba(300, 300)).json()
-
-    assert new["avatar_url"] != old["avatar_url"]
-    assert Avatar.objects.count() == 1 and AvatarVariant.objects.count() == 5
-    assert stored_names() == {name_from_url(url) for url in new["variants"].values()}
-    user.refresh_from_db()
-    assert user.avatar_url == new["avatar_url"]
-    if storage_backend == "local":
-        assert all(api.get(url).status_code == 404 for url in old["variants"].values())
-        assert all(api.get(url).status_code == 200 for url in new["variants"].values())
 
 
 def test_a_refused_upload_keeps_the_current_avatar(api, user, make_avatar):

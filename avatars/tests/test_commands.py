@@ -42,13 +42,13 @@ def later(monkeypatch):
 
 def test_removes_old_unreferenced_files_only(storage_backend, user, make_avatar, orphans, later):
     avatar = make_avatar(user)
-    referenced = {v.name for v in avatar.variants.all()}
+    referenced = {v.stored_name for v in avatar.variants.all()}
     later(31)
 
     out = run()
 
     assert stored_names() == referenced
-    assert "8 file(s) counted, 5 kept, 3 removed, 3024 bytes freed" in out
+    assert "8 files checked, 5 kept, 3 orphaned (removed 3024 bytes); 0 rows with a missing file." in out
 
 
 def test_dry_run_removes_nothing(storage_backend, user, make_avatar, orphans, later):
@@ -59,14 +59,14 @@ def test_dry_run_removes_nothing(storage_backend, user, make_avatar, orphans, la
     out = run("--dry-run", "--verbosity", "2")
 
     assert stored_names() == before
-    assert "would remove 3, 3024 bytes would be freed" in out
+    assert "3 orphaned (would remove 3024 bytes)" in out
     for name in orphans:
         assert f"would remove {name}" in out
 
 
 def test_young_files_are_kept(storage_backend, orphans, later):
     later(29)
-    assert "3 file(s) counted, 3 kept, 0 removed" in run()
+    assert "3 files checked, 3 kept, 0 orphaned (removed 0 bytes)" in run()
     assert stored_names() == orphans
 
 
@@ -84,7 +84,7 @@ def test_days_zero_still_never_touches_a_referenced_file(storage_backend, user, 
     avatar = make_avatar(user)
     later(1)
     run("--days", "0")
-    assert stored_names() == {v.name for v in avatar.variants.all()}
+    assert stored_names() == {v.stored_name for v in avatar.variants.all()}
 
 
 def test_verbosity_zero_prints_nothing(orphans, later):
@@ -100,9 +100,20 @@ def test_verbosity_two_lists_each_removed_file(orphans, later):
 
 
 def test_empty_storage(storage_backend):
-    assert "0 file(s) counted, 0 kept, 0 removed, 0 bytes freed" in run()
+    assert "0 files checked, 0 kept, 0 orphaned (removed 0 bytes)" in run()
 
 
 def test_negative_days_is_refused():
     with pytest.raises(CommandError, match="--days"):
         run("--days", "-1")
+
+
+def test_rows_whose_file_is_missing_are_reported_not_deleted(user, make_avatar):
+    avatar = make_avatar(user)
+    medium = avatar.variants.get(label="medium")
+    storages["avatars"].delete(medium.stored_name)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("cleanup_orphaned_avatars", "--days", "0", stdout=out, stderr=err)
+    assert f"avatar variant {medium.pk}: stored file {medium.stored_name} is missing" in err.getvalue()
+    assert "1 rows with a missing file" in out.getvalue()
+    assert avatar.variants.filter(pk=medium.pk).exists()

@@ -4,7 +4,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from rest_framework.test import APIClient
 
-from avatars.tests import images as I
+from testkit import images as I
 from avatars.tests.support import stored_bytes
 
 pytestmark = pytest.mark.django_db
@@ -25,26 +25,26 @@ def avatar(user, make_avatar):
 def test_serves_every_variant_with_image_headers(user, make_avatar, data, content_type):
     avatar = make_avatar(user, data())
     for variant in avatar.variants.all():
-        response = APIClient().get(BASE + variant.name)  # public: no credentials
+        response = APIClient().get(BASE + variant.stored_name)  # public: no credentials
         assert response.status_code == 200
         assert response["Content-Type"] == content_type
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Content-Security-Policy"] == "default-src 'none'; img-src 'self'"
         assert response["Cache-Control"] == "public, max-age=31536000, immutable"
-        assert response["Content-Length"] == str(variant.file_size)
+        assert response["Content-Length"] == str(variant.size_bytes)
         assert response.streaming
-        assert b"".join(response.streaming_content) == stored_bytes(variant.name)
+        assert b"".join(response.streaming_content) == stored_bytes(variant.stored_name)
 
 
 def test_head_answers_without_a_body(avatar):
-    name = avatar.variants.get(size="small").name
+    name = avatar.variants.get(label="small").stored_name
     response = APIClient().head(BASE + name)
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 def test_writes_are_refused(avatar, method):
-    name = avatar.variants.get(size="small").name
+    name = avatar.variants.get(label="small").stored_name
     response = getattr(APIClient(), method)(BASE + name)
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"
@@ -68,7 +68,7 @@ def test_writes_are_refused(avatar, method):
     pytest.param("..%5c{name}", id="backslash"),
 ])
 def test_anything_but_a_current_variant_is_404(avatar, path):
-    name = avatar.variants.get(size="medium").name
+    name = avatar.variants.get(label="medium").stored_name
     response = APIClient().get(BASE + path.format(name=name))
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
@@ -83,14 +83,14 @@ def test_stray_files_are_not_served(avatar):
 
 
 def test_a_row_whose_file_is_gone_is_404(avatar):
-    variant = avatar.variants.get(size="large")
-    storages["avatars"].delete(variant.name)
-    assert APIClient().get(BASE + variant.name).status_code == 404
+    variant = avatar.variants.get(label="large")
+    storages["avatars"].delete(variant.stored_name)
+    assert APIClient().get(BASE + variant.stored_name).status_code == 404
 
 
 @pytest.mark.s3
 def test_not_served_with_cloud_storage(s3_storages, user, make_avatar):
     avatar = make_avatar(user)
-    variant = avatar.variants.get(size="medium")
-    assert variant.url.startswith("http://127.0.0.1:") and f"/{s3_storages}/avatars/{variant.name}" in variant.url
-    assert APIClient().get(BASE + variant.name).status_code == 404
+    variant = avatar.variants.get(label="medium")
+    assert variant.url.startswith("http://127.0.0.1:") and f"/{s3_storages}/avatars/{variant.stored_name}" in variant.url
+    assert APIClient().get(BASE + variant.stored_name).status_code == 404

@@ -30,10 +30,10 @@ def test_deleting_rows_removes_their_files(storage_backend, avatar, delete):
 
 
 def test_deleting_one_variant_removes_only_its_file(storage_backend, avatar):
-    small = avatar.variants.get(size="small")
+    small = avatar.variants.get(label="small")
     small.delete()
-    assert stored_names() == set(AvatarVariant.objects.values_list("name", flat=True))
-    assert small.name not in stored_names() and len(stored_names()) == 4
+    assert stored_names() == set(AvatarVariant.objects.values_list("stored_name", flat=True))
+    assert small.stored_name not in stored_names() and len(stored_names()) == 4
 
 
 def test_files_stay_until_commit(avatar):

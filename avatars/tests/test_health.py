@@ -23,7 +23,7 @@ def test_healthy_with_no_avatars(path):
 def test_storage_totals_come_from_the_variant_rows(user, make_user, make_avatar):
     make_avatar(user)
     make_avatar(make_user())
-    total = sum(AvatarVariant.objects.values_list("file_size", flat=True))
+    total = sum(AvatarVariant.objects.values_list("size_bytes", flat=True))
     storage = APIClient().get("/health/avatar").json()["storage"]
     assert storage == {"total_files": 10, "total_size_mb": round(total / 1024 / 1024, 3)}
 

@@ -1,24 +1,13 @@
 """5 uploads and 10 deletes per user and fixed 60-second window, counted in the shared cache."""
-import types
-
 import django_ratelimit.core
 import pytest
 
-from avatars.tests import images as I
+from testkit import images as I
 from avatars.tests.support import URL, post_avatar
+from testkit.clock import START
 
 pytestmark = pytest.mark.django_db
 
-START = 1_800_000_000.0
-
-
-@pytest.fixture
-def clock(settings, monkeypatch):
-    """A frozen clock for django-ratelimit's windows (a test must never straddle two windows)."""
-    settings.ENABLE_RATE_LIMITING = settings.RATELIMIT_ENABLE = True
-    now = types.SimpleNamespace(value=START)
-    monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: now.value))
-    return now
 
 
 @pytest.fixture

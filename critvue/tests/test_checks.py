@@ -28,11 +28,11 @@ def test_valid_configuration_has_no_errors(settings):
     ({"AVATAR_STORAGE_PATH": "relative/avatars"}, "critvue.E003"),
     ({"PERSONA_MEDIA_STORAGE_PATH": "/dev/null/persona_media"}, "critvue.E004"),
     ({"AVATAR_STORAGE_TYPE": "cloud", "AWS_STORAGE_BUCKET_NAME": ""}, "critvue.E005"),
-    ({"MAX_AVATAR_SIZE": 0}, "critvue.E006"),
-    ({"PERSONA_MEDIA_MAX_SIZE": -1}, "critvue.E006"),
-    ({"JPEG_QUALITY": 0}, "critvue.E007"),
-    ({"WEBP_QUALITY": 101}, "critvue.E007"),
-    ({"PNG_COMPRESSION": 10}, "critvue.E007"),
+    ({"MAX_AVATAR_SIZE": 0}, "avatars.E003"),
+    ({"PERSONA_MEDIA_MAX_SIZE": -1}, "persona_media.E003"),
+    ({"JPEG_QUALITY": 0}, "avatars.E004"),
+    ({"WEBP_QUALITY": 101}, "avatars.E004"),
+    ({"PNG_COMPRESSION": 10}, "avatars.E004"),
 ])
 def test_check_fires(settings, changes, expected):
     settings.SECRET_KEY = "a-long-random-test-secret-value-0123456789-abcdefghij"
@@ -78,4 +78,4 @@ def test_check_deploy_command_reports_errors(tmp_path):
                             env={**{k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")},
                                  "CRITVUE_ENV_FILE": "", "MAX_AVATAR_SIZE": "-5"})
     assert result.returncode != 0
-    assert "critvue.E001" in result.stderr and "critvue.E006" in result.stderr
+    assert "critvue.E001" in result.stderr and "avatars.E003" in result.stderr

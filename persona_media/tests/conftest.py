@@ -2,14 +2,8 @@
 import pytest
 
 from persona_media.models import MediaFile, Persona
-from persona_media.tests import files
+from testkit import media as files
 from persona_media.tests.helpers import post_file
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Users are made by the dozen here; a slow password hash would only slow the suite."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

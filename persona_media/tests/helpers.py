@@ -1,18 +1,17 @@
 """Helpers of the persona_media tests: uploads through the API and the stored files."""
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from mediakit.orphans import walk
-from persona_media import conf
+from persona_media.conf import STORAGE_ALIAS
+from testkit import storage
 
 
 def stored_files() -> list[str]:
     """Every file name in the media storage (local folder or S3 bucket prefix)."""
-    return list(walk(conf.storage()))
+    return sorted(storage.stored_names(STORAGE_ALIAS))
 
 
 def stored_bytes(name: str) -> bytes:
-    with conf.storage().open(name, "rb") as fh:
-        return fh.read()
+    return storage.stored_bytes(STORAGE_ALIAS, name)
 
 
 def post_file(client, persona_id, kind: str, data: bytes, filename: str, **fields):

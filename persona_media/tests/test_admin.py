@@ -4,7 +4,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from persona_media.models import MediaFile, Persona
-from persona_media.tests import files
+from testkit import media as files
 from persona_media.tests.helpers import stored_files
 
 CHANGELIST = "/admin/persona_media/mediafile/"

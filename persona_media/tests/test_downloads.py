@@ -8,7 +8,7 @@ import pytest
 
 from persona_media import conf
 from persona_media.models import MediaFile
-from persona_media.tests import files
+from testkit import media as files
 from persona_media.tests.helpers import post_file
 
 

@@ -5,8 +5,9 @@ from django.db import DatabaseError, connection
 
 from persona_media import services
 from persona_media.models import MediaFile, Persona
-from persona_media.tests import files
+from testkit import media as files
 from persona_media.tests.helpers import post_file, stored_files
+from testkit.storage import HalfWriteStorage, StoreThenFailS3Storage, swap_storage
 
 MEDIA_INSERT = 'INSERT INTO "persona_media_mediafile"'
 
@@ -14,10 +15,8 @@ MEDIA_INSERT = 'INSERT INTO "persona_media_mediafile"'
 @pytest.fixture
 def failing_storage(settings, storage_backend):
     """The media storage, swapped for one that fails in the middle of saving."""
-    backend = {"local": "persona_media.tests.faults.HalfWriteStorage",
-               "s3": "persona_media.tests.faults.StoreThenFailS3Storage"}[storage_backend]
-    settings.STORAGES = {**settings.STORAGES,
-                         "persona_media": {**settings.STORAGES["persona_media"], "BACKEND": backend}}
+    backend = {"local": HalfWriteStorage, "s3": StoreThenFailS3Storage}[storage_backend]
+    swap_storage(settings, "persona_media", backend)
     return storage_backend
 
 

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from persona_media.models import MediaFile, Persona
-from persona_media.tests import files
+from testkit import media as files
 from persona_media.tests.helpers import stored_files
 
 
@@ -18,7 +18,7 @@ def make_rows(persona, kinds: str) -> list[MediaFile]:
         media_type = "image" if kind == "i" else "video"
         row = MediaFile.objects.create(
             user=persona.user, persona=persona, filename=f"{index:032x}.png", stored_name=f"x/{persona.pk}/{index}",
-            original_filename=f"f{index}.png", file_size=100 + index, mime_type="image/png", media_type=media_type,
+            original_filename=f"f{index}.png", size_bytes=100 + index, mime_type="image/png", media_type=media_type,
             sha256="0" * 64)
         MediaFile.objects.filter(pk=row.pk).update(created_at=start + timedelta(minutes=index))
         rows.append(row)
@@ -100,7 +100,7 @@ def test_update_refuses_a_long_description_and_ignores_read_only_fields(api, med
     response = api.patch(f"/upload/files/{media.pk}", {"file_size": 1, "filename": "evil.exe"}, format="json")
     assert response.status_code == 200
     media.refresh_from_db()
-    assert (media.file_size, media.filename, media.description) == (len(files.png(64, 48)), media.filename,
+    assert (media.size_bytes, media.filename, media.description) == (len(files.png(64, 48)), media.filename,
                                                                       "A picture")
 
 

@@ -1,12 +1,11 @@
 """Stored files follow their rows: removed after the deleting transaction commits, whoever deletes."""
 import pytest
 from django.db import transaction
-from django.db.models.signals import post_delete
 
-from persona_media import handlers
 from persona_media.models import MediaFile, Persona
-from persona_media.tests import files
+from testkit import media as files
 from persona_media.tests.helpers import post_file, stored_files
+from testkit.storage import CountingDeletes, swap_storage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,10 +17,16 @@ def two_files(upload, persona) -> list[MediaFile]:
     return list(MediaFile.objects.all())
 
 
-def test_handler_is_connected_once_for_media_files():
-    sync_receivers, _ = post_delete._live_receivers(MediaFile)
-    assert sync_receivers.count(handlers.remove_stored_file) == 1
-    assert handlers.remove_stored_file not in post_delete._live_receivers(Persona)[0]
+def test_each_deleted_row_deletes_its_file_exactly_once(settings, upload, persona):
+    """Seen from the storage: one delete per row, none for the persona itself (no double handler)."""
+    swap_storage(settings, "persona_media", CountingDeletes)
+    CountingDeletes.deleted = []
+    assert upload(persona, "image").status_code == 201
+    assert upload(persona, "video").status_code == 201
+    names = sorted(MediaFile.objects.values_list("stored_name", flat=True))
+    persona.delete()
+    assert sorted(CountingDeletes.deleted) == names
+    assert stored_files() == []
 
 
 def test_deleting_a_row_removes_its_file(storage_backend, two_files):

@@ -1,23 +1,13 @@
 """/metrics counts persona media uploads by type and outcome, and times them."""
-import re
-
 import pytest
 from django.db import DatabaseError, connection
-from rest_framework.test import APIClient
 
-from persona_media.tests import files
+from testkit import media as files
 from persona_media.tests.helpers import post_file
+from testkit import metrics
 
 
-def sample(name: str, **labels: str) -> float:
-    """The value of one sample in the /metrics text (0 when it is not there yet)."""
-    text = APIClient().get("/metrics").content.decode()
-    wanted = ",".join(f'{key}="{value}"' for key, value in sorted(labels.items()))
-    for line in text.splitlines():
-        match = re.fullmatch(rf"{re.escape(name)}\{{(.*)\}} (\S+)", line)
-        if match and ",".join(sorted(match.group(1).split(","))) == wanted:
-            return float(match.group(2))
-    return 0.0
+sample = metrics.value
 
 
 def uploads(media_type: str, status: str) -> float:

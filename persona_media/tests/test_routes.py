@@ -2,7 +2,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from persona_media.tests import files
+from testkit import media as files
 
 ROUTES = [
     # (method, path, body, format, status)

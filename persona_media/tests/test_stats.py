@@ -11,7 +11,7 @@ def add_rows(persona: Persona, *sizes: tuple[str, int]) -> None:
     """Bulk-insert media rows (no files) of the given (media_type, size)."""
     MediaFile.objects.bulk_create(
         MediaFile(user=persona.user, persona=persona, filename=f"{persona.pk}-{i}.jpg",
-                  stored_name=f"{persona.user_id}/{persona.pk}/{i}.jpg", original_filename="a.jpg", file_size=size,
+                  stored_name=f"{persona.user_id}/{persona.pk}/{i}.jpg", original_filename="a.jpg", size_bytes=size,
                   mime_type="image/jpeg" if kind == "image" else "video/mp4", media_type=kind, sha256="0" * 64)
         for i, (kind, size) in enumerate(sizes))
 

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from persona_media.models import MediaFile, Persona
-from persona_media.tests import files
+from testkit import media as files
 from persona_media.tests.helpers import post_file, stored_bytes, stored_files
 
 MIB = 1024 * 1024

@@ -1,32 +1,7 @@
-from datetime import timedelta
-
-from django.core.management.base import BaseCommand, CommandError
-
-from persona_media.services import cleanup_orphaned_media
+from mediakit.commands import CleanupCommand
+from persona_media import conf, services
 
 
-class Command(BaseCommand):
-    help = ("Remove persona media files that no row references and that are older than --days days; "
-            "also report rows whose file is missing.")
-
-    def add_arguments(self, parser) -> None:
-        parser.add_argument("--days", type=int, default=30,
-                            help="Only remove files last modified more than this many days ago (default 30).")
-        parser.add_argument("--dry-run", action="store_true", help="List what would be removed; remove nothing.")
-
-    def handle(self, *args, days: int, dry_run: bool, verbosity: int, **options) -> None:
-        if days < 0:
-            raise CommandError("--days must be 0 or more.")
-        report = cleanup_orphaned_media(older_than=timedelta(days=days), dry_run=dry_run)
-        sweep = report.sweep
-        verb = "would remove" if dry_run else "removed"
-        if verbosity >= 2:
-            for name in sweep.orphans:
-                self.stdout.write(f"{verb} {name}")
-        if verbosity >= 1:
-            for pk, name in report.missing:
-                self.stderr.write(f"media file {pk}: stored file {name} is missing")
-            self.stdout.write(
-                f"{sweep.counted} files checked, {sweep.kept} kept, {len(sweep.orphans)} orphaned "
-                f"({verb} {sweep.bytes_freed} bytes); {len(report.missing)} rows with a missing file."
-                + (" Dry run: nothing was removed." if dry_run else ""))
+class Command(CleanupCommand):
+    what, row_label, default_days = "persona media files", "media file", conf.ORPHAN_DAYS
+    cleanup = staticmethod(services.cleanup_orphaned_media)

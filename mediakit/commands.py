@@ -1,0 +1,45 @@
+"""The orphan sweep as a management command, alike for every app that stores files for its rows."""
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+
+from mediakit.orphans import CleanupReport
+
+
+class CleanupCommand(BaseCommand):
+    """Subclasses name what they sweep (`what`, `row_label`), their default age and `cleanup()`."""
+
+    what = "stored files"
+    row_label = "row"
+    default_days = 30
+
+    @property
+    def help(self) -> str:
+        return (f"Remove {self.what} that no row references and that are older than --days days; "
+                "also report rows whose file is missing.")
+
+    def cleanup(self, *, older_than: timedelta, dry_run: bool) -> CleanupReport:
+        raise NotImplementedError
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--days", type=int, default=self.default_days,
+                            help=f"Only remove files last modified more than this many days ago "
+                                 f"(default {self.default_days}).")
+        parser.add_argument("--dry-run", action="store_true", help="List what would be removed; remove nothing.")
+
+    def handle(self, *args, days: int, dry_run: bool, verbosity: int, **options) -> None:
+        if days < 0:
+            raise CommandError("--days must be 0 or more.")
+        report = self.cleanup(older_than=timedelta(days=days), dry_run=dry_run)
+        sweep = report.sweep
+        verb = "would remove" if dry_run else "removed"
+        if verbosity >= 2:
+            for name in sweep.orphans:
+                self.stdout.write(f"{verb} {name}")
+        if verbosity >= 1:
+            for pk, name in report.missing:
+                self.stderr.write(f"{self.row_label} {pk}: stored file {name} is missing")
+            self.stdout.write(
+                f"{sweep.counted} files checked, {sweep.kept} kept, {len(sweep.orphans)} orphaned "
+                f"({verb} {sweep.bytes_freed} bytes); {len(report.missing)} rows with a missing file."
+                + (" Dry run: nothing was removed." if dry_run else ""))
