@@ -101,7 +101,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "CommonPasswordValidator",
         "NumericPasswordValidator",
     )
-]
+] + [{"NAME": "accounts.validators.MaximumLengthValidator"}]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -185,6 +185,13 @@ STORAGES = {
 # --- Limits and processing -------------------------------------------------------------------
 ENABLE_RATE_LIMITING = env.bool("ENABLE_RATE_LIMITING", default=True)
 RATELIMIT_ENABLE = ENABLE_RATE_LIMITING
+# Limits count in their own alias of the same cache; with Redis, one that lets requests through
+# (logged, counted in ratelimit_cache_errors_total) rather than failing them while Redis is down.
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_FAIL_OPEN = True
+CACHES[RATELIMIT_USE_CACHE] = {**CACHES["default"]}
+if REDIS_URL:
+    CACHES[RATELIMIT_USE_CACHE]["BACKEND"] = "critvue.cache.FailOpenRedisCache"
 MAX_AVATAR_SIZE = env.int("MAX_AVATAR_SIZE", default=5 * 1024 * 1024)
 AVATAR_STRIP_METADATA = env.bool("AVATAR_STRIP_METADATA", default=True)
 JPEG_QUALITY = env.int("JPEG_QUALITY", default=85)
