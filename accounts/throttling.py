@@ -22,7 +22,8 @@ def seconds_locked_out(request: HttpRequest, email: str) -> int:
     for group, key, rate in _limits(email):
         usage = get_usage(request, group=group, key=key, rate=rate)
         if usage is not None and usage["count"] >= usage["limit"]:
-            waits.append(max(1, usage["time_left"]))  # a window ending this very second still asks for one
+            # time_left counts to the window's last second, which still belongs to it.
+            waits.append(usage["time_left"] + 1)
     return max(waits, default=0)
 
 
