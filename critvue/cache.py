@@ -1,6 +1,9 @@
 """The rate-limit cache: Redis that reads as empty while it cannot be reached, so limits fail open."""
 import logging
 import time
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
@@ -25,7 +28,8 @@ RETRY_AFTER_SECONDS = 5.0
 class FailOpenRedisCache(RedisCache):
     """RATELIMIT_USE_CACHE's backend: an unreachable Redis is a miss (logged and counted).
 
-    django-ratelimit then sees no count and, with RATELIMIT_FAIL_OPEN, lets the request through.
+    `add` answers False, `get` the default and `incr` "key not found", as for an absent key, so
+    django-ratelimit sees no count and, with RATELIMIT_FAIL_OPEN, lets the request through.
     """
 
     def __init__(self, server, params):
@@ -34,7 +38,7 @@ class FailOpenRedisCache(RedisCache):
         super().__init__(server, {**params, "OPTIONS": options})
         self._down_until = 0.0
 
-    def _call(self, operation: str, call, miss):
+    def _call(self, operation: str, call: Callable[[], Any], miss: Callable[[], Any]) -> Any:
         if time.monotonic() >= self._down_until:
             try:
                 return call()
@@ -45,14 +49,12 @@ class FailOpenRedisCache(RedisCache):
         return miss()
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> bool:
-        return self._call("add", lambda: super(FailOpenRedisCache, self).add(key, value, timeout, version),
-                          lambda: False)
+        return self._call("add", partial(super().add, key, value, timeout, version), lambda: False)
 
     def get(self, key, default=None, version=None):
-        return self._call("get", lambda: super(FailOpenRedisCache, self).get(key, default, version),
-                          lambda: default)
+        return self._call("get", partial(super().get, key, default, version), lambda: default)
 
     def incr(self, key, delta=1, version=None) -> int:
-        def missing():
+        def not_found():
             raise ValueError(f"Key {key!r} not found: the rate-limit cache is unreachable.")
-        return self._call("incr", lambda: super(FailOpenRedisCache, self).incr(key, delta, version), missing)
+        return self._call("incr", partial(super().incr, key, delta, version), not_found)
