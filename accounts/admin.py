@@ -1,8 +1,20 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
+from accounts import conf
 from accounts.models import User
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    # Refused as a form error before authenticate() would hash it.
+    password = forms.CharField(label="Password", strip=False, max_length=conf.PASSWORD_MAX_LENGTH,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+admin.site.login_form = AdminLoginForm
 
 
 class UserCreationForm(AdminUserCreationForm):

@@ -1,8 +1,11 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_login_failed
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self) -> None:
-        from accounts import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from accounts import handlers, schema  # noqa: F401  (schema registers the OpenAPI auth extension)
+
+        user_login_failed.connect(handlers.count_failed_login, dispatch_uid="accounts.count_failed_login")

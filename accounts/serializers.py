@@ -1,8 +1,10 @@
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
+from accounts import conf
 from accounts.models import User
 
 # A tag is a short label; twenty of them is already a crowded profile.
@@ -10,10 +12,17 @@ MAX_TAGS = 20
 MAX_TAG_LENGTH = 50
 # A profile bio is a paragraph or two, not a document.
 MAX_BIO_LENGTH = 5000
+EMAIL_TAKEN = "A user with this email already exists."
+
+
+def password_field(**kwargs) -> serializers.CharField:
+    # The length is checked with the field, before any validator or hasher sees the password.
+    return serializers.CharField(max_length=conf.PASSWORD_MAX_LENGTH, trim_whitespace=False,
+                                 style={"input_type": "password"}, **kwargs)
 
 
 class RegisterSerializer(serializers.ModelSerializer):
-    password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
+    password = password_field(write_only=True)
 
     class Meta:
         model = User
@@ -23,7 +32,7 @@ class RegisterSerializer(serializers.ModelSerializer):
 
     def validate_email(self, value: str) -> str:
         value = value.strip().lower()
-        UniqueValidator(User.objects.all(), "A user with this email already exists.", lookup="iexact")(
+        UniqueValidator(User.objects.all(), EMAIL_TAKEN, lookup="iexact")(
             value, self.fields["email"])
         return value
 
@@ -36,7 +45,14 @@ class RegisterSerializer(serializers.ModelSerializer):
         return attrs
 
     def create(self, validated_data: dict) -> User:
-        return User.objects.create_user(**validated_data)
+        try:
+            with transaction.atomic():
+                return User.objects.create_user(**validated_data)
+        except IntegrityError:
+            # A concurrent registration took the email after validate_email looked: the same 400.
+            if not User.objects.filter(email__iexact=validated_data["email"]).exists():
+                raise
+            raise serializers.ValidationError({"email": [EMAIL_TAKEN]}, code="unique") from None
 
 
 class UserSummarySerializer(serializers.ModelSerializer):
@@ -47,7 +63,7 @@ class UserSummarySerializer(serializers.ModelSerializer):
 
 class LoginSerializer(serializers.Serializer):
     email = serializers.EmailField()
-    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    password = password_field()
 
 
 class TokenPairSerializer(serializers.Serializer):

@@ -1,17 +1,21 @@
 """Register, log in (tokens in the body and in httpOnly cookies), refresh, log out, profile."""
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib import admin
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import update_last_login
+from django.template.response import TemplateResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts import serializers
+from accounts import serializers, throttling
 from accounts.authentication import enforce_same_site
+from critvue.exceptions import RateLimited
 from mediakit.schema import ErrorSerializer
 
 
@@ -59,14 +63,21 @@ class RegisterView(PublicView, generics.CreateAPIView):
     serializer_class = serializers.RegisterSerializer
 
 
+class TooManyFailedLogins(RateLimited):
+    default_detail = "Too many failed logins for this email or from this address; try again later."
+
+
 class LoginView(PublicView):
     @extend_schema(request=serializers.LoginSerializer,
-                   responses={200: serializers.TokenPairSerializer, 401: ErrorSerializer})
+                   responses={200: serializers.TokenPairSerializer, 401: ErrorSerializer, 429: ErrorSerializer})
     def post(self, request):
         serializer = serializers.LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = authenticate(request, email=serializer.validated_data["email"],
-                            password=serializer.validated_data["password"])
+        email = serializer.validated_data["email"]
+        if wait := throttling.seconds_locked_out(request, email):
+            raise TooManyFailedLogins(wait)
+        # A failure is counted by accounts.handlers, as the admin's are.
+        user = authenticate(request, email=email, password=serializer.validated_data["password"])
         if user is None:
             raise InvalidCredentials()
         update_last_login(None, user)
@@ -86,10 +97,15 @@ class RefreshView(PublicView):
         raw = refresh_from(request)
         if not raw:
             raise exceptions.NotAuthenticated("Send the refresh token in the body or the refresh_token cookie.")
+        refresh = TokenRefreshSerializer(data={"refresh": raw})  # refuses tokens of inactive users
         try:
-            access = str(RefreshToken(raw).access_token)
+            refresh.is_valid(raise_exception=True)
         except TokenError as exc:
             raise exceptions.AuthenticationFailed(str(exc), code="token_not_valid")
+        except get_user_model().DoesNotExist:
+            raise exceptions.AuthenticationFailed(refresh.error_messages["no_active_account"],
+                                                  code="no_active_account")
+        access = refresh.validated_data["access"]
         response = Response({"access": access})
         set_cookie(response, settings.JWT_ACCESS_COOKIE, access, jwt_settings.ACCESS_TOKEN_LIFETIME)
         return response
@@ -115,3 +131,15 @@ class ProfileView(generics.RetrieveUpdateAPIView):
 
     def get_object(self):
         return self.request.user
+
+
+def admin_login(request, **kwargs):
+    """The admin's login page; a locked-out email or client address gets a 429 page instead."""
+    if request.method == "POST":
+        wait = throttling.seconds_locked_out(request, request.POST.get("username", ""))
+        if wait:
+            context = {**admin.site.each_context(request), "title": "Too many failed logins", "wait": wait}
+            response = TemplateResponse(request, "accounts/admin_login_throttled.html", context, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+    return admin.site.login(request, **kwargs)

@@ -1,14 +1,9 @@
 """Per-user rate limits in fixed windows, counted in the shared cache (django-ratelimit)."""
 from django_ratelimit.core import get_usage
-from rest_framework.exceptions import Throttled
 from rest_framework.throttling import BaseThrottle
 
 from avatars import conf
-
-
-class RateLimited(Throttled):
-    default_detail = "Too many requests."
-    default_code = "rate_limited"
+from critvue.exceptions import RateLimited  # noqa: F401  (raised by the views that use these limits)
 
 
 class UserRateLimit(BaseThrottle):

@@ -28,6 +28,13 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "file_too_large"
 
 
+class RateLimited(exceptions.Throttled):
+    """429 with Retry-After (DRF sets it from `wait`) and the API's `rate_limited` code."""
+
+    default_detail = "Too many requests."
+    default_code = "rate_limited"
+
+
 def _translate(exc: Exception) -> Exception:
     """Check verdicts and Django's refusals of a request body become API errors (not 400 HTML pages).
 

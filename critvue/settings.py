@@ -102,7 +102,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "CommonPasswordValidator",
         "NumericPasswordValidator",
     )
-]
+] + [{"NAME": "accounts.validators.MaximumLengthValidator"}]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -186,6 +186,13 @@ STORAGES = {
 # --- Limits and processing -------------------------------------------------------------------
 ENABLE_RATE_LIMITING = env.bool("ENABLE_RATE_LIMITING", default=True)
 RATELIMIT_ENABLE = ENABLE_RATE_LIMITING
+# Limits count in their own alias of the same cache; with Redis, one that lets requests through
+# (logged, counted in ratelimit_cache_errors_total) rather than failing them while Redis is down.
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_FAIL_OPEN = True
+CACHES[RATELIMIT_USE_CACHE] = {**CACHES["default"]}
+if REDIS_URL:
+    CACHES[RATELIMIT_USE_CACHE]["BACKEND"] = "critvue.cache.FailOpenRedisCache"
 # Each app's conf.py holds its own defaults; only the values set in the environment are passed on.
 APP_SETTINGS = {
     "MAX_AVATAR_SIZE": int, "AVATAR_STRIP_METADATA": bool, "JPEG_QUALITY": int, "WEBP_QUALITY": int,

@@ -3,9 +3,11 @@ from django.urls import include, path, re_path
 from django_prometheus.exports import ExportToDjangoView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.views import admin_login
 from critvue import health
 
 urlpatterns = [
+    path("admin/login/", admin_login),  # the admin's own login view, behind the login throttle
     path("admin/", admin.site.urls),
     re_path(r"^health/?$", health.health, name="health"),
     re_path(r"^health/avatar/?$", health.avatar_health, name="avatar-health"),

@@ -62,12 +62,14 @@ def media_delete_many(*, queryset: QuerySet[MediaFile]) -> int:
     return deleted
 
 
-def persona_delete(*, persona: Persona) -> None:
-    """Delete a persona with all its media rows; their stored files are removed after commit."""
+def persona_delete(*, persona: Persona) -> bool:
+    """Delete a persona with all its media rows (files go after commit); False if it was already gone."""
     with transaction.atomic():
-        # Waits for an upload into this persona to commit, so its row is deleted with the rest.
-        list(Persona.objects.select_for_update().filter(pk=persona.pk))
+        # Waits for an upload into this persona, or another delete of it, to commit first.
+        if not Persona.objects.select_for_update().filter(pk=persona.pk).exists():
+            return False
         persona.delete()
+    return True
 
 
 def persona_delete_many(*, queryset: QuerySet[Persona]) -> int:

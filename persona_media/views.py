@@ -45,7 +45,8 @@ class PersonaViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
         serializer.save(user=self.request.user)
 
     def perform_destroy(self, instance: Persona) -> None:
-        services.persona_delete(persona=instance)
+        if not services.persona_delete(persona=instance):
+            raise NotFound()  # a concurrent request deleted it first
 
 
 class MediaUploadView(APIView):

@@ -237,3 +237,22 @@ def test_refresh_without_a_token_is_401(body):
     response = APIClient().post("/api/v1/auth/refresh", body, format="json")
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
+
+
+@pytest.mark.parametrize("change", ["deactivated", "deleted"])
+@pytest.mark.parametrize("via", ["body", "cookie"])
+def test_refresh_of_a_deactivated_or_deleted_user_is_401(make_user, change, via):
+    user = make_user("ada@example.com")
+    client = APIClient()
+    tokens = login(client, "ada@example.com").json()
+    if change == "deactivated":
+        user.is_active = False
+        user.save()
+    else:
+        user.delete()
+    body = {"refresh": tokens["refresh"]} if via == "body" else {}
+    response = client.post("/api/v1/auth/refresh", body, format="json")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert response.json() == {"detail": "No active account found for the given token.", "code": "no_active_account"}
+    assert "access_token" not in response.cookies
