@@ -43,6 +43,8 @@ BLACK_LEVEL = 32
 # Decoders allocate no frame larger than this (FFmpeg's max_pixels), whatever the bitstream says
 # mid-stream; twice the limit leaves room for the alignment padding of legal sizes.
 DECODER_MAX_PIXELS = 2 * MAX_PIXELS
+# Streams a file may hold (a phone clip has 2-4: video, audio, timed metadata); more is refused.
+MAX_STREAMS = 16
 
 
 @dataclass(frozen=True)
@@ -71,10 +73,14 @@ def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS) -> VideoInfo:
     import av
 
     try:
-        container = av.open(path, options={"probesize": str(32 << 20)})
+        # max_pixels bounds the frames FFmpeg decodes while probing, before any check of ours.
+        container = av.open(path, options={"probesize": str(32 << 20)},
+                            stream_options=[{"max_pixels": str(DECODER_MAX_PIXELS)}] * MAX_STREAMS)
     except (av.FFmpegError, ValueError, UnicodeDecodeError) as error:
         raise Rejected("corrupt_file", f"FFmpeg cannot read the file as a video ({error})") from None
     with container:
+        if len(container.streams) > MAX_STREAMS:
+            raise Rejected("corrupt_file", f"the file holds more than {MAX_STREAMS} streams")
         if not container.streams.video:
             raise Rejected("corrupt_file", "the file holds no video stream")
         video = container.streams.video[0]
@@ -92,6 +98,8 @@ def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS) -> VideoInfo:
             scan.finish()
         except av.FFmpegError as error:
             raise Rejected("corrupt_file", f"the video stream is damaged ({error})") from None
+        if video.frames and scan.frames < video.frames:
+            raise Rejected("corrupt_file", f"the file ends after {scan.frames} of its {video.frames} video frames")
         duration = scan.duration() or claimed
         if not duration:
             raise Rejected("corrupt_file", "the video has no duration")
@@ -241,7 +249,7 @@ def _display(frame: Any, stream: Any, rotation: int) -> tuple[tuple[int, int], I
     """Displayed (width, height), and the frame as an RGB poster as displayed: sample aspect
     ratio applied, shrunk to fit POSTER_SIZE, turned the way the track says."""
     width, height = frame.width, frame.height
-    aspect = Fraction(stream.sample_aspect_ratio or 1)
+    aspect = Fraction(stream.sample_aspect_ratio or stream.codec_context.sample_aspect_ratio or 1)
     if aspect > 1:
         width = round(width * aspect)
     elif 0 < aspect < 1:

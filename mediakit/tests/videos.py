@@ -9,6 +9,8 @@ from typing import Any
 
 import av
 
+from . import h264
+
 # Encoder options that keep every encoder on one thread (so its output is the same on every run),
 # fast and quiet.
 ENCODERS: dict[str, dict[str, str]] = {
@@ -26,28 +28,30 @@ BLACK = (16, 128, 128)  # Y, Cb, Cr of black in limited range
 @functools.cache
 def encode(codec: str = "libx264", *, width: int = 64, height: int = 48, frames: int = 16,
            rate: int | Fraction = 8, audio: str | None = None, rotation: int | None = None,
-           black: int = 0, gop: int | None = None, faststart: bool = False) -> bytes:
+           black: int = 0, gop: int | None = None, aspect: Fraction | None = None,
+           faststart: bool = False) -> bytes:
     """An MP4 of `frames` frames at `rate` fps: the first `black` frames black, the others a
     picture whose left half is light and right half dark, a shade darker each frame.
 
     `rotation` writes a display matrix (PyAV's sign: -90 is a portrait phone clip, turned a quarter
     clockwise on display); `audio` adds a track of that encoder, as long as the video; `gop` sets
-    the distance between key frames; `faststart` puts the moov box before the media data.
+    the distance between key frames; `aspect` the pixels' aspect ratio (width / height of one
+    pixel, written in the stream and the pasp box); `faststart` puts the moov box before the media data.
     """
     if faststart:  # FFmpeg moves the moov box by re-reading its output: it needs a real file
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, "clip.mp4")
-            _encode(path, codec, width, height, frames, rate, audio, rotation, black, gop, True)
+            _encode(path, codec, width, height, frames, rate, audio, rotation, black, gop, aspect, True)
             with open(path, "rb") as made:
                 return made.read()
     out = io.BytesIO()
-    _encode(out, codec, width, height, frames, rate, audio, rotation, black, gop, False)
+    _encode(out, codec, width, height, frames, rate, audio, rotation, black, gop, aspect, False)
     return out.getvalue()
 
 
 def _encode(out: Any, codec: str, width: int, height: int, frames: int, rate: int | Fraction,
             audio: str | None, rotation: int | None, black: int, gop: int | None,
-            faststart: bool) -> None:
+            aspect: Fraction | None, faststart: bool) -> None:
     options = {"movflags": "+faststart"} if faststart else {}
     with av.open(out, mode="w", format="mp4", options=options) as container:
         stream = container.add_stream(codec, rate=rate, options=ENCODERS[codec])
@@ -55,6 +59,8 @@ def _encode(out: Any, codec: str, width: int, height: int, frames: int, rate: in
         stream.codec_context.thread_count = 1
         if gop is not None:
             stream.codec_context.gop_size = gop
+        if aspect is not None:
+            stream.codec_context.sample_aspect_ratio = aspect
         if rotation is not None:
             stream.set_display_rotation(rotation)
         sound = _audio_stream(container, audio) if audio else None
@@ -140,3 +146,41 @@ def scrambled(data: bytes, *, keep: int = 0, seed: int = 8) -> bytes:
 def cut(data: bytes, fraction: float) -> bytes:
     """The file cut to `fraction` of its length (use on a faststart file to keep the moov box)."""
     return data[: int(len(data) * fraction)]
+
+
+def remux(data: bytes, *, extradata: bytes | None = None, prefix: bytes = b"") -> bytes:
+    """The MP4's video stream muxed anew by FFmpeg, with other codec extradata (e.g. avcC) and/or
+    `prefix` put before the first packet's data: a well-formed file around a forged stream."""
+    out = io.BytesIO()
+    with av.open(io.BytesIO(data)) as source, av.open(out, mode="w", format="mp4") as target:
+        stream = source.streams.video[0]
+        copy = target.add_stream_from_template(stream)
+        if extradata is not None:
+            copy.codec_context.extradata = extradata
+        first = True
+        for packet in source.demux(stream):
+            if packet.dts is None:
+                continue
+            if first and prefix:
+                forged = av.Packet(prefix + bytes(packet))
+                forged.pts, forged.dts, forged.time_base = packet.pts, packet.dts, packet.time_base
+                forged.duration, forged.is_keyframe = packet.duration, packet.is_keyframe
+                packet = forged
+            first = False
+            packet.stream = copy
+            target.mux(packet)
+    return out.getvalue()
+
+
+@functools.cache
+def claiming(width: int, height: int, *, in_band: bool = False) -> bytes:
+    """A real 64x48 H.264 MP4 whose SPS claims width x height: in its avcC box (so in what the
+    container reports), or only in an SPS sent in-band with the first frame (avcC tells the truth)."""
+    data = encode("libx264")
+    with av.open(io.BytesIO(data)) as source:
+        avcc = source.streams.video[0].codec_context.extradata
+    sps, pps = h264.avcc_parameter_sets(avcc)
+    big = h264.resize_sps(sps, width, height)
+    if in_band:
+        return remux(data, prefix=b"".join(len(nal).to_bytes(4, "big") + nal for nal in (big, pps)))
+    return remux(data, extradata=h264.avcc_with_sps(avcc, big))
