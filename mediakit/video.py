@@ -28,9 +28,9 @@ MAX_SIDE = 3840
 MAX_FPS = 120
 DEFAULT_MAX_SECONDS = 600
 
-# The poster comes from the first POSTER_SPAN of the video. Every frame of the first
-# SEQUENTIAL_FRAMES is decoded (that is "the first frames decode"); after that, while those were
-# all black, only key frames, which decode on their own, until the span ends.
+# Every one of the first SEQUENTIAL_FRAMES is decoded and must decode cleanly ("the first frames
+# decode"). The poster comes from the first POSTER_SPAN of the video: the first frame that is not
+# black; past SEQUENTIAL_FRAMES only key frames, which decode on their own, are looked at.
 POSTER_SPAN = 0.10
 SEQUENTIAL_FRAMES = 24
 # The poster handed back fits in POSTER_SIZE x POSTER_SIZE (never upscaled): enough for any
@@ -55,7 +55,7 @@ class VideoInfo:
     fps: float | None
     video_codec: str
     audio_codec: str | None
-    bitrate: int | None
+    bitrate: int  # of the whole file over the duration
     width: int
     height: int
     rotation: int
@@ -113,7 +113,7 @@ def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS) -> VideoInfo:
             fps=round(float(fps), 3) if fps else None,
             video_codec=codec,
             audio_codec=_audio_codec(audio),
-            bitrate=container.bit_rate or None,
+            bitrate=round(os.path.getsize(path) * 8 / duration),
             width=width,
             height=height,
             rotation=scan.rotation,
@@ -153,8 +153,9 @@ class _Scan:
             self.take(packet.decode())
 
     def wanted(self) -> bool:
-        """True while no frame was decoded yet, or only black ones within the poster span."""
-        return self.poster is None or (self.black and not self.past_span)
+        """True while the first frames are still being checked, or all frames of the poster span
+        decoded so far were black."""
+        return self.decoded < SEQUENTIAL_FRAMES or (self.black and not self.past_span)
 
     def finish(self) -> None:
         """Drain the decoder, then insist that a frame came out."""
@@ -172,15 +173,12 @@ class _Scan:
             _check_size(frame.width, frame.height, "a frame of the video")
             if self.poster is None:
                 self.rotation = _rotation(frame)
-            elif frame.time is not None and frame.time > self.poster_until + (self.start or 0.0):
-                self.past_span = True
-                return
-            if self.poster is None:
                 self.poster, self.black = frame, _is_black(frame)
-            elif not _is_black(frame):
-                self.poster, self.black = frame, False
-            if not self.wanted():
-                return
+            elif self.black and not self.past_span:
+                if frame.time is not None and frame.time > self.poster_until + (self.start or 0.0):
+                    self.past_span = True
+                elif not _is_black(frame):
+                    self.poster, self.black = frame, False
 
     def duration(self) -> float | None:
         """From the first packet's timestamp to the end of the last one, in seconds."""

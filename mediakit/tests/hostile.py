@@ -55,3 +55,10 @@ def allocate_in_c(total: int) -> int:
 def exit_quietly() -> None:
     """A child that ends without answering."""
     os._exit(3)
+
+
+def record_pid_then(path: str, func, *args):
+    """Write this process's id to `path`, then run func(*args)."""
+    with open(path, "w") as out:
+        out.write(str(os.getpid()))
+    return func(*args)
