@@ -81,9 +81,10 @@ def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS) -> VideoInfo:
     with container:
         if len(container.streams) > MAX_STREAMS:
             raise Rejected("corrupt_file", f"the file holds more than {MAX_STREAMS} streams")
-        if not container.streams.video:
+        moving = [s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic]
+        if not moving:
             raise Rejected("corrupt_file", "the file holds no video stream")
-        video = container.streams.video[0]
+        video = moving[0]  # not a cover picture
         codec = _video_codec(video)
         _check_size(video.codec_context.width, video.codec_context.height, "the video")
         _check_fps(video.average_rate)
@@ -238,8 +239,14 @@ def _rotation(frame: Any) -> int:
     return int(round((frame.rotation or 0) / 90)) * 90 % 360
 
 
+def _rgb(frame: Any, width: int, height: int, interpolation: str = "BILINEAR") -> Image.Image:
+    """The frame scaled to width x height as an RGB image, on one thread, in its own colour range."""
+    return frame.to_image(width=width, height=height, interpolation=interpolation, threads=1,
+                          src_color_range=frame.color_range or None)
+
+
 def _is_black(frame: Any) -> bool:
-    small = frame.to_image(width=BLACK_PROBE, height=BLACK_PROBE)
+    small = _rgb(frame, BLACK_PROBE, BLACK_PROBE)
     return max(high for _, high in small.getextrema()) <= BLACK_LEVEL
 
 
@@ -254,7 +261,7 @@ def _display(frame: Any, stream: Any, rotation: int) -> tuple[tuple[int, int], I
         height = round(height / aspect)
     scale = min(1.0, POSTER_SIZE / max(width, height))
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    image = frame.to_image(width=size[0], height=size[1], interpolation="AREA")
+    image = _rgb(frame, *size, interpolation="AREA")
     turn = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180,
             270: Image.Transpose.ROTATE_270}.get(rotation)
     if turn is None:
