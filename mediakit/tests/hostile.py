@@ -62,3 +62,11 @@ def record_pid_then(path: str, func, *args):
     with open(path, "w") as out:
         out.write(str(os.getpid()))
     return func(*args)
+
+
+def peak_rss_after(func, *args) -> int:
+    """Run func(*args), then return this process's peak resident size in KiB (for benchmarks)."""
+    import resource
+
+    func(*args)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
