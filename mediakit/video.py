@@ -63,19 +63,27 @@ class VideoInfo:
 
 
 def probe(path: str | os.PathLike[str], max_seconds: float = DEFAULT_MAX_SECONDS, *,
-          timeout: float = sandbox.DEFAULT_TIMEOUT, memory: int = sandbox.DEFAULT_MEMORY) -> VideoInfo:
-    """Probe and first frames of the video at `path`, in a child limited to `timeout` s, `memory`."""
-    return sandbox.run(inspect, os.fspath(path), max_seconds, timeout=timeout, memory=memory)
+          container_format: str = "mp4", timeout: float = sandbox.DEFAULT_TIMEOUT,
+          memory: int = sandbox.DEFAULT_MEMORY) -> VideoInfo:
+    """Probe and first frames of the video at `path`, read as `container_format` (FFmpeg's demuxer
+    name: "mp4" reads MP4 and QuickTime, "webm" WebM), in a child limited to `timeout` s and
+    `memory` bytes more than it starts with."""
+    return sandbox.run(inspect, os.fspath(path), max_seconds, container_format, timeout=timeout, memory=memory)
 
 
-def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS) -> VideoInfo:
+def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS, container_format: str = "mp4") -> VideoInfo:
     """What probe() does, in the calling process: only ever call it in a child."""
     import av
 
     try:
-        # max_pixels bounds the frames FFmpeg decodes while probing, before any check of ours.
-        container = av.open(path, options={"probesize": str(32 << 20)},
-                            stream_options=[{"max_pixels": str(DECODER_MAX_PIXELS)}] * MAX_STREAMS)
+        # The demuxer is named, never guessed from the bytes (an HLS or concat playlist would make
+        # FFmpeg open the files and URLs it lists); only local files may be read, and external
+        # data references of MP4 stay off; max_pixels bounds the frames decoded while probing.
+        container = av.open(
+            os.path.abspath(path), format=container_format,
+            options={"probesize": str(32 << 20), "protocol_whitelist": "file", "enable_drefs": "0"},
+            stream_options=[{"max_pixels": str(DECODER_MAX_PIXELS)}] * MAX_STREAMS,
+        )
     except (av.FFmpegError, ValueError, UnicodeDecodeError) as error:
         raise Rejected("corrupt_file", f"FFmpeg cannot read the file as a video ({error})") from None
     with container:

@@ -221,3 +221,15 @@ def test_command_line(tmp_path):
     assert done.returncode == 1
     assert "video_codec='hevc'" in done.stdout
     assert "refused: unsupported_codec" in done.stdout
+
+
+def test_playlist_naming_other_files_is_not_followed(tmp_path):
+    # FFmpeg left to guess would read this as HLS (it does, named .m3u8) and open the file it lists:
+    # the probe would describe a video the upload does not hold, or fetch a URL.
+    (tmp_path / "elsewhere.mp4").write_bytes(videos.encode())
+    playlist = tmp_path / "list.m3u8"
+    playlist.write_text(f"#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nfile://{tmp_path / 'elsewhere.mp4'}\n"
+                        "#EXT-X-ENDLIST\n")
+    with pytest.raises(Rejected) as caught:
+        video.probe(playlist)
+    assert caught.value.code == "corrupt_file"
