@@ -28,11 +28,14 @@ MAX_SIDE = 3840
 MAX_FPS = 120
 DEFAULT_MAX_SECONDS = 600
 
-# Every one of the first SEQUENTIAL_FRAMES is decoded and must decode cleanly ("the first frames
-# decode"). The poster comes from the first POSTER_SPAN of the video: the first frame that is not
-# black; past SEQUENTIAL_FRAMES only key frames, which decode on their own, are looked at.
+# Every one of the first frames is decoded and must decode cleanly ("the first frames decode"):
+# SEQUENTIAL_FRAMES of them, fewer for large pictures so as to decode at most SEQUENTIAL_PIXELS
+# (24 frames up to 1080p, 6 at 2160p: a second or two of one core for 4K HEVC). The poster comes
+# from the first POSTER_SPAN of the video: the first frame that is not black; past the first
+# frames only key frames, which decode on their own, are looked at.
 POSTER_SPAN = 0.10
 SEQUENTIAL_FRAMES = 24
+SEQUENTIAL_PIXELS = 24 * 1920 * 1088
 # The poster handed back fits in POSTER_SIZE x POSTER_SIZE (never upscaled): enough for any
 # preview, small enough to cross the pipe from the child in a few milliseconds.
 POSTER_SIZE = 1280
@@ -142,6 +145,8 @@ class _Scan:
         self.end: float | None = None
         self.frames = 0  # video packets seen
         self.decoded = 0
+        pixels = video.codec_context.width * video.codec_context.height
+        self.first = max(1, min(SEQUENTIAL_FRAMES, SEQUENTIAL_PIXELS // pixels if pixels else SEQUENTIAL_FRAMES))
         self.poster: Any = None  # the poster VideoFrame
         self.black = True
         self.past_span = False
@@ -158,13 +163,13 @@ class _Scan:
         if packet.stream is not self.video or packet.size == 0:
             return
         self.frames += 1
-        if self.wanted() and (self.decoded < SEQUENTIAL_FRAMES or packet.is_keyframe):
+        if self.wanted() and (self.decoded < self.first or packet.is_keyframe):
             self.take(packet.decode())
 
     def wanted(self) -> bool:
         """True while the first frames are still being checked, or all frames of the poster span
         decoded so far were black."""
-        return self.decoded < SEQUENTIAL_FRAMES or (self.black and not self.past_span)
+        return self.decoded < self.first or (self.black and not self.past_span)
 
     def finish(self) -> None:
         """Drain the decoder, then insist that a frame came out."""
