@@ -1,6 +1,5 @@
 """mediakit.video on real files encoded by FFmpeg (PyAV), forged streams in valid MP4s, and
 decoders gone wrong in the child process."""
-import os
 import struct
 import subprocess
 import sys
@@ -183,7 +182,7 @@ def test_truncated_media_data(refusal, fraction):
     assert refused.code == "corrupt_file"
 
 
-@pytest.mark.parametrize("data", [b"", os.urandom(0) + bytes(range(256)) * 20], ids=["empty", "bytes"])
+@pytest.mark.parametrize("data", [b"", bytes(range(256)) * 20], ids=["empty", "bytes"])
 def test_not_a_video_at_all(refusal, data):
     assert refusal(data).code == "corrupt_file"
 

@@ -1,8 +1,10 @@
 """Deterministic test videos, as bytes, encoded by FFmpeg through PyAV; and damaged variants."""
 import functools
 import io
+import math
 import os
 import random
+import struct
 import tempfile
 from fractions import Fraction
 from typing import Any
@@ -96,8 +98,6 @@ def _audio_stream(container: Any, codec: str) -> Any:
 
 def _write_audio(container: Any, stream: Any, seconds: float) -> None:
     """A quiet 440 Hz tone of `seconds`, in frames of the encoder's size."""
-    import math
-
     rate = stream.rate
     size = stream.codec_context.frame_size or 1024
     total = int(seconds * rate)
@@ -113,8 +113,6 @@ def _write_audio(container: Any, stream: Any, seconds: float) -> None:
 
 
 def _pcm(samples: list[float], fmt: str, size: int) -> bytes:
-    import struct
-
     if fmt.startswith("flt"):
         data = struct.pack(f"<{len(samples)}f", *samples)
     else:
