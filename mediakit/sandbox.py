@@ -90,7 +90,7 @@ def _death(exitcode: int | None, timed_out: bool, timeout: float) -> str:
     """A sentence on why a child gave no answer."""
     if timed_out:
         return f"reading the file took longer than {timeout:g} s"
-    if exitcode == -signal.SIGXCPU:
+    if exitcode in (-signal.SIGXCPU, -signal.SIGALRM):
         return f"reading the file used more than {timeout:g} s of CPU time"
     if exitcode is not None and exitcode < 0:
         return f"the decoder crashed on the file ({signal.Signals(-exitcode).name})"
@@ -117,10 +117,16 @@ def _child(sender: Any, func: Callable[..., Any], args: tuple[Any, ...],
 
 
 def _limit(timeout: float, memory: int) -> None:
-    """Cap the child's address space, CPU time and core dumps."""
+    """Cap the child's address space, CPU time, lifetime and core dumps.
+
+    The alarm (whose default action ends the process) is the child's own deadline: it holds even
+    when the caller is gone — a worker killed mid-call — and cannot kill the child any more.
+    """
     with open("/proc/self/statm", "rb") as statm:
         in_use = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     resource.setrlimit(resource.RLIMIT_AS, (in_use + memory, in_use + memory))
     cpu = math.ceil(timeout) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.alarm(math.ceil(timeout) + 1)

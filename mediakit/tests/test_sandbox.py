@@ -1,6 +1,9 @@
 """mediakit.sandbox: a child that crashes, hangs or eats memory costs one Rejected, never the caller."""
 import concurrent.futures
 import os
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -67,3 +70,43 @@ def test_concurrent_calls_from_threads(tmp_path):
         assert [p.result().duration for p in probes] == [2.0] * 6
         with pytest.raises(Rejected):
             crash.result()
+
+
+ORPHAN = """
+import sys
+from mediakit import sandbox
+from mediakit.tests import hostile
+sandbox.run(hostile.record_pid_then, sys.argv[1], hostile.{job}, timeout=1)
+"""
+
+
+@pytest.mark.parametrize("job", ["sleep", "spin"])
+def test_child_of_a_killed_caller_ends_on_its_own(tmp_path, job):
+    """A worker killed mid-call cannot kill its child: the child's own deadline does."""
+    marker = tmp_path / "pid"
+    caller = subprocess.Popen([sys.executable, "-c", ORPHAN.format(job=job), str(marker)])
+    try:
+        pid = wait_for_pid(marker)
+        caller.kill()
+    finally:
+        caller.wait()
+    assert wait_until_gone(pid), f"child {pid} outlived its caller"
+
+
+def wait_for_pid(marker) -> int:
+    for _ in range(1000):
+        if marker.exists() and marker.read_text():
+            return int(marker.read_text())
+        time.sleep(0.01)
+    raise AssertionError("the child never started")
+
+
+def wait_until_gone(pid: int) -> bool:
+    """True once no process `pid` exists (its parent, the fork server, reaps it), within 10 s."""
+    for _ in range(1000):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.01)
+    return False
