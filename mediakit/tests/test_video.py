@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from mediakit import video
+from mediakit import video, videoscan
 from mediakit.rejections import Rejected
 from mediakit.tests import videos
 
@@ -108,7 +108,7 @@ def test_poster_looks_at_key_frames_past_the_first_frames(probe):
 
 def test_poster_stays_black_when_the_first_tenth_is_black(probe):
     info = probe(videos.encode(black=5, frames=20))  # 2.5 s: the first 10 % holds 2 black frames
-    assert max(high for _, high in info.poster.getextrema()) <= video.BLACK_LEVEL
+    assert max(high for _, high in info.poster.getextrema()) <= videoscan.BLACK_LEVEL
 
 
 def test_anamorphic_clip_is_reported_at_its_displayed_size(probe):
@@ -124,7 +124,7 @@ def test_anamorphic_clip_is_reported_at_its_displayed_size(probe):
 def test_largest_accepted_sizes(probe, width, height):
     info = probe(videos.encode(width=width, height=height, frames=1))
     assert (info.width, info.height) == (width, height)
-    assert max(info.poster.size) == min(video.POSTER_SIZE, max(width, height))
+    assert max(info.poster.size) == min(videoscan.POSTER_SIZE, max(width, height))
 
 
 @pytest.mark.parametrize(("width", "height", "shown"), [
