@@ -7,6 +7,8 @@
 - `video_too_large`: more than 8,294,400 pixels (3840x2160) or a side longer than 3840, in the
   container or in any decoded frame; or more than 120 frames per second;
 - `video_too_long`: longer than `max_seconds`.
+With `enforce=False` (for files stored before these rules) only `corrupt_file` is raised: the
+other refusal an upload would get, if any, is in `VideoInfo.refusal`.
 
 `python -m mediakit.video FILE...` prints what probe() finds, for a look at a file by hand.
 """
@@ -49,21 +51,27 @@ class VideoInfo:
     height: int
     rotation: int
     poster: Image.Image = field(repr=False, compare=False)
+    # (code, detail) of the refusal an upload of this video gets, e.g. ("unsupported_codec", ...)
+    # for one browsers cannot play; only ever set by probe(..., enforce=False).
+    refusal: tuple[str, str] | None = None
 
 
 def probe(path: str | os.PathLike[str], max_seconds: float = DEFAULT_MAX_SECONDS, *,
-          container_format: str = "mp4", timeout: float = sandbox.DEFAULT_TIMEOUT,
+          enforce: bool = True, container_format: str = "mp4", timeout: float = sandbox.DEFAULT_TIMEOUT,
           memory: int = sandbox.DEFAULT_MEMORY) -> VideoInfo:
     """Probe and first frames of the video at `path`, read as `container_format` (FFmpeg's demuxer
     name: "mp4" reads MP4 and QuickTime, "webm" WebM), in a child limited to `timeout` s and
     `memory` bytes more than it starts with."""
-    return sandbox.run(inspect, os.fspath(path), max_seconds, container_format, timeout=timeout, memory=memory)
+    return sandbox.run(inspect, os.fspath(path), max_seconds, enforce, container_format,
+                       timeout=timeout, memory=memory)
 
 
-def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS, container_format: str = "mp4") -> VideoInfo:
+def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS, enforce: bool = True,
+            container_format: str = "mp4") -> VideoInfo:
     """What probe() does, in the calling process: only ever call it in a child."""
     import av
 
+    limits = _Limits(enforce, max_seconds)
     try:
         # The demuxer is named, never guessed from the bytes (an HLS or concat playlist would make
         # FFmpeg open the files and URLs it lists); only local files may be read, and external
@@ -82,14 +90,13 @@ def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS, container_forma
         if not moving:
             raise Rejected("corrupt_file", "the file holds no video stream")
         video = moving[0]  # not a cover picture
-        codec = _video_codec(video)
-        _check_size(video.codec_context.width, video.codec_context.height, "the video")
-        _check_fps(video.average_rate)
+        codec = limits.codec(video.codec_context.codec)
+        limits.size(video.codec_context.width, video.codec_context.height, "the video")
+        limits.fps(video.average_rate)
         claimed = _claimed_duration(container, video)
-        if claimed is not None and claimed > max_seconds:
-            raise _too_long(claimed, max_seconds)
+        limits.duration(claimed)
         audio = container.streams.audio[0] if container.streams.audio else None
-        scan = Scan(video, claimed * POSTER_SPAN if claimed else math.inf, _check_size, DECODER_MAX_PIXELS)
+        scan = Scan(video, claimed * POSTER_SPAN if claimed else math.inf, limits.size, DECODER_MAX_PIXELS)
         try:
             for packet in container.demux(*[s for s in (video, audio) if s is not None]):
                 scan.packet(packet)
@@ -101,10 +108,9 @@ def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS, container_forma
         duration = scan.duration() or claimed
         if not duration:
             raise Rejected("corrupt_file", "the video has no duration")
-        if duration > max_seconds:
-            raise _too_long(duration, max_seconds)
+        limits.duration(duration)
         fps = video.average_rate or (Fraction(scan.frames) / Fraction(duration) if scan.frames > 1 else None)
-        _check_fps(fps)
+        limits.fps(fps)
         (width, height), poster = displayed(scan.poster, video, scan.rotation)
         return VideoInfo(
             duration=round(duration, 3),
@@ -116,19 +122,8 @@ def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS, container_forma
             height=height,
             rotation=scan.rotation,
             poster=poster,
+            refusal=limits.first,
         )
-
-
-def _video_codec(stream: Any) -> str:
-    """FFmpeg's name for the codec, when browsers play it."""
-    codec = stream.codec_context.codec
-    if codec.canonical_name not in CODECS:
-        raise Rejected(
-            "unsupported_codec",
-            f"the video codec is {codec.long_name} ({codec.canonical_name}); "
-            "only H.264, HEVC, VP9 and AV1 play in browsers",
-        )
-    return codec.canonical_name
 
 
 def _audio_codec(stream: Any) -> str | None:
@@ -138,18 +133,40 @@ def _audio_codec(stream: Any) -> str | None:
     return None if name == "none" else name
 
 
-def _check_size(width: int, height: int, what: str) -> None:
-    if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
-        raise Rejected(
-            "video_too_large",
-            f"{what} is {width}x{height}; at most 3840x2160 pixels (either way round) are accepted",
-        )
+class _Limits:
+    """The rules a video must meet: a broken one raises at once, or (enforce=False) is noted."""
 
+    def __init__(self, enforce: bool, max_seconds: float) -> None:
+        self.enforce = enforce
+        self.max_seconds = max_seconds
+        self.first: tuple[str, str] | None = None
 
-def _check_fps(rate: Fraction | None) -> None:
-    if rate and rate > MAX_FPS:
-        raise Rejected("video_too_large",
-                       f"the video has {float(rate):.4g} frames per second; at most {MAX_FPS} are accepted")
+    def broken(self, code: str, detail: str) -> None:
+        if self.enforce:
+            raise Rejected(code, detail)
+        self.first = self.first or (code, detail)
+
+    def codec(self, codec: Any) -> str:
+        """FFmpeg's name for the video codec, which must be one browsers play."""
+        if codec.canonical_name not in CODECS:
+            self.broken("unsupported_codec", f"the video codec is {codec.long_name} ({codec.canonical_name}); "
+                                             "only H.264, HEVC, VP9 and AV1 play in browsers")
+        return codec.canonical_name
+
+    def size(self, width: int, height: int, what: str) -> None:
+        if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
+            self.broken("video_too_large",
+                        f"{what} is {width}x{height}; at most 3840x2160 pixels (either way round) are accepted")
+
+    def fps(self, rate: Fraction | None) -> None:
+        if rate and rate > MAX_FPS:
+            self.broken("video_too_large",
+                        f"the video has {float(rate):.4g} frames per second; at most {MAX_FPS} are accepted")
+
+    def duration(self, seconds: float | None) -> None:
+        if seconds is not None and seconds > self.max_seconds:
+            self.broken("video_too_long",
+                        f"the video lasts {seconds:.1f} s; at most {self.max_seconds:g} s are accepted")
 
 
 def _claimed_duration(container: Any, stream: Any) -> float | None:
@@ -159,10 +176,6 @@ def _claimed_duration(container: Any, stream: Any) -> float | None:
     if container.duration:
         return container.duration / 1_000_000
     return None
-
-
-def _too_long(duration: float, max_seconds: float) -> Rejected:
-    return Rejected("video_too_long", f"the video lasts {duration:.1f} s; at most {max_seconds:g} s are accepted")
 
 
 def main(paths: list[str]) -> int:

@@ -232,3 +232,26 @@ def test_playlist_naming_other_files_is_not_followed(tmp_path):
     with pytest.raises(Rejected) as caught:
         video.probe(playlist)
     assert caught.value.code == "corrupt_file"
+
+
+# --- Files stored before these rules: read, with the refusal an upload would get ------------------
+
+@pytest.mark.parametrize(("make", "code", "expected"), [
+    (lambda: videos.encode("mpeg4"), "unsupported_codec", ("mpeg4", 2.0, 8.0, 64, 48)),
+    (lambda: videos.encode(rate=Fraction(1, 10), frames=61), "video_too_long", ("h264", 610.0, 0.1, 64, 48)),
+    (lambda: videos.encode(width=3856, height=16, frames=1), "video_too_large", ("h264", 0.125, 8.0, 3856, 16)),
+    (lambda: videos.encode(rate=240), "video_too_large", ("h264", 0.067, 240.0, 64, 48)),
+])
+def test_stored_video_breaking_a_rule_is_described(probe, make, code, expected):
+    info = probe(make(), enforce=False)
+    assert (info.video_codec, info.duration, info.fps, info.width, info.height) == expected
+    assert info.refusal is not None and info.refusal[0] == code
+    assert light_left(info.poster, *info.poster.size)
+
+
+def test_stored_playable_video_has_no_refusal(probe):
+    assert probe(videos.encode(), enforce=False).refusal is None
+
+
+def test_stored_corrupt_video_is_still_refused(refusal):
+    assert refusal(videos.scrambled(videos.encode()), enforce=False).code == "corrupt_file"
