@@ -204,6 +204,12 @@ def test_in_band_sps_claiming_more_than_the_slices_hold(refusal):
     assert refused.code == "corrupt_file"
 
 
+@pytest.mark.parametrize("count", [1000, 50_000_000, 1_000_000_000])
+def test_sample_table_claiming_more_samples_than_it_holds(refusal, count):
+    # 2.5 KB claiming up to a billion samples: FFmpeg must not size its index from the claim.
+    assert refusal(videos.claiming_samples(videos.encode(), count)).code == "corrupt_file"
+
+
 def test_decoder_out_of_memory_costs_only_the_call(probe, refusal):
     big = videos.encode(width=2880, height=2880, frames=1)
     refused = refusal(big, memory=8 << 20)

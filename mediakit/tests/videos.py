@@ -182,3 +182,10 @@ def claiming(width: int, height: int, *, in_band: bool = False) -> bytes:
     if in_band:
         return remux(data, prefix=b"".join(len(nal).to_bytes(4, "big") + nal for nal in (big, pps)))
     return remux(data, extradata=h264.avcc_with_sps(avcc, big))
+
+
+def claiming_samples(data: bytes, count: int) -> bytes:
+    """The MP4 with its (first) stsz box claiming `count` samples, its table left as it was."""
+    forged = bytearray(data)
+    struct.pack_into(">I", forged, forged.index(b"stsz") + 4 + 8, count)  # after version/flags, sample_size
+    return bytes(forged)
