@@ -88,9 +88,9 @@ def _receive(receiver: Any) -> tuple[str, Any] | None:
 
 def _death(exitcode: int | None, timed_out: bool, timeout: float) -> str:
     """A sentence on why a child gave no answer."""
-    if timed_out:
+    if timed_out or exitcode == -signal.SIGALRM:
         return f"reading the file took longer than {timeout:g} s"
-    if exitcode in (-signal.SIGXCPU, -signal.SIGALRM):
+    if exitcode == -signal.SIGXCPU:
         return f"reading the file used more than {timeout:g} s of CPU time"
     if exitcode is not None and exitcode < 0:
         return f"the decoder crashed on the file ({signal.Signals(-exitcode).name})"
@@ -108,7 +108,8 @@ def _child(sender: Any, func: Callable[..., Any], args: tuple[Any, ...],
     except MemoryError:
         outcome = ("failed", "reading the file needs more memory than allowed")
     except Exception as error:  # noqa: BLE001 - any failure of the decoder is the file's fault
-        outcome = ("failed", f"the file cannot be read ({type(error).__name__}: {error})")
+        # Only the kind of error: its message may hold server paths, which are no client's business.
+        outcome = ("failed", f"the file cannot be read ({type(error).__name__})")
     try:
         sender.send(outcome)
     except MemoryError:

@@ -10,6 +10,12 @@
 With `enforce=False` (for files stored before these rules) only `corrupt_file` is raised: the
 other refusal an upload would get, if any, is in `VideoInfo.refusal`.
 
+Isolation: probe() reads the file in a child process forked from multiprocessing's fork server
+(see mediakit.sandbox), which has PyAV and this module loaded; a crash, hang or runaway allocation
+there costs the call a `corrupt_file` after at most `timeout` seconds, and the child at most
+`memory` bytes. The first call of a process starts the fork server (~0.3 s): call
+`sandbox.start()` when a worker starts to take that off the first upload.
+
 `python -m mediakit.video FILE...` prints what probe() finds, for a look at a file by hand.
 """
 import math
@@ -62,7 +68,7 @@ def probe(path: str | os.PathLike[str], max_seconds: float = DEFAULT_MAX_SECONDS
     """Probe and first frames of the video at `path`, read as `container_format` (FFmpeg's demuxer
     name: "mp4" reads MP4 and QuickTime, "webm" WebM), in a child limited to `timeout` s and
     `memory` bytes more than it starts with."""
-    return sandbox.run(inspect, os.fspath(path), max_seconds, enforce, container_format,
+    return sandbox.run(inspect, os.path.abspath(path), max_seconds, enforce, container_format,
                        timeout=timeout, memory=memory)
 
 
@@ -82,7 +88,7 @@ def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS, enforce: bool =
             stream_options=[{"max_pixels": str(DECODER_MAX_PIXELS)}] * MAX_STREAMS,
         )
     except (av.FFmpegError, ValueError, UnicodeDecodeError) as error:
-        raise Rejected("corrupt_file", f"FFmpeg cannot read the file as a video ({error})") from None
+        raise Rejected("corrupt_file", f"FFmpeg cannot read the file as a video ({_reason(error)})") from None
     with container:
         if len(container.streams) > MAX_STREAMS:
             raise Rejected("corrupt_file", f"the file holds more than {MAX_STREAMS} streams")
@@ -102,7 +108,7 @@ def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS, enforce: bool =
                 scan.packet(packet)
             scan.finish()
         except av.FFmpegError as error:
-            raise Rejected("corrupt_file", f"the video stream is damaged ({error})") from None
+            raise Rejected("corrupt_file", f"the video stream is damaged ({_reason(error)})") from None
         if video.frames and scan.frames < video.frames:
             raise Rejected("corrupt_file", f"the file ends after {scan.frames} of its {video.frames} video frames")
         duration = scan.duration() or claimed
@@ -124,6 +130,11 @@ def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS, enforce: bool =
             poster=poster,
             refusal=limits.first,
         )
+
+
+def _reason(error: Exception) -> str:
+    """FFmpeg's words for an error, without the file name (a server path) PyAV appends."""
+    return getattr(error, "strerror", None) or type(error).__name__
 
 
 def _audio_codec(stream: Any) -> str | None:

@@ -261,3 +261,10 @@ def test_stored_playable_video_has_no_refusal(probe):
 
 def test_stored_corrupt_video_is_still_refused(refusal):
     assert refusal(videos.scrambled(videos.encode()), enforce=False).code == "corrupt_file"
+
+
+@pytest.mark.parametrize("data", [b"not a video", videos.scrambled(videos.encode())], ids=["open", "decode"])
+def test_details_name_no_server_path(tmp_path, refusal, data):
+    refused = refusal(data)
+    assert str(tmp_path) not in refused.detail and "clip.mp4" not in refused.detail
+    assert "Invalid data found when processing input" in refused.detail
