@@ -13,8 +13,8 @@ other refusal an upload would get, if any, is in `VideoInfo.refusal`.
 Isolation: probe() reads the file in a child process forked from multiprocessing's fork server
 (see mediakit.sandbox), which has PyAV and this module loaded; a crash, hang or runaway allocation
 there costs the call a `corrupt_file` after at most `timeout` seconds, and the child at most
-`memory` bytes. The first call of a process starts the fork server (~0.3 s): call
-`sandbox.start()` when a worker starts to take that off the first upload.
+`memory` bytes. The first call of a process starts the fork server (~0.3 s): call start() when
+a worker starts (e.g. gunicorn's post_fork) to take that off the first upload.
 
 `python -m mediakit.video FILE...` prints what probe() finds, for a look at a file by hand.
 """
@@ -70,6 +70,11 @@ def probe(path: str | os.PathLike[str], max_seconds: float = DEFAULT_MAX_SECONDS
     `memory` bytes more than it starts with."""
     return sandbox.run(inspect, os.path.abspath(path), max_seconds, enforce, container_format,
                        timeout=timeout, memory=memory)
+
+
+def start() -> None:
+    """Start this process's fork server now, with PyAV and this module loaded."""
+    sandbox.start()
 
 
 def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS, enforce: bool = True,

@@ -70,3 +70,10 @@ def peak_rss_after(func, *args) -> int:
 
     func(*args)
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def loaded(module: str) -> bool:
+    """Whether `module` was imported in this process before the call (by the fork server)."""
+    import sys
+
+    return module in sys.modules

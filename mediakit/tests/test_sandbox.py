@@ -110,3 +110,9 @@ def wait_until_gone(pid: int) -> bool:
             return True
         time.sleep(0.01)
     return False
+
+
+def test_children_start_with_pyav_loaded():
+    """The fork server imported PyAV and mediakit.video once: no child pays for it."""
+    video.start()
+    assert sandbox.run(hostile.loaded, "av") and sandbox.run(hostile.loaded, "mediakit.video")
