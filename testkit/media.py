@@ -1,9 +1,7 @@
 """Deterministic test files, as bytes: real images and video, and hand-forged containers."""
-import functools
 import io
 import struct
 import zlib
-from typing import Any
 
 from PIL import Image
 
@@ -209,27 +207,8 @@ def heif() -> bytes:
 REAL_WIDTH, REAL_HEIGHT, REAL_FRAMES, REAL_RATE = 64, 48, 16, 8
 
 
-@functools.cache
 def real_mp4(codec: str = "libx264") -> bytes:
     """16 frames of 64x48 at 8 fps (2.0 s), H.264 (or "mpeg4"), muxed by FFmpeg."""
-    import av  # imported here so that the other factories work without PyAV
+    from mediakit.tests import videos  # imported here so that the other factories work without PyAV
 
-    out = io.BytesIO()
-    with av.open(out, mode="w", format="mp4") as container:
-        stream = container.add_stream(codec, rate=REAL_RATE)
-        stream.width, stream.height, stream.pix_fmt = REAL_WIDTH, REAL_HEIGHT, "yuv420p"
-        stream.codec_context.thread_count = 1  # one thread keeps the encoder deterministic
-        for index in range(REAL_FRAMES):
-            for packet in stream.encode(_frame(av, index)):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return out.getvalue()
-
-
-def _frame(av: Any, index: int) -> Any:
-    """Frame `index`: flat planes whose shade changes each frame."""
-    frame = av.VideoFrame(REAL_WIDTH, REAL_HEIGHT, "yuv420p")
-    for number, plane in enumerate(frame.planes):
-        plane.update(bytes([(index * 16 + number * 40) % 256]) * plane.buffer_size)
-    return frame
+    return videos.encode(codec, width=REAL_WIDTH, height=REAL_HEIGHT, frames=REAL_FRAMES, rate=REAL_RATE)
