@@ -3,7 +3,6 @@ from django_ratelimit.core import get_usage
 from rest_framework.throttling import BaseThrottle
 
 from avatars import conf
-from critvue.exceptions import RateLimited  # noqa: F401  (raised by the views that use these limits)
 
 
 class UserRateLimit(BaseThrottle):

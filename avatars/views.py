@@ -13,7 +13,8 @@ from avatars.models import Avatar, AvatarVariant
 from avatars.serializers import (
     DELETED, AvatarDeletedSerializer, AvatarSerializer, AvatarUploadSerializer, AvatarUrlSerializer,
 )
-from avatars.throttling import RateLimited, UserRateLimit
+from avatars.throttling import UserRateLimit
+from critvue.exceptions import RateLimited
 from mediakit.downloads import stored_file_response
 from mediakit.schema import ErrorSerializer
 from mediakit.uploads import limit_upload_size

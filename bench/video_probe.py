@@ -43,7 +43,8 @@ def forkserver_pid() -> int:
 def main() -> int:
     from bench.persona_media import bench_video
     from mediakit import sandbox, video
-    from mediakit.tests import hostile, videos
+    from mediakit.tests import hostile
+    from testkit import videos
 
     # A do-nothing job from a module the fork server has loaded (as mediakit.video is), so that
     # what is measured is the child process and not an import in it.

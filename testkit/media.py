@@ -209,6 +209,6 @@ REAL_WIDTH, REAL_HEIGHT, REAL_FRAMES, REAL_RATE = 64, 48, 16, 8
 
 def real_mp4(codec: str = "libx264") -> bytes:
     """16 frames of 64x48 at 8 fps (2.0 s), H.264 (or "mpeg4"), muxed by FFmpeg."""
-    from mediakit.tests import videos  # imported here so that the other factories work without PyAV
+    from testkit import videos  # imported here so that the other factories work without PyAV
 
     return videos.encode(codec, width=REAL_WIDTH, height=REAL_HEIGHT, frames=REAL_FRAMES, rate=REAL_RATE)

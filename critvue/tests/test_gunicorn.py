@@ -10,15 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
+from testkit.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 60
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ Each test starts its own redis-server on a free loopback port and stops it by it
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -23,9 +22,10 @@ from prometheus_client import REGISTRY
 from django.db import connection
 from rest_framework.test import APIClient
 
-from avatars.tests import images as I
+from testkit import images as I
 from avatars.tests.support import URL, post_avatar
 from critvue import cache as ratelimit_cache
+from testkit.net import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -34,10 +34,6 @@ STARTUP_SECONDS = 60
 PASSWORD = "Correct-Horse-42"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

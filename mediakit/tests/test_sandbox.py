@@ -9,7 +9,8 @@ import pytest
 
 from mediakit import sandbox, video
 from mediakit.rejections import Rejected
-from mediakit.tests import hostile, videos
+from mediakit.tests import hostile
+from testkit import videos
 
 
 def rejected(func, *args, **options) -> Rejected:

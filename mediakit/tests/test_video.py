@@ -9,7 +9,7 @@ import pytest
 
 from mediakit import video, videoscan
 from mediakit.rejections import Rejected
-from mediakit.tests import videos
+from testkit import videos
 
 LIGHT, DARK = 150, 100  # the test picture's left half is ~238 in RGB, its right half ~51
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import av
 
-from . import h264
+from testkit import h264
 
 # Encoder options that keep every encoder on one thread (so its output is the same on every run),
 # fast and quiet.
