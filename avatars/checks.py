@@ -4,6 +4,7 @@ from django.core.checks import Error, Warning, register
 from PIL import features
 
 from avatars import conf
+from mediakit import conf as mediakit_conf
 from mediakit.checks import CONFIGURATION
 
 
@@ -50,8 +51,8 @@ def check_shared_rate_limits(app_configs=None, **kwargs) -> list[Warning]:
 
 
 # (setting reader, name, lowest, highest) as the image encoders accept them.
-RANGES = ((conf.jpeg_quality, "JPEG_QUALITY", 1, 95), (conf.webp_quality, "WEBP_QUALITY", 1, 100),
-          (conf.png_compression, "PNG_COMPRESSION", 0, 9))
+RANGES = ((mediakit_conf.jpeg_quality, "JPEG_QUALITY", 1, 95), (mediakit_conf.webp_quality, "WEBP_QUALITY", 1, 100),
+          (mediakit_conf.png_compression, "PNG_COMPRESSION", 0, 9))
 
 
 @register(CONFIGURATION)

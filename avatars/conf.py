@@ -17,10 +17,6 @@ DELETE_RATE = "10/m"  # API contract: deletes per user per fixed 60-second windo
 ORPHAN_DAYS = 30
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024  # of the upload itself
-# Encoder settings, shared by every image the project renders.
-DEFAULT_JPEG_QUALITY = 85  # indistinguishable from 95 at avatar sizes, at about half the bytes
-DEFAULT_WEBP_QUALITY = 85
-DEFAULT_PNG_COMPRESSION = 6  # zlib's default: nearly all of level 9's savings at a fraction of its time
 
 
 def storage() -> Storage:
@@ -47,15 +43,3 @@ def strip_metadata() -> bool:
 def rate_limiting() -> bool:
     """A project setting (settings.py), shared with django-ratelimit's RATELIMIT_ENABLE."""
     return settings.ENABLE_RATE_LIMITING
-
-
-def jpeg_quality() -> int:
-    return getattr(settings, "JPEG_QUALITY", DEFAULT_JPEG_QUALITY)
-
-
-def webp_quality() -> int:
-    return getattr(settings, "WEBP_QUALITY", DEFAULT_WEBP_QUALITY)
-
-
-def png_compression() -> int:
-    return getattr(settings, "PNG_COMPRESSION", DEFAULT_PNG_COMPRESSION)

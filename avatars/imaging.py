@@ -12,6 +12,7 @@ from PIL import Image
 
 from mediakit import imaging
 from mediakit.imaging import Encoding, ImageRejected, Limits
+from mediakit.previews import blurhash
 
 REJECTION_CODES = imaging.REJECTION_CODES
 
@@ -26,6 +27,7 @@ class AvatarSpec:
     limits: Limits
     encoding: Encoding = Encoding()
     strip_metadata: bool = True
+    blurhash_label: str | None = None  # the variant whose BlurHash is taken, if any
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class ProcessedAvatar:
     width: int  # as stored in the file, before EXIF rotation
     height: int
     variants: dict[str, Variant]
+    blurhash: str = ""  # of the variant AvatarSpec.blurhash_label names
 
 
 def process_avatar(fileobj: BinaryIO, spec: AvatarSpec) -> ProcessedAvatar:
@@ -67,7 +70,8 @@ def process_avatar(fileobj: BinaryIO, spec: AvatarSpec) -> ProcessedAvatar:
     encoding = Encoding(spec.encoding.jpeg_quality, spec.encoding.webp_quality, spec.encoding.png_compression, exif)
     rendered = _downscale_chain(top, spec.sizes)
     variants = {label: _variant(label, rendered[label], out, encoding) for label in spec.sizes}
-    return ProcessedAvatar(format=expected, width=width, height=height, variants=variants)
+    hashed = blurhash(rendered[spec.blurhash_label]) if spec.blurhash_label else ""
+    return ProcessedAvatar(format=expected, width=width, height=height, variants=variants, blurhash=hashed)
 
 
 def _square(im: Image.Image, largest: int) -> Image.Image:

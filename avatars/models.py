@@ -20,6 +20,7 @@ class Avatar(models.Model):
     original_width = models.PositiveIntegerField(help_text="Pixels, as stored (before EXIF rotation).")
     original_height = models.PositiveIntegerField(help_text="Pixels, as stored (before EXIF rotation).")
     original_format = models.CharField(max_length=4, choices=Format.choices)
+    blurhash = models.CharField(max_length=64, blank=True, default="", help_text="BlurHash of the medium variant.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

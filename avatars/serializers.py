@@ -30,6 +30,7 @@ class AvatarSerializer(serializers.Serializer):
 
     avatar_url = serializers.CharField(source="url")
     message = serializers.SerializerMethodField()
+    blurhash = serializers.CharField(help_text="BlurHash (4x3 components) of the medium variant.")
     variants = VariantUrlsSerializer(source="urls")
     metadata = AvatarMetadataSerializer(source="*")
 
@@ -40,6 +41,7 @@ class AvatarSerializer(serializers.Serializer):
 class AvatarUrlSerializer(serializers.Serializer):
     avatar_url = serializers.CharField()
     size = serializers.ChoiceField(choices=list(conf.VARIANT_SIZES))
+    blurhash = serializers.CharField(help_text="BlurHash (4x3 components) of the medium variant.")
 
 
 class AvatarDeletedSerializer(serializers.Serializer):

@@ -14,7 +14,8 @@ from avatars import conf
 from avatars.imaging import AvatarSpec, ProcessedAvatar, Variant, process_avatar
 from avatars.models import Avatar, AvatarVariant
 from mediakit.files import WrittenFiles
-from mediakit.imaging import Encoding, Limits
+from mediakit import conf as mediakit_conf
+from mediakit.imaging import Limits
 from mediakit.orphans import CleanupReport, cleanup
 
 if TYPE_CHECKING:
@@ -29,9 +30,9 @@ def avatar_spec() -> AvatarSpec:
     return AvatarSpec(
         sizes=conf.VARIANT_SIZES,
         limits=Limits(min_side=conf.MIN_SIDE, max_side=conf.MAX_SIDE, max_frames=conf.MAX_FRAMES),
-        encoding=Encoding(jpeg_quality=conf.jpeg_quality(), webp_quality=conf.webp_quality(),
-                          png_compression=conf.png_compression()),
+        encoding=mediakit_conf.encoding(),
         strip_metadata=conf.strip_metadata(),
+        blurhash_label=conf.DEFAULT_SIZE,
     )
 
 
@@ -69,11 +70,12 @@ def avatar_replace(*, user: User, upload: File) -> Avatar:
             Avatar.objects.filter(user=locked).delete()
             avatar = Avatar.objects.create(
                 user=locked, original_bytes=upload.size, original_width=processed.width,
-                original_height=processed.height, original_format=processed.format)
+                original_height=processed.height, original_format=processed.format, blurhash=processed.blurhash)
             AvatarVariant.objects.bulk_create(
                 AvatarVariant(avatar=avatar, label=v.label, stored_name=names[v.label], width=v.side,
                               height=v.side, size_bytes=len(v.data), content_type=v.content_type)
                 for v in processed.variants.values())
+            avatar.urls  # read (and cached) now: a concurrent replace may delete these rows once we commit
     user.avatar = avatar  # the caller's user object shows the new avatar_url at once
     return avatar
 

@@ -51,10 +51,10 @@ class AvatarView(generics.GenericAPIView):
         size = request.query_params.get("size", conf.DEFAULT_SIZE)
         if size not in conf.VARIANT_SIZES:
             raise InvalidSize()
-        variant = AvatarVariant.objects.filter(avatar__user=request.user, label=size).first()
+        variant = AvatarVariant.objects.filter(avatar__user=request.user, label=size).select_related("avatar").first()
         if variant is None:
             raise NoAvatar()
-        return Response({"avatar_url": variant.url, "size": size})
+        return Response({"avatar_url": variant.url, "size": size, "blurhash": variant.avatar.blurhash})
 
     @extend_schema(
         request={"multipart/form-data": AvatarUploadSerializer},

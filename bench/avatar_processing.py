@@ -41,7 +41,8 @@ if str(ROOT) not in sys.path:
 from PIL import Image, ImageChops, ImageOps  # noqa: E402
 
 from avatars import imaging  # noqa: E402
-from avatars.conf import DEFAULT_JPEG_QUALITY, DEFAULT_PNG_COMPRESSION, MAX_FRAMES, MAX_SIDE, MIN_SIDE, VARIANT_SIZES  # noqa: E402
+from avatars.conf import MAX_FRAMES, MAX_SIDE, MIN_SIDE, VARIANT_SIZES  # noqa: E402
+from mediakit.conf import DEFAULTS as ENCODING  # noqa: E402
 from mediakit.imaging import Limits  # noqa: E402
 from testkit import images  # noqa: E402
 
@@ -84,9 +85,9 @@ def _centre_box(size: tuple[int, int]) -> tuple[int, int, int, int]:
 def _encode(im: Image.Image) -> bytes:
     out = io.BytesIO()
     if im.mode == "RGBA":
-        im.save(out, "PNG", compress_level=DEFAULT_PNG_COMPRESSION)
+        im.save(out, "PNG", compress_level=ENCODING.png_compression)
     else:
-        im.save(out, "JPEG", quality=DEFAULT_JPEG_QUALITY)
+        im.save(out, "JPEG", quality=ENCODING.jpeg_quality)
     return out.getvalue()
 
 

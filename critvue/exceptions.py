@@ -69,6 +69,9 @@ def api_exception_handler(exc, context):
     response = exception_handler(_translate(exc), context)
     if response is None:
         return None
+    if isinstance(exc, Rejected):  # a verdict may name more, e.g. the existing_id of a duplicate
+        response.data = {"detail": response.data["detail"], "code": exc.code, **getattr(exc, "extra", {})}
+        return response
     data = response.data
     if isinstance(data, dict) and set(data) <= {"detail", "code"} and "detail" in data:
         detail = data["detail"]

@@ -196,7 +196,8 @@ if REDIS_URL:
 # Each app's conf.py holds its own defaults; only the values set in the environment are passed on.
 APP_SETTINGS = {
     "MAX_AVATAR_SIZE": int, "AVATAR_STRIP_METADATA": bool, "JPEG_QUALITY": int, "WEBP_QUALITY": int,
-    "PNG_COMPRESSION": int, "PERSONA_MEDIA_MAX_SIZE": int,
+    "PNG_COMPRESSION": int, "PERSONA_MEDIA_MAX_SIZE": int, "PERSONA_MEDIA_MAX_VIDEO_SECONDS": float,
+    "PERSONA_MEDIA_QUOTA_BYTES": int, "MEDIA_URL_TTL": int,
     # Production hand-off of downloads: an nginx internal location such as "/protected-media/" for
     # X-Accel-Redirect with local storage, or redirects to presigned URLs with S3.
     "PERSONA_MEDIA_ACCEL_REDIRECT": str, "PERSONA_MEDIA_PRESIGNED_REDIRECT": bool,

@@ -69,11 +69,15 @@ class CleanupReport:
     missing: list[tuple[int, str]] = field(default_factory=list)  # (row pk, stored name)
 
 
-def cleanup(storage: Storage, rows: QuerySet, *, older_than: timedelta, dry_run: bool = False) -> CleanupReport:
-    """Sweep the files that none of `rows` names (their `stored_name`), and list the rows whose file is gone."""
-    referenced = set(rows.values_list("stored_name", flat=True).iterator(chunk_size=2000))
+def cleanup(storage: Storage, rows: QuerySet, *, older_than: timedelta, dry_run: bool = False,
+            also: tuple[str, ...] = ()) -> CleanupReport:
+    """Sweep the files that none of `rows` names (in `stored_name`, or the fields in `also`, such as a
+    preview's), and list the rows whose `stored_name` file is gone."""
+    names = set(rows.values_list("stored_name", flat=True).iterator(chunk_size=2000))
+    referenced = names.union(*(rows.exclude(**{field: ""}).values_list(field, flat=True).iterator(chunk_size=2000)
+                               for field in also))
     sweep = sweep_orphans(storage, referenced=referenced, older_than=older_than, dry_run=dry_run)
-    absent = sorted(referenced.difference(walk(storage)))
+    absent = sorted(names.difference(walk(storage)))
     missing: list[tuple[int, str]] = []
     for start in range(0, len(absent), MISSING_BATCH):
         batch = absent[start:start + MISSING_BATCH]

@@ -8,6 +8,7 @@ class Rejected(Exception):
     """An upload refused for a reason the client can act on: a stable snake_case `code`, a `detail`."""
 
     status_code = 400
+    extra: dict[str, object] = {}  # more fields of the error body, e.g. a duplicate's existing_id
 
     def __init__(self, code: str, detail: str) -> None:
         super().__init__(f"{code}: {detail}")

@@ -8,21 +8,42 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from persona_media import services
-from persona_media.downloads import download_response
+from persona_media.downloads import download_response, preview_response
 from persona_media.models import MediaFile, Persona
 
 # Uploaded bytes shown in the admin's own origin: the browser may only render them, never run them.
 PREVIEW_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
+def thumbnail(media: MediaFile, side: int) -> str:
+    """The media file's preview (a video's poster), never its original, at most `side` px."""
+    if not media.preview_name:
+        return format_html('<span title="manage.py generate_media_previews makes it">no preview yet</span>')
+    url = reverse("admin:persona_media_mediafile_preview", args=[media.pk])
+    return format_html('<img src="{}" alt="{}" loading="lazy" style="max-width:{}px;max-height:{}px">',
+                       url, media.original_filename, side, side)
+
+
 @admin.display(description="Preview")
 def preview(media: MediaFile) -> str:
-    """A thumbnail or a small player, fed by the staff-only preview view."""
-    url = reverse("admin:persona_media_mediafile_preview", args=[media.pk])
-    if media.media_type == MediaFile.MediaType.VIDEO:
-        return format_html('<video src="{}" controls preload="none" width="160"></video>', url)
-    return format_html('<img src="{}" alt="{}" loading="lazy" style="max-width:160px;max-height:120px">',
-                       url, media.original_filename)
+    return thumbnail(media, 160)
+
+
+@admin.display(description="Preview")
+def large_preview(media: MediaFile) -> str:
+    original = reverse("admin:persona_media_mediafile_original", args=[media.pk])
+    return format_html('{}<br><a href="{}" target="_blank" rel="noopener">Open the original ({})</a>',
+                       thumbnail(media, 640), original, filesizeformat(media.size_bytes))
+
+
+@admin.display(description="Plays in browsers")
+def playability(media: MediaFile) -> str:
+    if media.media_type != MediaFile.MediaType.VIDEO:
+        return "-"
+    if media.playable is False:
+        return format_html('<strong style="color:#ba2121">No: browsers cannot play this video ({})</strong>',
+                           media.video_codec or "unknown codec")
+    return "Yes" if media.playable else "Not checked yet (manage.py generate_media_previews)"
 
 
 @admin.register(MediaFile)
@@ -32,9 +53,9 @@ class MediaFileAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "original_filename")
     list_select_related = ("user", "persona")
     date_hierarchy = "created_at"
-    fields = (preview, "original_filename", "description", "user", "persona", "media_type", "mime_type",
-              "size", "width", "height", "duration", "sha256", "filename", "stored_name", "created_at",
-              "updated_at")
+    fields = (large_preview, "original_filename", "description", "user", "persona", "media_type", "mime_type",
+              "size", "width", "height", "duration", "fps", "video_codec", "audio_codec", "bitrate", playability,
+              "blurhash", "sha256", "filename", "stored_name", "preview_name", "created_at", "updated_at")
     readonly_fields = tuple(name for name in fields if name != "description")
 
     def has_add_permission(self, request) -> bool:
@@ -57,18 +78,31 @@ class MediaFileAdmin(admin.ModelAdmin):
         services.media_delete_many(queryset=queryset)
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.preview_view)
-        return [path("<int:pk>/preview/", view, name="persona_media_mediafile_preview"), *super().get_urls()]
+        preview = self.admin_site.admin_view(self.preview_view)
+        original = self.admin_site.admin_view(self.original_view)
+        return [path("<int:pk>/preview/", preview, name="persona_media_mediafile_preview"),
+                path("<int:pk>/original/", original, name="persona_media_mediafile_original"), *super().get_urls()]
 
     def preview_view(self, request, pk: int) -> HttpResponse:
-        """The stored bytes, inline, for staff who may view this media file."""
+        """The preview image, for staff who may view this media file."""
+        def respond(media: MediaFile) -> HttpResponse:
+            if not media.preview_name:
+                raise Http404("This media file has no preview yet.")
+            return preview_response(request, media)
+        return self._serve(request, pk, respond)
+
+    def original_view(self, request, pk: int) -> HttpResponse:
+        """The uploaded bytes, inline, for staff who may view this media file."""
+        return self._serve(request, pk, lambda media: download_response(request, media, inline=True))
+
+    def _serve(self, request, pk: int, respond) -> HttpResponse:
         media = self.get_object(request, str(pk))
         if media is None:
             raise Http404("No such media file.")
         if not self.has_view_permission(request, media):
             raise PermissionDenied
         try:
-            response = download_response(request, media, inline=True)
+            response = respond(media)
         except FileNotFoundError:
             raise Http404("The stored file is missing.") from None
         response["Content-Security-Policy"] = PREVIEW_CSP

@@ -36,3 +36,24 @@ def presigned_redirect() -> bool:
 def presigned_seconds() -> int:
     """Lifetime of a presigned download URL (a project setting: the S3 storage is built with it)."""
     return settings.PERSONA_MEDIA_PRESIGNED_SECONDS
+
+
+# API.md: previews fit inside 640x640 px, never upscaled.
+PREVIEW_MAX_SIDE = 640
+DEFAULT_URL_TTL = 3600  # seconds a signed download or preview URL works
+DEFAULT_MAX_VIDEO_SECONDS = 600
+DEFAULT_QUOTA_BYTES = 500 * MIB
+
+
+def url_ttl() -> int:
+    """Seconds a signed URL works after the response that carried it (MEDIA_URL_TTL)."""
+    return getattr(settings, "MEDIA_URL_TTL", DEFAULT_URL_TTL)
+
+
+def max_video_seconds() -> float:
+    return getattr(settings, "PERSONA_MEDIA_MAX_VIDEO_SECONDS", DEFAULT_MAX_VIDEO_SECONDS)
+
+
+def quota_bytes() -> int:
+    """Stored bytes of one user's media files at most (PERSONA_MEDIA_QUOTA_BYTES)."""
+    return getattr(settings, "PERSONA_MEDIA_QUOTA_BYTES", DEFAULT_QUOTA_BYTES)

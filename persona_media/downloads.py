@@ -39,3 +39,12 @@ def presigned_redirect(storage: Storage, media: MediaFile, *, inline: bool) -> H
     response = HttpResponseRedirect(url)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def preview_response(request, media: MediaFile) -> HttpResponse:
+    """The preview, inline, cacheable by the browser for as long as its signed URL lives."""
+    stem = media.original_filename.rsplit(".", 1)[0] or "preview"
+    return stored_file_response(request, conf.storage(), media.preview_name, size=media.preview_bytes or 0,
+                                content_type=media.preview_type, etag=media.preview_name.rsplit("/", 1)[-1],
+                                filename=f"{stem}.{media.preview_name.rsplit('.', 1)[-1]}", inline=True,
+                                cache_control=f"private, max-age={conf.url_ttl()}")

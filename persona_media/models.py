@@ -61,7 +61,18 @@ class MediaFile(models.Model):
     description = models.CharField(max_length=DESCRIPTION_MAX_LENGTH, blank=True)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
-    duration = models.FloatField(null=True, blank=True, help_text="Seconds, when the container says.")
+    duration = models.FloatField(null=True, blank=True, help_text="Seconds, from the decoded streams.")
+    fps = models.FloatField(null=True, blank=True, help_text="Average frames per second.")
+    video_codec = models.CharField(max_length=16, blank=True, default="")
+    audio_codec = models.CharField(max_length=16, blank=True, default="")
+    bitrate = models.PositiveBigIntegerField(null=True, blank=True, help_text="Bits per second.")
+    playable = models.BooleanField(null=True, blank=True,
+                                   help_text="Whether browsers can play the stored video (files stored before checks).")
+    preview_name = models.CharField(max_length=255, blank=True, default="",
+                                    help_text="The preview's name in the storage, beside the file.")
+    preview_type = models.CharField(max_length=16, blank=True, default="")
+    preview_bytes = models.PositiveIntegerField(null=True, blank=True)
+    blurhash = models.CharField(max_length=64, blank=True, default="")
     sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -75,7 +86,14 @@ class MediaFile(models.Model):
             models.Index(fields=["persona", "-created_at", "-id"], name="persona_media_recent_idx"),
             # Statistics: a user's counts and sizes per persona and type without touching the table.
             models.Index(fields=["user", "persona", "media_type", "size_bytes"], name="persona_media_stats_idx"),
+            # The same bytes again in a persona (409 duplicate_file), found by one index lookup.
+            models.Index(fields=["persona", "sha256"], name="persona_media_duplicate_idx"),
         ]
 
     def __str__(self) -> str:
         return self.original_filename
+
+    @property
+    def stored_names(self) -> list[str]:
+        """Every file of this row in the media storage: the upload and its preview."""
+        return [name for name in (self.stored_name, self.preview_name) if name]

@@ -1,10 +1,10 @@
 """JSON shapes of personas, media files, uploads and statistics (API.md)."""
-from django.urls import reverse
 from rest_framework import serializers
 
 from mediakit.uploads import SingleUploadField
 from persona_media.conf import DESCRIPTION_MAX_LENGTH
 from persona_media.models import MediaFile, Persona
+from persona_media.signing import signed_url
 
 
 class PersonaSerializer(serializers.ModelSerializer):
@@ -32,19 +32,32 @@ class MediaFileSerializer(serializers.ModelSerializer):
     persona_id = serializers.IntegerField(read_only=True)
     user_id = serializers.IntegerField(read_only=True)
     description = DescriptionField()
-    download_url = serializers.SerializerMethodField()
+    width = serializers.IntegerField(read_only=True, allow_null=True, help_text="Displayed (after rotation).")
+    height = serializers.IntegerField(read_only=True, allow_null=True, help_text="Displayed (after rotation).")
+    video_codec = serializers.CharField(read_only=True, allow_null=True, help_text="h264, hevc, vp9 or av1.")
+    audio_codec = serializers.CharField(read_only=True, allow_null=True, help_text="e.g. aac; null without audio.")
+    blurhash = serializers.CharField(read_only=True, allow_null=True, help_text="4x3 components, of the preview.")
+    download_url = serializers.SerializerMethodField(help_text="Signed: works without credentials for MEDIA_URL_TTL seconds.")
+    preview_url = serializers.SerializerMethodField(help_text="Signed, like download_url; null until a preview exists.")
 
     class Meta:
         model = MediaFile
         fields = ["id", "filename", "original_filename", "file_size", "mime_type", "media_type", "persona_id",
-                  "user_id", "description", "width", "height", "duration", "sha256", "download_url",
-                  "created_at", "updated_at"]
+                  "user_id", "description", "width", "height", "duration", "fps", "video_codec", "audio_codec",
+                  "bitrate", "sha256", "blurhash", "download_url", "preview_url", "created_at", "updated_at"]
         read_only_fields = [name for name in fields if name != "description"]
 
+    def to_representation(self, media: MediaFile) -> dict:
+        data = super().to_representation(media)
+        for name in ("video_codec", "audio_codec", "blurhash"):
+            data[name] = data[name] or None  # "not known" is null, as API.md shows it
+        return data
+
     def get_download_url(self, media: MediaFile) -> str:
-        path = reverse("persona_media:file-download", kwargs={"pk": media.pk})
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
+        return signed_url(self.context.get("request"), media.pk, "download")
+
+    def get_preview_url(self, media: MediaFile) -> str | None:
+        return signed_url(self.context.get("request"), media.pk, "preview") if media.preview_name else None
 
 
 class MediaUploadSerializer(serializers.Serializer):

@@ -4,20 +4,20 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
+from mediakit import conf as mediakit_conf
 from mediakit.files import WrittenFiles
 from mediakit.orphans import CleanupReport, cleanup
+from mediakit.previews import Rendition
+from mediakit.rejections import Rejected
 from persona_media import conf
 from persona_media.models import MediaFile, Persona
-from persona_media.validation import inspect_upload, sanitize_filename
-
-def stored_name_for(*, user_id: int, persona_id: int, filename: str) -> str:
-    """Where a media file lives in its storage: `{user_id}/{persona_id}/{filename}`."""
-    return f"{user_id}/{persona_id}/{filename}"
-
+from persona_media.validation import Rules, inspect_upload, sanitize_filename
 
 def sha256_of(upload: UploadedFile) -> str:
     """Hex SHA-256 of the upload, read chunk by chunk."""
@@ -27,26 +27,79 @@ def sha256_of(upload: UploadedFile) -> str:
     return digest.hexdigest()
 
 
+def upload_rules() -> Rules:
+    """How far uploads are read and previewed, as configured now."""
+    return Rules(preview_side=conf.PREVIEW_MAX_SIDE, max_video_seconds=conf.max_video_seconds(),
+                 encoding=mediakit_conf.encoding())
+
+
+class Duplicate(Rejected):
+    status_code = 409
+
+    def __init__(self, existing_id: int):
+        super().__init__("duplicate_file", "this persona already has a file with exactly these bytes")
+        self.extra = {"existing_id": existing_id}
+
+
+class OverQuota(Rejected):
+    status_code = 413
+
+    def __init__(self, used: int, size: int, quota: int):
+        super().__init__("quota_exceeded", f"this upload of {size} bytes would take your media past the quota of "
+                                           f"{quota} bytes ({used} bytes are used)")
+
+
+def check_room(*, user, persona: Persona, size: int, checksum: str) -> None:
+    """Refuse the same bytes again in a persona (409) and an upload past the user's quota (413)."""
+    existing = MediaFile.objects.filter(persona=persona, sha256=checksum).values_list("pk", flat=True).first()
+    if existing is not None:
+        raise Duplicate(existing)
+    used = quota_used_bytes(user=user)
+    if used + size > conf.quota_bytes():
+        raise OverQuota(used, size, conf.quota_bytes())
+
+
+def quota_used_bytes(*, user) -> int:
+    """Stored bytes of the user's media files (from the statistics index)."""
+    return MediaFile.objects.owned_by(user).aggregate(used=Sum("size_bytes"))["used"] or 0
+
+
 def media_create(*, user, persona: Persona, upload: UploadedFile, media_type: str,
                  description: str = "") -> MediaFile:
-    """Check, store and record one upload; raise MediaRejected, and leave no file if any step fails.
+    """Check, store and record one upload with its preview; raise Rejected, and leave no file if any step fails.
 
     Raises Persona.DoesNotExist when the persona went away while the file was being stored.
     """
-    info = inspect_upload(upload, filename=upload.name or "", media_type=media_type)
     checksum = sha256_of(upload)
-    filename = f"{uuid.uuid4().hex}.{info.extension}"
+    check_room(user=user, persona=persona, size=upload.size, checksum=checksum)  # before the costly part
+    info = inspect_upload(upload, filename=upload.name or "", media_type=media_type, rules=upload_rules())
+    stem = f"{user.pk}/{persona.pk}/{uuid.uuid4().hex}"
     with WrittenFiles(conf.storage()) as written:
-        name = written.save(stored_name_for(user_id=user.pk, persona_id=persona.pk, filename=filename), upload)
+        name = written.save(f"{stem}.{info.extension}", upload)
+        preview = written.save(f"{stem}.preview.{info.preview.ext}", rendition_content(info.preview))
         with transaction.atomic():
-            # Locked, so a concurrent delete of the persona waits for this row (or wins before it).
+            # The owner is locked so that concurrent uploads cannot add up past the quota, and the
+            # persona so that a concurrent delete of it waits for this row (or wins before it).
+            get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
             Persona.objects.select_for_update().owned_by(user).get(pk=persona.pk)
+            check_room(user=user, persona=persona, size=upload.size, checksum=checksum)
             return MediaFile.objects.create(
                 user=user, persona=persona, filename=name.rsplit("/", 1)[-1], stored_name=name,
                 original_filename=sanitize_filename(upload.name or ""), size_bytes=upload.size,
                 mime_type=info.mime_type, media_type=info.media_type, description=description,
-                width=info.width, height=info.height, duration=info.duration, sha256=checksum,
+                width=info.width, height=info.height, duration=info.duration, fps=info.fps,
+                video_codec=info.video_codec, audio_codec=info.audio_codec, bitrate=info.bitrate,
+                playable=True if info.media_type == MediaFile.MediaType.VIDEO else None,
+                preview_name=preview, preview_type=info.preview.content_type, preview_bytes=len(info.preview.data),
+                blurhash=info.preview.blurhash,
+                sha256=checksum,
             )
+
+
+def rendition_content(rendition: Rendition) -> ContentFile:
+    content = ContentFile(rendition.data)
+    content.content_type = rendition.content_type  # S3 stores it as the object's Content-Type
+    return content
 
 
 def media_delete(*, media: MediaFile) -> None:
@@ -104,4 +157,5 @@ def media_stats(*, user) -> dict[str, Any]:
 
 def cleanup_orphaned_media(*, older_than: timedelta, dry_run: bool = False) -> CleanupReport:
     """Remove stored files no row references (older than `older_than`); list rows whose file is gone."""
-    return cleanup(conf.storage(), MediaFile.objects.all(), older_than=older_than, dry_run=dry_run)
+    return cleanup(conf.storage(), MediaFile.objects.all(), older_than=older_than, dry_run=dry_run,
+                   also=("preview_name",))

@@ -17,6 +17,7 @@ urlpatterns = [
             name="persona-files"),
     re_path(r"^upload/files/(?P<pk>\d+)/?$", views.MediaFileView.as_view(), name="file-detail"),
     re_path(r"^upload/files/(?P<pk>\d+)/download/?$", views.MediaDownloadView.as_view(), name="file-download"),
+    re_path(r"^upload/files/(?P<pk>\d+)/preview/?$", views.MediaPreviewView.as_view(), name="file-preview"),
     re_path(r"^upload/stats/?$", views.MediaStatsView.as_view(), name="stats"),
     *router.urls,
 ]

@@ -1,11 +1,16 @@
 """Checks on uploaded persona media (JPEG, PNG, MP4) and their file names; no Django here."""
 import re
+import shutil
+import tempfile
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from mediakit import imaging
-from mediakit.imaging import Limits
+from mediakit import video
+from mediakit.imaging import Encoding, Limits
+from mediakit.previews import Rendition, image_preview, preview_of
 from mediakit.rejections import Rejected
 from mediakit.sniff import sniff_mime
 from persona_media import mp4
@@ -31,6 +36,7 @@ MP4_BRANDS = frozenset(
 
 # Enough of the file to see an ftyp box's size, type and major brand.
 HEAD_BYTES = 12
+CHUNK_SIZE = 1024 * 1024
 
 # Characters dropped from file names: controls and format characters (API.md: NUL, U+202E,
 # zero-width characters), lone surrogates (cannot be stored as UTF-8), and the line and
@@ -49,8 +55,17 @@ MediaRejected = Rejected
 
 
 @dataclass(frozen=True)
+class Rules:
+    """How far uploads are read: the preview's size, the longest video, the preview's encoder."""
+
+    preview_side: int = 640
+    max_video_seconds: float = video.DEFAULT_MAX_SECONDS
+    encoding: Encoding = Encoding()
+
+
+@dataclass(frozen=True)
 class MediaInfo:
-    """What an accepted upload turned out to be."""
+    """What an accepted upload turned out to be: sizes as displayed, streams as decoded, its preview."""
 
     media_type: str
     mime_type: str
@@ -58,10 +73,15 @@ class MediaInfo:
     width: int | None
     height: int | None
     duration: float | None = None
+    fps: float | None = None
+    video_codec: str = ""
+    audio_codec: str = ""
+    bitrate: int | None = None
+    preview: Rendition | None = field(default=None, repr=False, compare=False)
 
 
-def inspect_upload(fileobj: BinaryIO, *, filename: str, media_type: str) -> MediaInfo:
-    """Check an upload for the "image" or "video" endpoint; raise MediaRejected if refused."""
+def inspect_upload(fileobj: BinaryIO, *, filename: str, media_type: str, rules: Rules = Rules()) -> MediaInfo:
+    """Check an upload for the "image" or "video" endpoint and make its preview; raise MediaRejected if refused."""
     allowed = EXTENSIONS.get(media_type)
     if allowed is None:
         raise ValueError(f"unknown media type {media_type!r}")
@@ -71,7 +91,7 @@ def inspect_upload(fileobj: BinaryIO, *, filename: str, media_type: str) -> Medi
         raise MediaRejected("unsupported_type", f"only {expected} files are accepted here")
     position = fileobj.tell()
     try:
-        return _inspect(fileobj, allowed[extension], media_type)
+        return _inspect(fileobj, allowed[extension], media_type, rules)
     finally:
         fileobj.seek(position)
 
@@ -82,7 +102,7 @@ def file_extension(filename: str) -> str:
     return extension[1:].lower()
 
 
-def _inspect(fileobj: BinaryIO, claimed: str, media_type: str) -> MediaInfo:
+def _inspect(fileobj: BinaryIO, claimed: str, media_type: str, rules: Rules) -> MediaInfo:
     """Compare the bytes with the type the extension claims, then check them in depth."""
     fileobj.seek(0)
     head = fileobj.read(HEAD_BYTES)
@@ -95,8 +115,8 @@ def _inspect(fileobj: BinaryIO, claimed: str, media_type: str) -> MediaInfo:
     if detected != claimed:
         raise MediaRejected("mime_mismatch", f"the name says {claimed}, the content is {detected}")
     if media_type == "video":
-        return _inspect_video(fileobj, head)
-    return _inspect_image(fileobj, detected)
+        return _inspect_video(fileobj, head, rules)
+    return _inspect_image(fileobj, detected, rules)
 
 
 def _detect(sniffed: str, head: bytes) -> str:
@@ -110,18 +130,15 @@ def _detect(sniffed: str, head: bytes) -> str:
     return sniffed
 
 
-def _inspect_image(fileobj: BinaryIO, mime: str) -> MediaInfo:
-    """Check the header's dimensions, then decode every pixel (mediakit's image pipeline)."""
-    with imaging.refusing_unreadable():
-        with imaging.open_image(fileobj, PILLOW_FORMAT[mime], IMAGE_LIMITS) as image:
-            width, height = image.size
-            # At the smallest draft scale: every JPEG block is still entropy-decoded, with 1/64 of the memory.
-            imaging.decode(image, 1)
-    return MediaInfo("image", mime, CANONICAL_EXTENSION[mime], width, height)
+def _inspect_image(fileobj: BinaryIO, mime: str, rules: Rules) -> MediaInfo:
+    """Check the header's dimensions, decode every pixel and make the preview (mediakit's image pipeline)."""
+    (width, height), preview = image_preview(fileobj, PILLOW_FORMAT[mime], IMAGE_LIMITS, rules.preview_side,
+                                             rules.encoding)
+    return MediaInfo("image", mime, CANONICAL_EXTENSION[mime], width, height, preview=preview)
 
 
-def _inspect_video(fileobj: BinaryIO, head: bytes) -> MediaInfo:
-    """Check the major brand, the box structure and that there is a video track."""
+def _inspect_video(fileobj: BinaryIO, head: bytes, rules: Rules) -> MediaInfo:
+    """Check the major brand and the box structure, then decode the streams (FFmpeg, in a child process)."""
     brand = mp4.major_brand(head) or b""
     if brand not in MP4_BRANDS:
         raise MediaRejected("unsupported_type", f"major brand '{mp4.fourcc(brand)}' is not MP4")
@@ -131,7 +148,25 @@ def _inspect_video(fileobj: BinaryIO, head: bytes) -> MediaInfo:
         raise MediaRejected("corrupt_file", f"the MP4 is malformed: {error}") from error
     if not movie.has_video:
         raise MediaRejected("unsupported_type", "the MP4 has no video track")
-    return MediaInfo("video", "video/mp4", "mp4", movie.width, movie.height, movie.duration)
+    with on_disk(fileobj) as path:
+        found = video.probe(path, rules.max_video_seconds)
+    return MediaInfo("video", "video/mp4", "mp4", found.width, found.height, found.duration, found.fps,
+                     found.video_codec, found.audio_codec or "", found.bitrate,
+                     preview_of(found.poster, rules.preview_side, rules.encoding))
+
+
+@contextmanager
+def on_disk(fileobj: BinaryIO) -> Iterator[str]:
+    """A path to the upload's bytes: its own temporary file when it has one, else a copy."""
+    path = getattr(fileobj, "temporary_file_path", None)
+    if path is not None:
+        yield path()
+        return
+    with tempfile.NamedTemporaryFile(suffix=".mp4") as copy:
+        fileobj.seek(0)
+        shutil.copyfileobj(fileobj, copy, CHUNK_SIZE)
+        copy.flush()
+        yield copy.name
 
 
 def sanitize_filename(name: str, *, max_length: int = 255) -> str:

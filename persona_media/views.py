@@ -4,19 +4,21 @@ import logging
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mediakit.schema import ErrorSerializer
 from mediakit.uploads import limit_upload_size
 from persona_media import conf, metrics, serializers, services
-from persona_media.downloads import download_response
+from persona_media.downloads import download_response, preview_response
 from persona_media.models import MediaFile, Persona
+from persona_media.signing import signed_for
 
 log = logging.getLogger(__name__)
 ERRORS = {code: ErrorSerializer for code in (400, 401, 404)}
@@ -25,6 +27,11 @@ ERRORS = {code: ErrorSerializer for code in (400, 401, 404)}
 class StoredFileMissing(NotFound):
     default_detail = "The stored file of this media file is missing."
     default_code = "file_missing"
+
+
+class NoPreview(NotFound):
+    default_detail = "This media file has no preview yet."
+    default_code = "preview_missing"
 
 
 class OwnedQuerysetMixin:
@@ -124,24 +131,70 @@ class AnyAcceptNegotiation(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-class MediaDownloadView(OwnedQuerysetMixin, generics.GenericAPIView):
+def binary(description: str) -> OpenApiResponse:
+    return OpenApiResponse(OpenApiTypes.BINARY, description=description)
+
+
+class StoredFileView(generics.GenericAPIView):
+    """A media file's stored bytes: for its owner, or for anyone holding a valid signed URL of it."""
+
+    kind = ""  # "download" or "preview", as signing names it
     queryset = MediaFile.objects.all()
     serializer_class = serializers.MediaFileSerializer
+    permission_classes = [AllowAny]  # decided in get_object(): the signature, else the owner
     content_negotiation_class = AnyAcceptNegotiation
 
-    @extend_schema(summary="Download the exact bytes uploaded (Range and If-None-Match honoured)", responses={
-        (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
-        (206, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="A byte range."),
-        302: OpenApiResponse(description="Redirect to a presigned storage URL, where configured."),
-        304: OpenApiResponse(description="The If-None-Match ETag is current."),
-        **ERRORS, 416: ErrorSerializer})
+    def get_object(self) -> MediaFile:
+        pk = int(self.kwargs["pk"])
+        if signed_for(self.request, pk, self.kind):
+            return get_object_or_404(MediaFile, pk=pk)
+        if not self.request.user.is_authenticated:
+            raise NotAuthenticated()
+        return get_object_or_404(MediaFile.objects.owned_by(self.request.user), pk=pk)
+
     def get(self, request, pk: int):
         media = self.get_object()
         try:
-            return download_response(request, media)
+            return self.respond(request, media)
         except FileNotFoundError:
-            log.error("stored media file is missing", extra={"media_file": media.pk, "file": media.stored_name})
+            log.error("stored media file is missing", extra={"media_file": media.pk, "kind": self.kind})
             raise StoredFileMissing() from None
+
+    def respond(self, request, media: MediaFile):
+        raise NotImplementedError
+
+
+class MediaDownloadView(StoredFileView):
+    kind = "download"
+
+    @extend_schema(summary="Download the exact bytes uploaded (Range and If-None-Match honoured)", responses={
+        (200, "image/jpeg"): binary("A JPEG upload."), (200, "image/png"): binary("A PNG upload."),
+        (200, "video/mp4"): binary("An MP4 upload."), (206, "video/mp4"): binary("A byte range (any type)."),
+        302: OpenApiResponse(description="Redirect to a presigned storage URL, where configured."),
+        304: OpenApiResponse(description="The If-None-Match ETag is current."),
+        **ERRORS, 403: ErrorSerializer, 416: ErrorSerializer},
+        parameters=[OpenApiParameter("sig", str, description="The signature of a download_url (no credentials).")])
+    def get(self, request, pk: int):
+        return super().get(request, pk)
+
+    def respond(self, request, media: MediaFile):
+        return download_response(request, media)
+
+
+class MediaPreviewView(StoredFileView):
+    kind = "preview"
+
+    @extend_schema(summary="The preview: at most 640x640, oriented, sRGB, no metadata", responses={
+        (200, "image/jpeg"): binary("An opaque preview."), (200, "image/webp"): binary("A transparent preview."),
+        304: OpenApiResponse(description="The If-None-Match ETag is current."), **ERRORS, 403: ErrorSerializer},
+        parameters=[OpenApiParameter("sig", str, description="The signature of a preview_url (no credentials).")])
+    def get(self, request, pk: int):
+        return super().get(request, pk)
+
+    def respond(self, request, media: MediaFile):
+        if not media.preview_name:  # stored before previews; `manage.py generate_media_previews` makes it
+            raise NoPreview()
+        return preview_response(request, media)
 
 
 class MediaStatsView(APIView):

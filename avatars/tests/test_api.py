@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from avatars.models import Avatar, AvatarVariant
+from mediakit.previews import blurhash
 from testkit import images as I
 from avatars.tests.support import SIZES, URL, name_from_url, post_avatar, stored_bytes, stored_image, stored_names
 
@@ -64,6 +65,11 @@ def test_upload_stores_five_square_variants(storage_backend, api, user, factory,
         assert variant.size_bytes == len(stored_bytes(variant.stored_name))
         im = stored_image(variant.stored_name)
         assert (im.format, im.size) == (out, (side, side))
+
+    # The BlurHash is the medium variant's (4x3 components: 28 characters); the stored JPEG differs
+    # from the pixels it was taken from by its encoding noise only.
+    assert body["blurhash"] == avatar.blurhash and len(body["blurhash"]) == 28
+    assert I.blurhash_distance(body["blurhash"], blurhash(stored_image(variants["medium"].stored_name))) < 4
 
     user.refresh_from_db()
     assert user.avatar_url == body["avatar_url"]

@@ -14,6 +14,10 @@ def preview_url(media: MediaFile) -> str:
     return f"/admin/persona_media/mediafile/{media.pk}/preview/"
 
 
+def original_url(media: MediaFile) -> str:
+    return f"/admin/persona_media/mediafile/{media.pk}/original/"
+
+
 @pytest.fixture
 def uploaded(upload, persona) -> tuple[MediaFile, MediaFile]:
     assert upload(persona, "image", files.png(), "holiday.png").status_code == 201
@@ -27,8 +31,9 @@ def test_changelist_shows_files_with_previews(moderator, uploaded, user):
     assert response.status_code == 200
     page = response.content.decode()
     assert "holiday.png" in page and "intro.mp4" in page and user.email in page
-    assert f'<img src="{preview_url(image)}"' in page
-    assert f'<video src="{preview_url(video)}" controls' in page
+    # Thumbnails are previews (a video's is its poster), never the originals.
+    assert f'<img src="{preview_url(image)}"' in page and f'<img src="{preview_url(video)}"' in page
+    assert original_url(image) not in page and "<video" not in page
 
 
 @pytest.mark.parametrize(("query", "shown", "hidden"), [
@@ -49,16 +54,38 @@ def test_change_page_renders_the_preview(moderator, uploaded):
     image, _ = uploaded
     response = moderator.get(f"/admin/persona_media/mediafile/{image.pk}/change/")
     assert response.status_code == 200
-    assert preview_url(image) in response.content.decode()
+    page = response.content.decode()
+    assert preview_url(image) in page and "max-width:640px" in page and original_url(image) in page
 
 
-def test_preview_serves_the_bytes_inline_to_staff(storage_backend, moderator, uploaded):
+def test_change_page_of_a_video_shows_its_streams(moderator, uploaded):
+    _, video = uploaded
+    page = moderator.get(f"/admin/persona_media/mediafile/{video.pk}/change/").content.decode()
+    assert "h264" in page and "Plays in browsers" in page and str(video.bitrate) in page
+
+
+def test_change_page_says_when_browsers_cannot_play_a_stored_video(moderator, uploaded):
+    _, video = uploaded
+    MediaFile.objects.filter(pk=video.pk).update(playable=False, video_codec="mpeg4")
+    page = moderator.get(f"/admin/persona_media/mediafile/{video.pk}/change/").content.decode()
+    assert "browsers cannot play this video (mpeg4)" in page
+
+
+def test_original_serves_the_bytes_inline_to_staff(storage_backend, moderator, uploaded):
     image, _ = uploaded
-    response = moderator.get(preview_url(image))
+    response = moderator.get(original_url(image))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == files.png()
     assert response["Content-Type"] == "image/png"
     assert response["Content-Disposition"].startswith('inline; filename="holiday.png"')
+    assert "sandbox" in response["Content-Security-Policy"]
+
+
+def test_preview_serves_the_preview_image_to_staff(storage_backend, moderator, uploaded):
+    _, video = uploaded
+    response = moderator.get(preview_url(video))
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert b"".join(response.streaming_content)[:3] == b"\xff\xd8\xff"
     assert "sandbox" in response["Content-Security-Policy"]
 
 
@@ -104,7 +131,7 @@ def test_delete_page_removes_row_and_file(moderator, uploaded):
     response = moderator.post(f"/admin/persona_media/mediafile/{image.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert list(MediaFile.objects.all()) == [video]
-    assert stored_files() == [video.stored_name]
+    assert stored_files() == sorted(video.stored_names)
 
 
 def test_persona_admin_lists_counts_and_inline_previews(moderator, uploaded, persona):

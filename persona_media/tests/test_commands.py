@@ -26,6 +26,7 @@ def scene(media) -> dict[str, str]:
     storage = conf.storage()
     return {
         "kept": media.stored_name,
+        "preview": media.preview_name,
         "orphan": storage.save(f"{media.user_id}/{media.persona_id}/left-behind.png", ContentFile(b"o" * 100)),
         "stray": storage.save("stray/file.mp4", ContentFile(b"s" * 50)),
     }
@@ -33,8 +34,8 @@ def scene(media) -> dict[str, str]:
 
 def test_removes_orphans_and_keeps_referenced_files(storage_backend, scene):
     out, err = run("--days", "0")
-    assert stored_files() == [scene["kept"]]
-    assert "3 files checked, 1 kept, 2 orphaned (removed 150 bytes); 0 rows with a missing file." in out
+    assert stored_files() == sorted([scene["kept"], scene["preview"]])
+    assert "4 files checked, 2 kept, 2 orphaned (removed 150 bytes); 0 rows with a missing file." in out
     assert err == ""
 
 
@@ -49,7 +50,7 @@ def test_recent_orphans_are_kept(scene):
     old = time.time() - 40 * DAY
     os.utime(conf.storage().path(scene["stray"]), (old, old))
     out, _ = run()  # the default: 30 days
-    assert sorted(stored_files()) == sorted([scene["kept"], scene["orphan"]])
+    assert sorted(stored_files()) == sorted([scene["kept"], scene["preview"], scene["orphan"]])
     assert "1 orphaned (removed 50 bytes)" in out
 
 
@@ -63,7 +64,7 @@ def test_reports_rows_whose_file_is_missing(storage_backend, media):
 
 def test_verbosity(scene):
     assert run("--days", "0", verbosity=0) == ("", "")
-    assert stored_files() == [scene["kept"]]
+    assert stored_files() == sorted([scene["kept"], scene["preview"]])
 
 
 def test_verbosity_2_names_each_file(scene):

@@ -30,7 +30,7 @@ def hold_until_all_have_loaded(count: int) -> threading.Barrier:
 
 
 def test_concurrent_deletes_of_one_persona_have_one_winner(live_server, user, persona, media):
-    assert len(stored_files()) == 1
+    assert stored_files() == sorted(media.stored_names)
     headers = {"Authorization": f"Bearer {AccessToken.for_user(user)}"}
     url = f"{live_server.url}/api/v1/personas/{persona.pk}"
     barrier = hold_until_all_have_loaded(RACERS)

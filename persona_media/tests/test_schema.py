@@ -10,6 +10,7 @@ PATHS = {
     "/upload/persona/{persona_id}/files": {"get"},
     "/upload/files/{id}": {"get", "put", "patch", "delete"},
     "/upload/files/{id}/download": {"get"},
+    "/upload/files/{id}/preview": {"get"},
     "/upload/stats": {"get"},
 }
 
@@ -42,9 +43,16 @@ def test_upload_is_multipart_with_a_binary_file(schema):
 
 def test_download_is_binary(schema):
     responses = schema["paths"]["/upload/files/{id}/download"]["get"]["responses"]
-    assert responses["200"]["content"]["application/octet-stream"]["schema"] == {"type": "string",
-                                                                                 "format": "binary"}
-    assert {"206", "304", "404", "416"} <= set(responses)
+    binary = {"type": "string", "format": "binary"}
+    assert {kind: body["schema"] for kind, body in responses["200"]["content"].items()} == {
+        "image/jpeg": binary, "image/png": binary, "video/mp4": binary}
+    assert {"206", "304", "403", "404", "416"} <= set(responses)
+
+
+def test_preview_is_an_image(schema):
+    responses = schema["paths"]["/upload/files/{id}/preview"]["get"]["responses"]
+    assert set(responses["200"]["content"]) == {"image/jpeg", "image/webp"}
+    assert {"304", "403", "404"} <= set(responses)
 
 
 def test_list_documents_the_media_type_filter(schema):

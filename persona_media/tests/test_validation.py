@@ -70,9 +70,26 @@ def test_accepts_images(make, filename, mime, extension, size):
         (lambda: ftyp(b"mp41", ()) + moov() + box(b"moof", bytes(40)) + mdat(), "x.mp4", (320, 240, 2.0)),
     ],
 )
-def test_accepts_mp4(make, filename, expected):
-    info = inspect(make(), filename, "video")
-    assert info == MediaInfo("video", "video/mp4", "mp4", *expected)
+def test_the_container_walk_reads_every_valid_layout(make, filename, expected):
+    """The box walk (mp4.read_movie) before any decoding: sizes and duration as the container says."""
+    movie = mp4.read_movie(io.BytesIO(make()))
+    assert movie.has_video and (movie.width, movie.height, movie.duration) == expected
+
+
+def test_a_real_h264_mp4_is_accepted_with_what_its_streams_say():
+    info = inspect(files.real_mp4(), "clip.mp4", "video")
+    assert info == MediaInfo("video", "video/mp4", "mp4", files.REAL_WIDTH, files.REAL_HEIGHT, 2.0,
+                             float(files.REAL_RATE), "h264", "", info.bitrate)
+    assert info.bitrate > 0 and info.preview.format == "JPEG" and len(info.preview.blurhash) == 28
+
+
+@pytest.mark.parametrize(("make", "code"), [
+    pytest.param(lambda: files.real_mp4("mpeg4"), "unsupported_codec", id="mpeg4-part-2"),
+    pytest.param(files.mp4, "corrupt_file", id="valid-boxes-no-stream"),
+    pytest.param(lambda: files.mp4(mdat_first=True), "corrupt_file", id="mdat-first-no-stream"),
+])
+def test_a_container_must_hold_a_stream_browsers_play(make, code):
+    assert rejection(make(), "clip.mp4", "video").code == code
 
 
 def test_restores_the_file_position():

@@ -254,3 +254,12 @@ def raw_png(width: int, height: int, *, bit_depth: int = 8, colour_type: int = 2
     idat = zlib.compress(b"\x00" * (1 + width * 3)) if idat is None else idat
     chunks = [png_chunk(b"IHDR", ihdr), *before, png_chunk(b"IDAT", idat), *after]
     return PngImagePlugin._MAGIC + b"".join(chunks) + (png_chunk(b"IEND", b"") if iend else b"")
+
+
+def blurhash_distance(a: str, b: str) -> float:
+    """Mean absolute difference (0-255) of two BlurHashes' pictures: encoding noise stays within a few."""
+    import blurhash as codec
+    from PIL import ImageChops, ImageStat
+
+    pictures = [codec.decode(h, 16, 12).convert("RGB") for h in (a, b)]
+    return sum(ImageStat.Stat(ImageChops.difference(*pictures)).mean) / 3
