@@ -2,7 +2,7 @@
 import subprocess
 import sys
 
-MODULES = ("bench.avatar_processing", "bench.avatar_http", "bench.persona_media")
+MODULES = ("bench.avatar_processing", "bench.decode", "bench.avatar_http", "bench.persona_media")
 
 
 def main() -> int:
