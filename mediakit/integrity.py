@@ -57,6 +57,8 @@ def check_png(fileobj: BinaryIO) -> None:
     try:
         with Image.open(fileobj, formats=["PNG"]) as im:
             im.verify()  # walks every chunk through IEND, checking each CRC
+    except Image.DecompressionBombError as error:  # callers check dimensions first, but still
+        raise Rejected("image_too_large", str(error)) from error
     except Exception as error:  # SyntaxError, OSError, struct.error... all mean "damaged"
         raise Rejected("corrupt_file", f"the PNG is damaged: {error}") from error
     fileobj.seek(len(PngImagePlugin._MAGIC))

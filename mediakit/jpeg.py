@@ -86,13 +86,17 @@ def decode_scaled(data: bytes | memoryview, min_side: int = 0, *,
     return Image.frombuffer(mode, (width, height), pixels, "raw", rawmode, 0, 1)
 
 
-def check_jpeg(data: bytes | memoryview) -> None:
+def check_jpeg(data: bytes | memoryview, *, max_pixels: int | None = None) -> None:
     """Entropy-decode every block of the scan(s), refusing damage as decode_scaled does.
 
     Decodes at 1/8 scale: every coefficient is still read (truncation and bad codes are found),
-    but the inverse DCT and the output buffer are 1/64 of full size.
+    but the inverse DCT and the output buffer are 1/64 of full size. Refuses images whose full
+    size is past max_pixels (default: Pillow's MAX_IMAGE_PIXELS) as `image_too_large`.
     """
-    _, _, colourspace, _ = _header(data, 1)
+    height, width, colourspace, _ = _header(data, 0)
+    limit = Image.MAX_IMAGE_PIXELS if max_pixels is None else max_pixels
+    if limit and width * height > limit:
+        raise Rejected("image_too_large", f"{width}x{height} is above {limit} pixels")
     _decode(data, _OUTPUT.get(colourspace, _DEFAULT_OUTPUT)[0], 1)
 
 

@@ -154,3 +154,10 @@ def test_cut_webp_and_gif_are_refused_by_pillows_own_decode(fmt):
     integrity.check_intact(io.BytesIO(cut), fmt)
     with pytest.raises(OSError):
         Image.open(io.BytesIO(cut)).load()
+
+
+def test_png_claiming_a_decompression_bomb_is_too_large_not_corrupt(tmp_path):
+    rows = images.scanlines(images.picture(300, 10, "L"))
+    with pytest.raises(Rejected) as refusal:
+        check(tmp_path, images.raw_png(60000, 60000, "L", zlib.compress(rows)), "PNG")
+    assert refusal.value.code == "image_too_large"

@@ -128,6 +128,17 @@ def test_decoded_pixels_are_capped():
     assert jpeg.decode_scaled(data, 200, max_pixels=300 * 200).size == (300, 200)
 
 
+def test_check_caps_the_full_size_not_the_eighth_it_decodes():
+    data = images.jpeg(600, 400)
+    jpeg.check_jpeg(data, max_pixels=600 * 400)
+    with pytest.raises(Rejected) as refused:
+        jpeg.check_jpeg(data, max_pixels=600 * 400 - 1)
+    assert refused.value.code == "image_too_large"
+    with pytest.raises(Rejected) as refused:
+        jpeg.check_jpeg(images.claim_height(images.jpeg(1600, 16), 60000))  # 96 MP: past Pillow's 89
+    assert refused.value.code == "image_too_large"
+
+
 def test_file_buffer_maps_files_on_disk_and_restores_the_position(tmp_path):
     data = images.jpeg(600, 400)
     path = tmp_path / "upload.jpg"
