@@ -28,7 +28,7 @@ from mediakit.rejections import Rejected
 # Samples per pixel of each PNG colour type (grey, RGB, palette, grey+alpha, RGBA).
 _PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
 # Adam7 passes: first column, first row, column step, row step.
-_ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2),
+ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2),
           (0, 1, 1, 2))
 _INFLATE_STEP = 1 << 20  # inflate at most this much at a time: the output is only counted
 _CHUNK_HEAD = struct.Struct(">I4s")
@@ -81,7 +81,7 @@ def png_raw_size(width: int, height: int, bit_depth: int, colour_type: int, inte
     if not interlace:
         return rows(width, height)
     return sum(rows((width - x0 + dx - 1) // dx, (height - y0 + dy - 1) // dy)
-               for x0, y0, dx, dy in _ADAM7)
+               for x0, y0, dx, dy in ADAM7)
 
 
 def _png_idat_size(fileobj: BinaryIO) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, PngImagePlugin
 
-from mediakit.integrity import _ADAM7
+from mediakit.integrity import ADAM7
 
 PNG_COLOUR_TYPES = {"L": 0, "RGB": 2, "LA": 4, "RGBA": 6}
 
@@ -111,7 +111,7 @@ def interlaced_png(im: Image.Image) -> bytes:
     """Adam7-interlaced PNG (Pillow writes none): each pass's pixels as unfiltered scanlines."""
     pixels = np.asarray(im)
     passes = b""
-    for x0, y0, dx, dy in _ADAM7:
+    for x0, y0, dx, dy in ADAM7:
         sub = pixels[y0::dy, x0::dx]
         if sub.size:
             passes += scanlines(Image.fromarray(np.ascontiguousarray(sub), im.mode))
