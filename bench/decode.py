@@ -24,6 +24,9 @@ beside the same pipeline encoding WebP at quality 85 with each `method` 0..6: ti
 pipeline, and the five encodes alone, which is all `method` changes), total bytes,
 and the 512 px variant's PSNR (both composited over grey, so colour under full transparency,
 which no one sees, does not count). Goal: ≤ 0.5× today's time and ≤ 0.25× today's bytes.
+
+Integrity: what mediakit.integrity.check_intact costs beside Pillow's full decode of the same
+file (JPEG: a strict 1/8-scale decode; PNG: verify() plus inflating the IDAT stream).
 """
 from __future__ import annotations
 
@@ -45,13 +48,17 @@ from PIL import Image, ImageOps  # noqa: E402
 from avatars import imaging  # noqa: E402
 from avatars.tests import images  # noqa: E402
 from bench.avatar_processing import floor, psnr, reference  # noqa: E402
-from mediakit import jpeg  # noqa: E402
+from mediakit import integrity, jpeg  # noqa: E402
 
 FLOOR_TARGET = 1.5  # today or m8 ≤ 1.5× the 1/2^k floor
 PSNR_SLACK_DB = 0.3
 WEBP_TIME_TARGET, WEBP_BYTES_TARGET = 0.5, 0.25
 WEBP_METHODS = range(7)
 LARGEST = max(imaging.VARIANT_SIZES.values())
+# --clock cpu: process CPU time instead of wall time; steadier on a machine others are loading
+# (every pipeline here is single-threaded).
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+clock = CLOCKS["wall"]
 
 
 # --- pipelines -----------------------------------------------------------------------------------
@@ -150,9 +157,9 @@ def median_ms(data: bytes, pipelines: dict[str, Pipeline],
     times: dict[str, list[float]] = {name: [] for name in pipelines}
     for _ in range(runs):
         for name, pipeline in pipelines.items():
-            start = time.perf_counter()
+            start = clock()
             pipeline(data)
-            times[name].append((time.perf_counter() - start) * 1000)
+            times[name].append((clock() - start) * 1000)
     return {name: statistics.median(t) for name, t in times.items()}, outputs
 
 
@@ -231,18 +238,41 @@ def webp_table(runs: int) -> None:
     print("  ms: the whole pipeline (decode, resize, encode); encode ms: the five encodes alone")
 
 
+def integrity_table(runs: int) -> None:
+    def pillow_load(data: bytes) -> dict[str, bytes]:
+        Image.open(io.BytesIO(data)).load()
+        return {}
+
+    def check(fmt: str) -> Pipeline:
+        def run(data: bytes) -> dict[str, bytes]:
+            integrity.check_intact(io.BytesIO(data), fmt)
+            return {}
+        return run
+
+    print(f"{'integrity':22} {'check ms':>8} {'load ms':>8} {'check/load':>10}")
+    for name, data, fmt in (("jpeg 2000x2000", images.photo_jpeg(2000, 2000), "JPEG"),
+                            ("jpeg 4096x4096", images.photo_jpeg(4096, 4096), "JPEG"),
+                            ("png rgba 2000x2000", images.png_rgba(2000, 2000), "PNG")):
+        ms, _ = median_ms(data, {"check": check(fmt), "load": pillow_load}, runs)
+        print(f"{name:22} {ms['check']:>8.1f} {ms['load']:>8.1f} {ms['check'] / ms['load']:>9.2f}×")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="timed runs per pipeline (median)")
-    parser.add_argument("--only", choices=("jpeg", "webp"), help="run one of the two tables")
+    parser.add_argument("--only", choices=("jpeg", "webp", "integrity"), help="run one table")
+    parser.add_argument("--clock", choices=tuple(CLOCKS), default="wall",
+                        help="wall time (default) or this process's CPU time")
     args = parser.parse_args()
+    global clock
+    clock = CLOCKS[args.clock]
     print(f"Pillow {Image.__version__}, simplejpeg {simplejpeg.__version__}, "
-          f"{args.runs} runs after a warm-up, median wall time\n")
-    if args.only != "webp":
-        jpeg_table(args.runs)
-        print()
-    if args.only != "jpeg":
-        webp_table(args.runs)
+          f"{args.runs} runs after a warm-up, median {args.clock} time\n")
+    tables = {"jpeg": jpeg_table, "webp": webp_table, "integrity": integrity_table}
+    for name, table in tables.items():
+        if args.only in (None, name):
+            table(args.runs)
+            print()
 
 
 if __name__ == "__main__":
