@@ -15,12 +15,15 @@ import mmap
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import BinaryIO, NamedTuple
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 import simplejpeg
 from PIL import Image
 
 from mediakit.rejections import Rejected
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # libjpeg warnings about how a file is *written*, not about its pixels: junk bytes between
 # segments (the scan itself was complete), an unknown JFIF version or Adobe transform code, a
@@ -76,9 +79,7 @@ def decode_scaled(data: bytes | memoryview, min_side: int = 0, *,
     MAX_IMAGE_PIXELS) decoded pixels.
     """
     height, width, colourspace, _ = _header(data, min_side)
-    limit = Image.MAX_IMAGE_PIXELS if max_pixels is None else max_pixels
-    if limit and width * height > limit:
-        raise Rejected("image_too_large", f"{width}x{height} decoded pixels is above {limit}")
+    _cap(width, height, max_pixels)
     output, mode, rawmode = _OUTPUT.get(colourspace, _DEFAULT_OUTPUT)
     pixels = _decode(data, output, min_side)
     if pixels.shape[:2] != (height, width):  # the decoder's scale choice is the header's
@@ -94,9 +95,7 @@ def check_jpeg(data: bytes | memoryview, *, max_pixels: int | None = None) -> No
     size is past max_pixels (default: Pillow's MAX_IMAGE_PIXELS) as `image_too_large`.
     """
     height, width, colourspace, _ = _header(data, 0)
-    limit = Image.MAX_IMAGE_PIXELS if max_pixels is None else max_pixels
-    if limit and width * height > limit:
-        raise Rejected("image_too_large", f"{width}x{height} is above {limit} pixels")
+    _cap(width, height, max_pixels)
     _decode(data, _OUTPUT.get(colourspace, _DEFAULT_OUTPUT)[0], 1)
 
 
@@ -105,7 +104,8 @@ def file_buffer(fileobj: BinaryIO) -> Iterator[bytes | memoryview]:
     """The whole file as a read-only buffer, without copying it into memory where possible.
 
     A file on disk (an upload Django spooled to a temporary file) is memory-mapped; an in-memory
-    BytesIO lends its own buffer; anything else is read whole.
+    BytesIO lends its own buffer; anything else is read whole. (A mapped file must not shrink
+    while mapped; an upload's private temporary file does not.)
     """
     position = fileobj.tell()
     try:
@@ -130,6 +130,12 @@ def file_buffer(fileobj: BinaryIO) -> Iterator[bytes | memoryview]:
         fileobj.seek(position)
 
 
+def _cap(width: int, height: int, max_pixels: int | None) -> None:
+    limit = Image.MAX_IMAGE_PIXELS if max_pixels is None else max_pixels
+    if limit and width * height > limit:
+        raise Rejected("image_too_large", f"{width}x{height} is above {limit} pixels")
+
+
 def _header(data: bytes | memoryview, min_side: int) -> tuple[int, int, str, str]:
     """(height, width, colour space, subsampling) of the decode at the scale min_side asks for."""
     if not len(data):
@@ -140,7 +146,7 @@ def _header(data: bytes | memoryview, min_side: int) -> tuple[int, int, str, str
         raise Rejected("corrupt_file", f"unreadable JPEG header: {error}") from error
 
 
-def _decode(data: bytes | memoryview, output: str, min_side: int):  # -> numpy.ndarray
+def _decode(data: bytes | memoryview, output: str, min_side: int) -> np.ndarray:
     """Decode strictly; tolerate only BENIGN_WARNINGS (then decode again, leniently)."""
     try:
         return simplejpeg.decode_jpeg(data, output, min_height=min_side, min_width=min_side,
