@@ -2,7 +2,8 @@
 import subprocess
 import sys
 
-MODULES = ("bench.avatar_processing", "bench.avatar_http", "bench.persona_media", "bench.video_probe")
+MODULES = ("bench.avatar_processing", "bench.decode", "bench.avatar_http", "bench.persona_media",
+           "bench.video_probe")
 
 
 def main() -> int:
