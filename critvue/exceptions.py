@@ -5,7 +5,7 @@ from django.core.exceptions import (
     TooManyFieldsSent,
     TooManyFilesSent,
 )
-from django.http import JsonResponse
+from django.http import JsonResponse, UnreadablePostError
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
@@ -17,10 +17,18 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "file_too_large"
 
 
+class RequestTimeout(exceptions.APIException):
+    status_code = status.HTTP_408_REQUEST_TIMEOUT
+    default_detail = "The request body did not arrive in time."
+    default_code = "request_timeout"
+
+
 def _translate(exc: Exception) -> Exception:
     """Django's refusals of a request body become API errors instead of 400 HTML pages."""
     if isinstance(exc, RequestDataTooBig):
         return RequestTooLarge()
+    if isinstance(exc, UnreadablePostError):  # the client stalled mid-body (gunicorn.conf.py) or left
+        return RequestTimeout()
     if isinstance(exc, (TooManyFilesSent, TooManyFieldsSent)):
         return exceptions.ValidationError(str(exc) or "Too many parts in the request.", code="too_many_parts")
     if isinstance(exc, SuspiciousOperation):
