@@ -161,8 +161,8 @@ class Site:
 def production_env(folder: Path, database_url: str, **overrides: str) -> dict[str, str]:
     """What every instance of one site runs with: production settings, one database, cache and storage."""
     env = server_env(folder)
-    env.update(DATABASE_URL=database_url, ENABLE_RATE_LIMITING="true", LOG_LEVEL="ERROR",
-               PERSONA_MEDIA_ACCEL_REDIRECT="/protected-media/", **overrides)
+    env.update({"DATABASE_URL": database_url, "ENABLE_RATE_LIMITING": "true", "LOG_LEVEL": "ERROR",
+                "PERSONA_MEDIA_ACCEL_REDIRECT": "/protected-media/", **overrides})
     for folder_setting in ("AVATAR_STORAGE_PATH", "PERSONA_MEDIA_STORAGE_PATH"):
         os.makedirs(env[folder_setting], exist_ok=True)
     return env
