@@ -2,14 +2,16 @@
 PostgreSQL, one Redis and one storage (deploy/README.md). Everything goes through nginx's ports:
 `both` balances over the two instances, `a` and `b` pin one of them."""
 import time
+from concurrent.futures import ThreadPoolExecutor
 
+import boto3
 import django_ratelimit.core
 import pytest
 import requests
 
 from avatars.tests.images import photo_jpeg
 from avatars.views import FILE_HEADERS
-from critvue.tests.topology import account, create_persona, upload_avatar, upload_media
+from critvue.tests.topology import account, create_persona, stored_files, upload_avatar, upload_media
 from persona_media.tests.files import jpeg as media_jpeg
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the instances write to the test database
@@ -116,3 +118,63 @@ def test_downloads_on_s3_are_presigned_redirects(s3_site):
     avatar = upload_avatar(s3_site, who, photo_jpeg(200, 200), via="b").json()
     assert avatar["avatar_url"].startswith(s3_site.env["AWS_S3_ENDPOINT_URL"])
     assert requests.get(avatar["avatar_url"]).status_code == 200
+
+
+@pytest.fixture(params=["local", "s3"])
+def site(request):
+    return request.getfixturevalue(f"{request.param}_site")
+
+
+def avatar_files(site, user_id: int) -> set[str]:
+    """The user's avatar files in the site's storage (`{size}/{file}`), listed from the storage itself."""
+    marker = f"avatar_{user_id}_"
+    if site.env.get("AVATAR_STORAGE_TYPE") != "cloud":
+        return {name for name in stored_files(site.avatars) if marker in name}
+    listing = s3_client(site).list_objects_v2(Bucket=site.env["AWS_STORAGE_BUCKET_NAME"], Prefix="avatars/")
+    return {o["Key"].removeprefix("avatars/") for o in listing.get("Contents", []) if marker in o["Key"]}
+
+
+def media_files(site, user_id: int, persona_id: int) -> set[str]:
+    prefix = f"{user_id}/{persona_id}/"
+    if site.env.get("MEDIA_STORAGE_TYPE") != "cloud":
+        return stored_files(site.media, prefix)
+    listing = s3_client(site).list_objects_v2(Bucket=site.env["AWS_STORAGE_BUCKET_NAME"],
+                                              Prefix="persona-media/" + prefix)
+    return {o["Key"] for o in listing.get("Contents", [])}
+
+
+def s3_client(site):
+    return boto3.client("s3", endpoint_url=site.env["AWS_S3_ENDPOINT_URL"], aws_access_key_id="testing",
+                        aws_secret_access_key="testing", region_name="us-east-1")
+
+
+def test_concurrent_avatar_replaces_over_both_instances_leave_one_avatar(site):
+    who = account(site)
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda i: upload_avatar(site, who, photo_jpeg(150 + i, 150 + i, seed=10 + i),
+                                                        via="ab"[i % 2]), range(4)))
+    assert [a.status_code for a in answers] == [200] * 4, [a.text for a in answers]
+    current = requests.get(site.url("/api/v1/profile/me/avatar"), headers=who.headers).json()["avatar_url"]
+    assert current in {a.json()["avatar_url"] for a in answers}
+    files = avatar_files(site, who.id)
+    assert len(files) == 5 and any(current.endswith(name) for name in files)
+    for size in ("thumbnail", "small", "medium", "large", "full"):
+        url = requests.get(site.url(f"/api/v1/profile/me/avatar?size={size}"), headers=who.headers).json()["avatar_url"]
+        assert requests.get(url if url.startswith("http") else site.url(url)).status_code == 200
+
+
+@pytest.mark.parametrize("head_start", [0.0, 0.05, 0.2])
+def test_persona_deleted_on_one_instance_while_an_upload_into_it_runs_on_the_other(site, head_start):
+    who = account(site)
+    persona = create_persona(site, who)
+    with ThreadPoolExecutor(1) as pool:
+        uploading = pool.submit(upload_media, site, who, persona, media_jpeg(2400, 1800), via="a")
+        time.sleep(head_start)  # varies which of the two reaches the database first; nothing is timed
+        deleted = requests.delete(site.url(f"/api/v1/personas/{persona}", "b"), headers=who.headers)
+        upload = uploading.result()
+    assert deleted.status_code == 204
+    assert upload.status_code in (201, 404), upload.text
+    if upload.status_code == 201:
+        assert requests.get(site.url(f"/upload/files/{upload.json()['id']}"), headers=who.headers).status_code == 404
+    assert requests.get(site.url(f"/api/v1/personas/{persona}"), headers=who.headers).status_code == 404
+    assert media_files(site, who.id, persona) == set()
