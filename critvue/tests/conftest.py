@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 import boto3
 import pytest
 
-from critvue.tests.topology import Site, production_env
+from critvue.tests.topology import production_env, running
 
 
 @pytest.fixture(scope="session")
@@ -16,14 +16,6 @@ def topology_database(django_db_setup, django_db_blocker) -> str:
     if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
         pytest.skip("the production topology runs over PostgreSQL and Redis: DATABASE_URL and REDIS_URL (make test)")
     return urlsplit(os.environ["DATABASE_URL"])._replace(path="/" + connection.settings_dict["NAME"]).geturl()
-
-
-def running(folder, env, workers: int = 2):
-    site = Site(folder, env, workers=workers)
-    try:
-        yield site.start()
-    finally:
-        site.stop()
 
 
 @pytest.fixture(scope="session")

@@ -158,6 +158,15 @@ class Site:
                 stop(proc)
 
 
+def running(folder: Path, env: dict[str, str], workers: int = 2):
+    """A started Site for a fixture to yield, stopped afterwards."""
+    site = Site(folder, env, workers=workers)
+    try:
+        yield site.start()
+    finally:
+        site.stop()
+
+
 def production_env(folder: Path, database_url: str, **overrides: str) -> dict[str, str]:
     """What every instance of one site runs with: production settings, one database, cache and storage."""
     env = server_env(folder)
