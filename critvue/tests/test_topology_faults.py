@@ -1,5 +1,6 @@
 """The production topology when clients and machines misbehave: oversized and slow requests,
 and one app instance killed in the middle of a load (see test_topology.py for the set-up)."""
+import datetime
 import http.client
 import json
 import socket
@@ -11,7 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from critvue.tests.topology import ROOT, account, create_persona, production_env, running, stored_files, upload_media
+from critvue.tests.topology import (
+    NGINX_SITE, ROOT, account, create_persona, nginx_binary, production_env, running, site_locations, stored_files,
+    upload_media,
+)
 from persona_media.tests.files import jpeg as media_jpeg
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the instances write to the test database
@@ -137,3 +141,38 @@ def test_an_instance_killed_mid_load_leaves_the_other_answering_and_nothing_half
     subprocess.run([sys.executable, "manage.py", "cleanup_orphaned_media", "--days", "0"], cwd=ROOT,
                    env=site.env, check=True, stdout=subprocess.DEVNULL)
     assert stored_files(site.media, f"{who.id}/{persona}") == set(rows)
+
+
+def self_signed(folder) -> tuple[str, str]:
+    """A throwaway certificate and key for the site's TLS server block."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "api.critvue.example")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
+    return str(folder / "cert.pem"), str(folder / "key.pem")
+
+
+def test_the_shipped_site_is_valid_nginx_configuration(tmp_path):
+    """deploy/nginx/critvue.conf as an operator installs it, with a certificate in place of theirs."""
+    cert, key = self_signed(tmp_path)
+    (tmp_path / "locations.conf").write_text(site_locations("critvue", tmp_path / "a", tmp_path / "m"))
+    site = (NGINX_SITE / "critvue.conf").read_text()
+    for placeholder, value in (("/etc/ssl/critvue/fullchain.pem", cert), ("/etc/ssl/critvue/privkey.pem", key),
+                               ("/etc/nginx/snippets/critvue-locations.conf", str(tmp_path / "locations.conf"))):
+        assert placeholder in site
+        site = site.replace(placeholder, value)
+    (tmp_path / "site.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(f"pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\n"
+                                         f"include {tmp_path}/site.conf;\n}}\n")
+    checked = subprocess.run([nginx_binary(), "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
+                              "-e", str(tmp_path / "error.log")], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
