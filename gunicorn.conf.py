@@ -23,7 +23,8 @@ SocketUnreader.max_body_chunk = 64 * 1024
 
 # Bounded reads of a request: a client may pause at most READ_IDLE_SECONDS between two pieces, and
 # its head and body must have arrived in full within REQUEST_READ_SECONDS (a 10 MiB upload then needs
-# ~90 KB/s). Past either, the request is answered `408 request_timeout` and its thread freed.
+# ~90 KB/s). Past either, the request is answered `408 request_timeout` and its thread freed. The
+# socket keeps the idle bound while the answer goes out: a client that stops reading it is dropped.
 # Behind nginx (request buffering on) bodies arrive at once and neither limit is ever reached.
 READ_IDLE_SECONDS = 15
 REQUEST_READ_SECONDS = 120
