@@ -75,8 +75,8 @@ def _answers(ready: Callable[[], bool]) -> bool:
 @contextmanager
 def gunicorn(env: dict[str, str], port: int, config: Path) -> Iterator[psutil.Process]:
     """gunicorn with one sync worker and the given config file, up once /health answers; yields the worker."""
-    command = [sys.executable, "-m", "gunicorn", "critvue.wsgi:application", "--workers", "1", "--worker-class",
-               "sync", "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning",
+    command = [sys.executable, "-m", "gunicorn", "critvue.wsgi:application", "--workers", "1", "--threads", "1",
+               "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning",
                "--config", str(config)]
     with serving(command, env, lambda: request(port, "GET", "/health")[0] == 200, "gunicorn") as master:
         (worker,) = psutil.Process(master.pid).children()

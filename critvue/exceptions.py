@@ -6,7 +6,7 @@ from django.core.exceptions import (
     TooManyFieldsSent,
     TooManyFilesSent,
 )
-from django.http import JsonResponse
+from django.http import JsonResponse, UnreadablePostError
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
@@ -35,6 +35,12 @@ class RateLimited(exceptions.Throttled):
     default_code = "rate_limited"
 
 
+class RequestTimeout(exceptions.APIException):
+    status_code = status.HTTP_408_REQUEST_TIMEOUT
+    default_detail = "The request body did not arrive in time."
+    default_code = "request_timeout"
+
+
 def _translate(exc: Exception) -> Exception:
     """Check verdicts and Django's refusals of a request body become API errors (not 400 HTML pages).
 
@@ -46,6 +52,8 @@ def _translate(exc: Exception) -> Exception:
         return exceptions.NotFound()
     if isinstance(exc, RequestDataTooBig):
         return RequestTooLarge()
+    if isinstance(exc, UnreadablePostError):  # the client stalled mid-body (gunicorn.conf.py) or left
+        return RequestTimeout()
     if isinstance(exc, (TooManyFilesSent, TooManyFieldsSent)):
         return exceptions.ValidationError(str(exc) or "Too many parts in the request.", code="too_many_parts")
     if isinstance(exc, SuspiciousOperation):

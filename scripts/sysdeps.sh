@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the system packages the project needs are installed: python3-venv and libmagic always; PostgreSQL and
-# Redis servers only when the tests must start their own (no TEST_DATABASE_URL / TEST_REDIS_URL).
+# Redis servers only when the tests must start their own (no TEST_DATABASE_URL / TEST_REDIS_URL); nginx for the
+# production-topology tests (critvue/tests/test_topology*.py), which run it unprivileged on a free port.
 # Installs with apt-get when run as root; otherwise says what is missing and stops.
 set -euo pipefail
 need=()
@@ -15,6 +16,9 @@ if [ "${1:-}" = "--servers" ]; then
   if [ -z "${TEST_REDIS_URL:-}" ] && ! command -v redis-server >/dev/null; then
     need+=(redis-server)
   fi
+  if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+    need+=(nginx)
+  fi
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -22,7 +26,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-  # Debian's postgresql package creates and starts a cluster; the tests start their own.
+  # Debian's postgresql package creates and starts a cluster, and its nginx package a site on port 80 where an
+  # init system runs; the tests start their own of both.
   exit 0
 fi
 echo "sysdeps: missing system packages: ${need[*]}" >&2

@@ -113,3 +113,41 @@ def test_metrics_count_every_worker(server):
         assert get(server, "/health")[0] == 200
     # Answered by either worker, every read must report all twelve.
     assert {health_count(server) for _ in range(6)} == {before + 12}
+
+
+def read_answer(sock: socket.socket) -> tuple[int, dict]:
+    """Status and JSON body of the one answer on `sock`, read until the server closes it."""
+    sock.setblocking(True)
+    sock.settimeout(60)
+    answer = b""
+    while chunk := sock.recv(65536):
+        answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(body)
+
+
+def test_stalled_request_bodies_keep_no_other_request_waiting(server):
+    """Clients that stop mid-body (twice as many as there are workers) hold threads, not workers."""
+    body = json.dumps({"email": "not-an-email", "password": "Correct-Horse-42"}).encode()
+    head = (b"POST /api/v1/auth/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body))
+    stalled = [socket.create_connection(("127.0.0.1", server), timeout=30) for _ in range(4)]
+    try:
+        for sock in stalled:
+            sock.sendall(head + body[:10])
+        status, _, answer = get(server, "/health")
+        assert (status, json.loads(answer)["status"]) == (200, "ok")
+        for sock in stalled:  # none of them was answered or dropped meanwhile
+            sock.setblocking(False)
+            with pytest.raises(BlockingIOError):
+                sock.recv(1)
+        # The rest of a body, however late, is still read and answered ...
+        stalled[0].sendall(body[10:])
+        status, answer = read_answer(stalled[0])
+        assert (status, answer["code"]) == (400, "invalid")
+        # ... and a body that never comes is given up after gunicorn.conf.py's idle bound.
+        status, answer = read_answer(stalled[1])
+        assert (status, answer["code"]) == (408, "request_timeout")
+    finally:
+        for sock in stalled:
+            sock.close()
