@@ -2,7 +2,7 @@
 import subprocess
 import sys
 
-MODULES = ("bench.avatar_processing", "bench.avatar_http", "bench.persona_media", "bench.video_probe")
+MODULES = ("bench.avatar_processing", "bench.avatar_http", "bench.persona_media", "bench.video_probe", "bench.export")
 
 
 def main() -> int:
