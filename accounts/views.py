@@ -143,9 +143,11 @@ class ProfileView(generics.RetrieveUpdateAPIView):
         return self.request.user
 
     @extend_schema(request=serializers.AccountDeleteSerializer,
+                   description="Body: JSON `{password}`. Erases the account and everything it owns, files included; "
+                               "a wrong or missing password is `400 invalid_password` and counts as a failed login.",
                    responses={204: None, 400: ErrorSerializer, 401: ErrorSerializer, 429: ErrorSerializer})
     def delete(self, request):
-        """Erase the account and everything it owns, files included; wrong passwords count as failed logins."""
+        """Erase the account and everything it owns; a wrong password counts as a failed login."""
         user = request.user
         if wait := throttling.seconds_locked_out(request, user.email):
             raise TooManyFailedLogins(wait)

@@ -75,12 +75,12 @@ class RetryReport:
     refused: list[tuple[str, str]] = field(default_factory=list)  # (name, error)
 
 
-def retry_pending(*, alias: str | None = None, dry_run: bool = False) -> RetryReport:
-    """Try every recorded deletion again (of one storage, or all); forget the ones that succeed."""
+def retry_pending(*, alias: str | None = None, dry_run: bool = False, records=None) -> RetryReport:
+    """Try the recorded deletions again (these `records`, of one storage, or all); forget the ones that succeed."""
     from mediakit.models import PendingDeletion
 
     report = RetryReport()
-    pending = PendingDeletion.objects.order_by("pk")
+    pending = (PendingDeletion.objects.all() if records is None else records).order_by("pk")
     if alias is not None:
         pending = pending.filter(storage_alias=alias)
     for record in pending.iterator(chunk_size=500):

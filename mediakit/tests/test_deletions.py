@@ -76,3 +76,21 @@ def test_unnamed_storage_alias_is_found_from_the_storage_object(settings):
         with transaction.atomic():
             delete_on_commit(storages["persona_media"], names)  # no alias given: looked up
     assert list(PendingDeletion.objects.values_list("storage_alias", "name")) == [("persona_media", names[0])]
+
+
+def test_the_admin_lists_pending_deletions_and_retries_the_selected(settings, moderator):
+    names = save("persona_media", "3/3/a.png", "3/3/b.png")
+    with refusing_deletes(settings, "persona_media"):
+        with transaction.atomic():
+            delete_on_commit(storages["persona_media"], names, alias="persona_media")
+    url = "/admin/mediakit/pendingdeletion/"
+    listing = moderator.get(url)
+    assert listing.status_code == 200 and all(name in listing.content.decode() for name in names)
+    first = PendingDeletion.objects.get(name=names[0])
+    assert moderator.get(f"{url}add/").status_code == 403
+
+    response = moderator.post(url, {"action": "retry", "_selected_action": [first.pk]}, follow=True)
+
+    assert "1 files removed, 0 still refused." in response.content.decode()
+    assert stored_names("persona_media") == {names[1]}
+    assert list(PendingDeletion.objects.values_list("name", flat=True)) == [names[1]]
