@@ -139,3 +139,27 @@ def test_files_storage_refuses_are_kept_for_retry_and_never_served(storage_backe
 
 def test_unauthenticated_is_401(db):
     assert APIClient().delete(URL, {"password": PASSWORD}, format="json").status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_erasures_have_one_winner(two_users):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    client, tokens, user, other = two_users
+
+    def erase(_):
+        try:
+            second = APIClient()
+            second.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+            return second.delete(URL, {"password": PASSWORD}, format="json").status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(4) as pool:
+        statuses = sorted(pool.map(erase, range(4)))
+
+    assert statuses == [204, 401, 401, 401]
+    assert not User.objects.filter(pk=user.pk).exists()
+    assert everything_stored() == files_of(other)
