@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import update_last_login
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -173,10 +173,12 @@ class ProfileExportView(APIView):
         401: ErrorSerializer})
     def get(self, request):
         stream = export.archive(request.user, request)
-        disposition = content_disposition(f"critvue-export-{request.user.pk}.zip")
-        return StreamingHttpResponse(stream, content_type="application/zip", headers={
-            "Content-Disposition": disposition, "Content-Length": str(len(stream)),
-            "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+        headers = {"Content-Disposition": content_disposition(f"critvue-export-{request.user.pk}.zip"),
+                   "Content-Length": str(len(stream)), "Cache-Control": "private, no-store",
+                   "X-Content-Type-Options": "nosniff"}
+        if request.method == "HEAD":  # the GET's headers; no stored file is opened
+            return HttpResponse(content_type="application/zip", headers=headers)
+        return StreamingHttpResponse(stream, content_type="application/zip", headers=headers)
 
 
 def admin_login(request, **kwargs):

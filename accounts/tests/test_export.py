@@ -78,3 +78,14 @@ def test_any_accept_header_gets_the_zip(api):
 def test_unauthenticated_is_401():
     response = APIClient().get(URL)
     assert response.status_code == 401 and response.json()["detail"]
+
+
+def test_head_answers_the_get_headers_without_a_body(make_user, client_for):
+    user = make_user()
+    client = client_for(user)
+    fill(user, client)
+    head, get = client.head(URL), client.get(URL)
+    assert head.status_code == 200 and head.content == b""
+    for header in ("Content-Type", "Content-Length", "Content-Disposition", "Cache-Control"):
+        assert head[header] == get[header]
+    assert int(head["Content-Length"]) == len(b"".join(get.streaming_content))
