@@ -94,3 +94,21 @@ def test_the_admin_lists_pending_deletions_and_retries_the_selected(settings, mo
     assert "1 files removed, 0 still refused." in response.content.decode()
     assert stored_names("persona_media") == {names[1]}
     assert list(PendingDeletion.objects.values_list("name", flat=True)) == [names[1]]
+
+
+@pytest.mark.parametrize(("command", "alias", "other"), [("cleanup_orphaned_media", "persona_media", "avatars"),
+                                                        ("cleanup_orphaned_avatars", "avatars", "persona_media")])
+def test_the_orphan_sweeps_retry_their_own_storages_refused_deletions(settings, capsys, command, alias, other):
+    mine, theirs = save(alias, "4/4/mine.png"), save(other, "4/4/theirs.png")
+    with refusing_deletes(settings, alias), refusing_deletes(settings, other):
+        with transaction.atomic():
+            delete_on_commit(storages[alias], mine, alias=alias)
+            delete_on_commit(storages[other], theirs, alias=other)
+
+    call_command(command, "--dry-run")
+    assert stored_names(alias) == set(mine) and PendingDeletion.objects.count() == 2
+    call_command(command)
+
+    assert "1 deletions refused earlier are done; 0 still refused." in capsys.readouterr().out
+    assert stored_names(alias) == set() and stored_names(other) == set(theirs)
+    assert list(PendingDeletion.objects.values_list("storage_alias", flat=True)) == [other]
