@@ -6,6 +6,8 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self) -> None:
-        from accounts import handlers, schema  # noqa: F401  (schema registers the OpenAPI auth extension)
+        from accounts import export, handlers, schema  # noqa: F401  (schema registers the OpenAPI auth extension)
+        from mediakit import export as exports
 
         user_login_failed.connect(handlers.count_failed_login, dispatch_uid="accounts.count_failed_login")
+        exports.register("profile", export.profile_part)

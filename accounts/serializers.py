@@ -92,3 +92,7 @@ class ProfileSerializer(serializers.ModelSerializer):
                   "role", "is_verified", "created_at", "updated_at"]
         read_only_fields = ["id", "email", "avatar_url", "badges", "role", "is_verified", "created_at", "updated_at"]
         extra_kwargs = {"bio": {"max_length": MAX_BIO_LENGTH}}
+
+
+class AccountDeleteSerializer(serializers.Serializer):
+    password = password_field(help_text="The account's current password.")

@@ -1,10 +1,12 @@
-"""Register, log in (tokens in the body and in httpOnly cookies), refresh, log out, profile."""
+"""Register, log in (tokens in the body and in httpOnly cookies), refresh, log out, profile, erasure, export."""
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import update_last_login
+from django.http import HttpResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,9 +15,11 @@ from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts import serializers, throttling
+from accounts import conf, serializers, services, throttling
 from accounts.authentication import enforce_same_site
 from critvue.exceptions import RateLimited
+from mediakit import export
+from mediakit.downloads import AnyAcceptNegotiation, content_disposition
 from mediakit.schema import ErrorSerializer
 
 
@@ -125,12 +129,56 @@ class LogoutView(PublicView):
         return response
 
 
+class InvalidPassword(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "The password is missing or wrong."
+    default_code = "invalid_password"
+
+
 class ProfileView(generics.RetrieveUpdateAPIView):
     serializer_class = serializers.ProfileSerializer
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "patch", "delete", "head", "options"]
 
     def get_object(self):
         return self.request.user
+
+    @extend_schema(request=serializers.AccountDeleteSerializer,
+                   description="Body: JSON `{password}`. Erases the account and everything it owns, files included; "
+                               "a wrong or missing password is `400 invalid_password` and counts as a failed login.",
+                   responses={204: None, 400: ErrorSerializer, 401: ErrorSerializer, 429: ErrorSerializer})
+    def delete(self, request):
+        """Erase the account and everything it owns; a wrong password counts as a failed login."""
+        user = request.user
+        if wait := throttling.seconds_locked_out(request, user.email):
+            raise TooManyFailedLogins(wait)
+        password = request.data.get("password") if isinstance(request.data, dict) else None
+        if not (isinstance(password, str) and len(password) <= conf.PASSWORD_MAX_LENGTH
+                and user.check_password(password)):
+            throttling.record_failed_login(request, user.email)
+            raise InvalidPassword()
+        if not services.account_erase(user=user):
+            raise exceptions.AuthenticationFailed("This account no longer exists.", code="user_not_found")
+        response = Response(status=status.HTTP_204_NO_CONTENT)
+        clear_cookies(response)
+        return response
+
+
+class ProfileExportView(APIView):
+    """Everything the account holds, as one ZIP streamed while it is built."""
+
+    content_negotiation_class = AnyAcceptNegotiation
+
+    @extend_schema(responses={
+        (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="The export archive."),
+        401: ErrorSerializer})
+    def get(self, request):
+        stream = export.archive(request.user, request)
+        headers = {"Content-Disposition": content_disposition(f"critvue-export-{request.user.pk}.zip"),
+                   "Content-Length": str(len(stream)), "Cache-Control": "private, no-store",
+                   "X-Content-Type-Options": "nosniff"}
+        if request.method == "HEAD":  # the GET's headers; no stored file is opened
+            return HttpResponse(content_type="application/zip", headers=headers)
+        return StreamingHttpResponse(stream, content_type="application/zip", headers=headers)
 
 
 def admin_login(request, **kwargs):

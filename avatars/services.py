@@ -13,6 +13,7 @@ from django.db import transaction
 from avatars import conf
 from avatars.imaging import AvatarSpec, ProcessedAvatar, Variant, process_avatar
 from avatars.models import Avatar, AvatarVariant
+from mediakit.deletions import counting_removals
 from mediakit.files import WrittenFiles
 from mediakit import conf as mediakit_conf
 from mediakit.imaging import Limits
@@ -81,16 +82,17 @@ def avatar_replace(*, user: User, upload: File) -> Avatar:
 
 
 def avatar_delete(*, user: User) -> int:
-    """Delete the user's avatar; its files go once the transaction commits. Returns how many.
+    """Delete the user's avatar; its files go once the transaction commits. Returns how many did.
 
+    Files storage refused are recorded for `retry_deletions` and not counted.
     Raises Avatar.DoesNotExist when the user has none.
     """
-    with transaction.atomic():
-        locked = _lock(user)
-        avatar = Avatar.objects.get(user=locked)
-        _, deleted = avatar.delete()
+    with counting_removals() as removals:
+        with transaction.atomic():
+            locked = _lock(user)
+            Avatar.objects.get(user=locked).delete()
     user._state.fields_cache.pop("avatar", None)  # the caller's user object stops showing it
-    return deleted.get(AvatarVariant._meta.label, 0)
+    return removals.removed
 
 
 def cleanup_orphaned_files(*, older_than: timedelta, dry_run: bool = False) -> CleanupReport:

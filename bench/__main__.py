@@ -3,7 +3,7 @@ import subprocess
 import sys
 
 MODULES = ("bench.avatar_processing", "bench.decode", "bench.avatar_http", "bench.persona_media",
-           "bench.video_probe")
+           "bench.video_probe", "bench.export")
 
 
 def main() -> int:

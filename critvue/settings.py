@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_prometheus",
     "critvue",
+    "mediakit",
     "accounts",
     "avatars",
     "persona_media",

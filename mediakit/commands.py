@@ -3,15 +3,17 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
+from mediakit.deletions import retry_pending
 from mediakit.orphans import CleanupReport
 
 
 class CleanupCommand(BaseCommand):
-    """Subclasses name what they sweep (`what`, `row_label`), their default age and `cleanup()`."""
+    """Subclasses name what they sweep (`what`, `row_label`, `storage_alias`), their default age and `cleanup()`."""
 
     what = "stored files"
     row_label = "row"
     default_days = 30
+    storage_alias: str | None = None  # its deletions that storage refused earlier are retried first
 
     @property
     def help(self) -> str:
@@ -30,6 +32,11 @@ class CleanupCommand(BaseCommand):
     def handle(self, *args, days: int, dry_run: bool, verbosity: int, **options) -> None:
         if days < 0:
             raise CommandError("--days must be 0 or more.")
+        if self.storage_alias and not dry_run:
+            retried = retry_pending(alias=self.storage_alias)
+            if verbosity >= 1 and (retried.removed or retried.refused):
+                self.stdout.write(f"{len(retried.removed)} deletions refused earlier are done; "
+                                  f"{len(retried.refused)} still refused.")
         report = self.cleanup(older_than=timedelta(days=days), dry_run=dry_run)
         sweep = report.sweep
         verb = "would remove" if dry_run else "removed"

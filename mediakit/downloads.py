@@ -5,6 +5,7 @@ from urllib.parse import quote
 
 from django.core.files.storage import Storage
 from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
+from rest_framework.negotiation import BaseContentNegotiation
 from werkzeug.http import parse_etags, parse_range_header, quote_etag
 
 # 64 KiB chunks: few enough system calls for fast loopback throughput, small enough to stay lean.
@@ -18,6 +19,16 @@ def content_disposition(filename: str, disposition: str = "attachment") -> str:
     ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
     ascii_name = "".join(c for c in ascii_name if c.isprintable() and c not in '"\\') or "download"
     return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+class AnyAcceptNegotiation(BaseContentNegotiation):
+    """Downloads answer with the file's own type whatever Accept says; errors are JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 PRIVATE = "private, no-cache"

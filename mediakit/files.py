@@ -5,26 +5,37 @@ from collections.abc import Callable, Iterable
 from django.core.files.storage import Storage
 from django.db import transaction
 
+from mediakit import deletions
+
 log = logging.getLogger(__name__)
 
 
-def delete_stored(storage: Storage, names: Iterable[str]) -> int:
-    """Delete these names now; log (never raise) a storage failure. Returns how many were removed."""
+def delete_stored(storage: Storage, names: Iterable[str], *, alias: str | None = None) -> int:
+    """Delete these names now; returns how many were removed.
+
+    A refusal is logged and recorded (mediakit.models.PendingDeletion) for `retry_deletions`,
+    never raised: the rows are gone already, and nothing serves a file without its row.
+    """
     removed = 0
     for name in names:
         try:
             storage.delete(name)
-            removed += 1
-        except Exception:  # a failed delete leaves an orphan for the cleanup command, not a 500
+        except Exception as error:  # noqa: BLE001  (a storage error must not undo a committed delete)
             log.exception("could not delete a stored file", extra={"file": name})
+            deletions.record_refusal(alias or deletions.alias_of(storage), name, error)
+            deletions.count(refused=1)
+            continue
+        removed += 1
+    deletions.count(removed=removed)
     return removed
 
 
-def delete_on_commit(storage: Storage, names: Iterable[str], using: str | None = None) -> None:
+def delete_on_commit(storage: Storage, names: Iterable[str], using: str | None = None, *,
+                     alias: str | None = None) -> None:
     """Delete these names once the current transaction commits (at once outside a transaction)."""
     names = [n for n in names if n]
     if names:
-        transaction.on_commit(lambda: delete_stored(storage, names), using=using)
+        transaction.on_commit(lambda: delete_stored(storage, names, alias=alias), using=using)
 
 
 def file_cleanup_handler(storage_alias: str, names_of: Callable[[object], Iterable[str]]):
@@ -34,7 +45,7 @@ def file_cleanup_handler(storage_alias: str, names_of: Callable[[object], Iterab
     def handler(sender, instance, using, origin=None, **kwargs):
         if kwargs.get("raw"):
             return
-        delete_on_commit(storages[storage_alias], names_of(instance), using=using)
+        delete_on_commit(storages[storage_alias], names_of(instance), using=using, alias=storage_alias)
 
     return handler
 

@@ -7,8 +7,10 @@ class PersonaMediaConfig(AppConfig):
     verbose_name = "Persona media"
 
     def ready(self) -> None:
-        from persona_media import checks, handlers  # noqa: F401  (checks register themselves)
+        from mediakit import export as exports
+        from persona_media import checks, export, handlers  # noqa: F401  (checks register themselves)
         from persona_media.models import MediaFile
 
         post_delete.connect(handlers.remove_stored_file, sender=MediaFile,
                             dispatch_uid="persona_media.remove_stored_file")
+        exports.register("persona_media", export.persona_media_part)

@@ -7,12 +7,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
 from rest_framework.exceptions import NotAuthenticated, NotFound
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mediakit.downloads import AnyAcceptNegotiation
 from mediakit.schema import ErrorSerializer
 from mediakit.uploads import limit_upload_size
 from persona_media import conf, metrics, serializers, services
@@ -119,16 +119,6 @@ class MediaFileView(OwnedQuerysetMixin, generics.RetrieveUpdateDestroyAPIView):
 
     def perform_destroy(self, instance: MediaFile) -> None:
         services.media_delete(media=instance)
-
-
-class AnyAcceptNegotiation(BaseContentNegotiation):
-    """Downloads answer with the file's own type whatever Accept says; errors are JSON."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 def binary(description: str) -> OpenApiResponse:

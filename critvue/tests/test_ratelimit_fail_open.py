@@ -94,6 +94,7 @@ def cache_errors() -> float:
                for op in ratelimit_cache.OPERATIONS)
 
 
+@pytest.mark.django_db(transaction=True)  # files_deleted counts deletions done at commit
 def test_avatar_limits_let_requests_through_once_redis_stops(limits_in, redis_server, api, user, caplog):
     photo = I.photo_jpeg(120, 120)
     for _ in range(5):

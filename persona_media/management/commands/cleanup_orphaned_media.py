@@ -4,4 +4,5 @@ from persona_media import conf, services
 
 class Command(CleanupCommand):
     what, row_label, default_days = "persona media files", "media file", conf.ORPHAN_DAYS
+    storage_alias = conf.STORAGE_ALIAS
     cleanup = staticmethod(services.cleanup_orphaned_media)
