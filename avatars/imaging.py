@@ -5,7 +5,7 @@ Pure processing, file object in and encoded bytes out; nothing here knows about 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from PIL import Image
@@ -61,16 +61,16 @@ def process_avatar(fileobj: BinaryIO, spec: AvatarSpec) -> ProcessedAvatar:
         im = imaging.open_image(fileobj, expected, spec.limits)
         with im:
             width, height = im.size
-            imaging.decode(im, largest)
-            exif = None if spec.strip_metadata else imaging.exif_without_orientation(im)
-            top = _square(im, largest)
+            frame = imaging.decode(im, fileobj, largest)
+            exif = None if spec.strip_metadata else imaging.exif_without_orientation(frame)
+            top = _square(frame, largest)
             imaging.orient(top)  # on ≤ largest px: cheaper than on the frame
-            top = imaging.to_srgb(top, im.info.get("icc_profile"))
-    out = imaging.output_format(top, expected)
-    encoding = Encoding(spec.encoding.jpeg_quality, spec.encoding.webp_quality, spec.encoding.png_compression, exif)
+            top = imaging.to_srgb(top, frame.info.get("icc_profile"))
+    out = imaging.output_format(top)
+    encoding = replace(spec.encoding, exif=exif)
     rendered = _downscale_chain(top, spec.sizes)
     variants = {label: _variant(label, rendered[label], out, encoding) for label in spec.sizes}
-    hashed = blurhash(rendered[spec.blurhash_label]) if spec.blurhash_label else ""
+    hashed = blurhash(rendered[spec.blurhash_label]) if spec.blurhash_label in rendered else ""
     return ProcessedAvatar(format=expected, width=width, height=height, variants=variants, blurhash=hashed)
 
 

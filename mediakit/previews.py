@@ -1,15 +1,15 @@
 """Previews and BlurHashes, made by the one image pipeline (mediakit.imaging); pure, no Django."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 import blurhash as blurhash_codec
 from PIL import Image
 
 from mediakit.imaging import (
-    OUTPUT, Encoding, Limits, decode, displayed_size, encode, fitted_size, open_image, orient, refusing_unreadable,
-    resized, to_srgb,
+    OUTPUT, Encoding, Limits, decode, displayed_size, encode, fitted_size, open_image, orient, output_format,
+    refusing_unreadable, resized, to_srgb,
 )
 
 
@@ -60,9 +60,9 @@ def image_preview(fileobj: BinaryIO, expected: str, limits: Limits, max_side: in
     with refusing_unreadable():
         with open_image(fileobj, expected, limits) as im:
             shown = displayed_size(im)
-            decode(im, max_side)
-            small = orient(resized(im, fitted_size(*im.size, max_side)))  # turned after the resize: cheaper
-            icc = im.info.get("icc_profile")
+            frame = decode(im, fileobj, max_side)
+            small = orient(resized(frame, fitted_size(*frame.size, max_side)))  # turned after the resize: cheaper
+            icc = frame.info.get("icc_profile")
     return shown, _finish(small, icc, encoding)
 
 
@@ -71,6 +71,6 @@ def _finish(small: Image.Image, icc: bytes | None, encoding: Encoding) -> Rendit
     small = to_srgb(small, icc)
     if small.mode not in ("RGB", "RGBA", "L"):
         small = small.convert("RGB")
-    fmt = "WEBP" if small.mode == "RGBA" else "JPEG"
-    data = encode(small, fmt, Encoding(encoding.jpeg_quality, encoding.webp_quality))
+    fmt = output_format(small)
+    data = encode(small, fmt, replace(encoding, exif=None))
     return Rendition(data, fmt, small.width, small.height, blurhash(small))

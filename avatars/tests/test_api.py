@@ -25,14 +25,14 @@ def sides(width: int, height: int) -> list[int]:
 FORMATS = [
     pytest.param(lambda: I.photo_jpeg(1200, 900), "JPEG", (1200, 900), "JPEG", id="jpeg"),
     pytest.param(lambda: I.photo_jpeg(2000, 1500), "JPEG", (2000, 1500), "JPEG", id="jpeg-large"),
-    pytest.param(lambda: I.png_rgba(700, 500), "PNG", (700, 500), "PNG", id="png-alpha"),
+    pytest.param(lambda: I.png_rgba(700, 500), "PNG", (700, 500), "WEBP", id="png-alpha"),
     pytest.param(lambda: I.webp(600, 200), "WEBP", (600, 200), "JPEG", id="webp"),
     pytest.param(lambda: I.webp(400, 400, alpha=True), "WEBP", (400, 400), "WEBP", id="webp-alpha"),
     pytest.param(lambda: I.animated("GIF", size=(200, 260)), "GIF", (200, 260), "JPEG", id="gif-animated"),
     pytest.param(lambda: I.cmyk_jpeg(size=(300, 200)), "JPEG", (300, 200), "JPEG", id="cmyk-jpeg"),
     pytest.param(lambda: I.greyscale("JPEG", 300, 300), "JPEG", (300, 300), "JPEG", id="greyscale"),
     pytest.param(lambda: I.png16_rgb(200, 200), "PNG", (200, 200), "JPEG", id="png-16-bit"),
-    pytest.param(lambda: I.palette_png_trns(200, 200), "PNG", (200, 200), "PNG", id="palette-png-trns"),
+    pytest.param(lambda: I.palette_png_trns(200, 200), "PNG", (200, 200), "WEBP", id="palette-png-trns"),
 ]
 
 

@@ -69,10 +69,10 @@ def test_custom_sizes_keep_their_order_and_never_upscale() -> None:
 
 @pytest.mark.parametrize(("factory", "fmt", "ext", "content_type"), [
     pytest.param(lambda: I.photo_jpeg(300, 300), "JPEG", "jpg", "image/jpeg", id="jpeg"),
-    pytest.param(lambda: I.png_rgba(), "PNG", "png", "image/png", id="png-alpha"),
+    pytest.param(lambda: I.png_rgba(), "WEBP", "webp", "image/webp", id="png-alpha"),
     pytest.param(lambda: I.png_rgba(opaque=True), "JPEG", "jpg", "image/jpeg", id="png-opaque-alpha"),
-    pytest.param(I.palette_png_trns, "PNG", "png", "image/png", id="palette-trns"),
-    pytest.param(I.la_png, "PNG", "png", "image/png", id="greyscale-alpha"),
+    pytest.param(I.palette_png_trns, "WEBP", "webp", "image/webp", id="palette-trns"),
+    pytest.param(I.la_png, "WEBP", "webp", "image/webp", id="greyscale-alpha"),
     pytest.param(lambda: I.webp(alpha=True), "WEBP", "webp", "image/webp", id="webp-alpha"),
     pytest.param(lambda: I.webp(), "JPEG", "jpg", "image/jpeg", id="webp-opaque"),
     pytest.param(lambda: I.animated("GIF"), "JPEG", "jpg", "image/jpeg", id="gif"),

@@ -9,9 +9,9 @@ import django_ratelimit.core
 import pytest
 import requests
 
-from avatars.tests.images import photo_jpeg
+from testkit.images import photo_jpeg
 from critvue.tests.topology import account, create_persona, stored_files, upload_avatar, upload_media
-from persona_media.tests.files import jpeg as media_jpeg
+from testkit.media import jpeg as media_jpeg
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the instances write to the test database
 # API.md, "Serving /files/avatars".

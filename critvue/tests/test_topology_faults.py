@@ -16,7 +16,7 @@ from critvue.tests.topology import (
     NGINX_SITE, ROOT, account, create_persona, nginx_binary, production_env, running, site_locations, stored_files,
     upload_media,
 )
-from persona_media.tests.files import jpeg as media_jpeg
+from testkit.media import jpeg as media_jpeg
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the instances write to the test database
 # More stalled clients than the app threads of both instances together (2 x 2 workers x 8 threads).

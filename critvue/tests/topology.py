@@ -16,7 +16,8 @@ import psutil
 import pytest
 import requests
 
-from bench.live import free_port, request, server_env
+from bench.live import request, server_env
+from testkit.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX_SITE = ROOT / "deploy" / "nginx"

@@ -7,7 +7,7 @@ from PIL import Image, ImageChops
 
 from mediakit import integrity
 from mediakit.rejections import Rejected
-from mediakit.tests import images
+from testkit import damaged as images
 
 
 def check(tmp_path, data: bytes, fmt: str) -> None:

@@ -6,7 +6,7 @@ from PIL import Image, ImageChops
 
 from mediakit import jpeg
 from mediakit.rejections import Rejected
-from mediakit.tests import images
+from testkit import damaged as images
 
 
 def pillow(data: bytes, scale: int = 1) -> Image.Image:
