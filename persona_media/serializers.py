@@ -86,3 +86,5 @@ class MediaStatsSerializer(serializers.Serializer):
     video_count = serializers.IntegerField()
     persona_stats = serializers.DictField(child=PersonaStatsSerializer(), help_text="Keyed by persona id.")
     file_size_limit_mb = serializers.FloatField()
+    quota_bytes = serializers.IntegerField(help_text="Stored bytes of your media at most (PERSONA_MEDIA_QUOTA_BYTES).")
+    quota_used_bytes = serializers.IntegerField(help_text="Stored bytes of your media now.")

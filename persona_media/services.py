@@ -152,6 +152,8 @@ def media_stats(*, user) -> dict[str, Any]:
         "video_count": videos,
         "persona_stats": per_persona,
         "file_size_limit_mb": int(limit_mb) if limit_mb.is_integer() else round(limit_mb, 2),
+        "quota_bytes": conf.quota_bytes(),
+        "quota_used_bytes": total,
     }
 
 

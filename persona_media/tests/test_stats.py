@@ -32,7 +32,7 @@ def test_stats_match_the_contract(api, user, make_user, suffix):
         "persona_stats": {str(first.pk): {"images": 2, "videos": 1, "total_size": 31457280},
                           str(second.pk): {"images": 1, "videos": 1, "total_size": 20971520},
                           str(empty.pk): {"images": 0, "videos": 0, "total_size": 0}},
-        "file_size_limit_mb": 10,
+        "file_size_limit_mb": 10, "quota_bytes": 500 * MIB, "quota_used_bytes": 52428800,
     }
 
 
@@ -46,7 +46,7 @@ def test_sizes_in_mib_are_rounded_to_two_decimals(api, user, settings):
 def test_no_media_at_all(api):
     assert api.get("/upload/stats").json() == {
         "total_files": 0, "total_size_bytes": 0, "total_size_mb": 0.0, "image_count": 0, "video_count": 0,
-        "persona_stats": {}, "file_size_limit_mb": 10}
+        "persona_stats": {}, "file_size_limit_mb": 10, "quota_bytes": 500 * MIB, "quota_used_bytes": 0}
 
 
 @pytest.mark.parametrize(("personas", "files_each"), [(1, 1), (50, 10)])
