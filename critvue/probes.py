@@ -1,6 +1,6 @@
 """Health probes with a deadline: a component that hangs is reported as "timeout", never waited for.
 
-States: "ok", "timeout" (no answer by the deadline), "full" (no space, or less free than
+States: "ok", "timeout" (no answer by the deadline, or the client's own timeout), "full" (no space, or less free than
 STORAGE_MIN_FREE_BYTES), "read_only" (cannot take a write), "error" (anything else; logged).
 """
 import logging
@@ -52,6 +52,11 @@ def storage(alias: str) -> Callable[[], None]:
 
 
 def state_of(exc: BaseException) -> str:
+    from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    if isinstance(exc, (TimeoutError, RedisTimeoutError, ConnectTimeoutError, ReadTimeoutError)):
+        return "timeout"
     if isinstance(exc, NearlyFull) or (isinstance(exc, OSError) and exc.errno in FULL):
         return "full"
     if isinstance(exc, OSError) and exc.errno in UNWRITABLE:
