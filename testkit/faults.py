@@ -130,3 +130,22 @@ def completes(call, seconds: float = 30.0):
         return pool.submit(run).result(timeout=seconds)
     finally:
         pool.shutdown(wait=False)
+
+
+@contextmanager
+def database_at(port: int, **options):
+    """Point the default database connection at another loopback port (closed, or a silent listener)."""
+    import copy
+
+    from django.db import connection
+
+    saved = copy.deepcopy(connection.settings_dict)
+    connection.close()
+    connection.settings_dict.update(HOST="127.0.0.1", PORT=str(port),
+                                    OPTIONS={**saved.get("OPTIONS", {}), **options})
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(saved)
