@@ -3,10 +3,15 @@
 The storage's timeouts are shortened here (1 s reads, 2 attempts) so the run stays quick; the
 production values are in settings (S3_CONNECT_TIMEOUT, S3_READ_TIMEOUT, S3_MAX_ATTEMPTS).
 """
+import os
+import signal
+
 import pytest
 from botocore.config import Config
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from rest_framework.test import APIClient
+from storages.backends.s3 import S3Storage
 
 from avatars import services as avatar_services
 from avatars.models import AvatarVariant
@@ -18,6 +23,7 @@ from testkit import faults
 from testkit import images as I
 from testkit import media
 from testkit.net import free_port
+from testkit.storage import swap_storage
 
 pytestmark = [pytest.mark.s3, pytest.mark.django_db(transaction=True)]
 SHORT = Config(connect_timeout=1, read_timeout=1, retries={"mode": "standard", "total_max_attempts": 2})
@@ -86,6 +92,38 @@ def test_avatar_upload_while_s3_hangs_keeps_the_old_avatar(s3, moto, user, api):
     user.refresh_from_db()
     assert user.avatar_url == old.urls["medium"]
     assert set(AvatarVariant.objects.values_list("stored_name", flat=True)) == before
+    assert avatar_files() == before
+
+
+class FreezesS3AfterOneSave(S3Storage):
+    """The real S3 storage, whose server (process `pid`) is frozen right after its first save completes."""
+
+    pid = 0
+
+    def _save(self, name, content):
+        saved = super()._save(name, content)
+        os.kill(self.pid, signal.SIGSTOP)
+        return saved
+
+
+def test_avatar_upload_when_s3_hangs_midway_answers_in_time_and_keeps_the_old_avatar(s3, moto, settings, user,
+                                                                                      api):
+    old = avatar_services.avatar_replace(user=user, upload=SimpleUploadedFile("a.jpg", I.photo_jpeg(300, 300)))
+    before = avatar_files()
+    FreezesS3AfterOneSave.pid = moto.proc.pid
+    swap_storage(settings, "avatars", FreezesS3AfterOneSave)
+    try:
+        # One variant is stored, then S3 hangs: the next save times out and removing the stored one
+        # hangs too, but the answer does not wait for that (mediakit.files.CLEANUP_WAIT_SECONDS).
+        response = faults.completes(lambda: post_avatar(api, I.photo_jpeg(400, 400)))
+    finally:
+        os.kill(moto.proc.pid, signal.SIGCONT)
+    assert_unavailable(response)
+    user.refresh_from_db()
+    assert user.avatar_url == old.urls["medium"]
+    assert set(AvatarVariant.objects.values_list("stored_name", flat=True)) == before
+    # A variant that could not be removed while S3 hung has no row: the orphan sweep takes it.
+    call_command("cleanup_orphaned_avatars", days=0, verbosity=0)
     assert avatar_files() == before
 
 
