@@ -22,9 +22,8 @@ HEALTH = inline_serializer("Health", {
 @permission_classes([])
 def health(request):
     """Database, cache and storages, each probed with a deadline: 200 when all answer, 503 when one does not."""
-    states = probes.run({"cache": probes.cache_roundtrip,
-                         **{alias: probes.storage(alias) for alias in STORAGE_ALIASES}},
-                        inline={"database": probes.database})
+    states = probes.run({"database": probes.in_own_connection(probes.database), "cache": probes.cache_roundtrip,
+                         **{alias: probes.storage(alias) for alias in STORAGE_ALIASES}})
     body = {"database": states["database"], "cache": states["cache"],
             "storage": {alias: states[alias] for alias in STORAGE_ALIASES}}
     healthy = set(states.values()) == {"ok"}
@@ -58,8 +57,8 @@ def avatar_health(request):
     def database() -> None:
         totals.update(AvatarVariant.objects.totals())
 
-    states = probes.run({"cache": probes.cache_roundtrip, "avatars storage": probes.storage("avatars")},
-                        inline={"database": database})
+    states = probes.run({"database": probes.in_own_connection(database), "cache": probes.cache_roundtrip,
+                         "avatars storage": probes.storage("avatars")})
     errors += [f"The {name} is unavailable ({state})." for name, state in states.items() if state != "ok"]
     size = None if totals["bytes"] is None else round(totals["bytes"] / 1024 / 1024, 3)
     body = {
