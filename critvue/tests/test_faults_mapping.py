@@ -59,3 +59,16 @@ def test_dependency_failures_are_503_or_507(exc, expected):
 ])
 def test_other_errors_are_left_alone(exc):
     assert dependency_failure(exc) is None
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_503_and_507():
+    from rest_framework.test import APIClient
+
+    paths = APIClient().get("/api/schema", HTTP_ACCEPT="application/json").json()["paths"]
+    stores = {("post", "/api/v1/profile/me/avatar"), ("post", "/upload/persona/{persona_id}/image"),
+              ("post", "/upload/persona/{persona_id}/video")}
+    assert {(m, p) for p, ops in paths.items() for m, op in ops.items() if "507" in op["responses"]} == stores
+    unavailable = paths["/upload/files/{id}/download"]["get"]["responses"]["503"]
+    assert "Retry-After" in unavailable["headers"]
+    assert "503" in paths["/api/v1/personas"]["post"]["responses"]
