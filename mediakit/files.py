@@ -4,7 +4,7 @@ import threading
 from collections.abc import Callable, Iterable
 
 from django.core.files.storage import Storage
-from django.db import transaction
+from django.db import connections, transaction
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,14 @@ def delete_within(storage: Storage, names: Iterable[str], seconds: float) -> boo
     names = list(names)
     if not names:
         return True
-    worker = threading.Thread(target=delete_stored, args=(storage, names), name="storage-cleanup", daemon=True)
+
+    def clean_up() -> None:
+        try:
+            delete_stored(storage, names)
+        finally:
+            connections.close_all()  # whatever this thread opened (none today), it does not keep
+
+    worker = threading.Thread(target=clean_up, name="storage-cleanup", daemon=True)
     worker.start()
     worker.join(seconds)
     if worker.is_alive():
