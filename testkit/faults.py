@@ -133,16 +133,18 @@ def completes(call, seconds: float = 30.0):
 
 
 @contextmanager
-def database_at(port: int, **options):
-    """Point the default database connection at another loopback port (closed, or a silent listener)."""
+def database_at(port: int | None, **options):
+    """Reconnect the default database at another loopback port (closed, or a silent listener), or with
+    other connection options; back as it was afterwards."""
     import copy
 
     from django.db import connection
 
     saved = copy.deepcopy(connection.settings_dict)
     connection.close()
-    connection.settings_dict.update(HOST="127.0.0.1", PORT=str(port),
-                                    OPTIONS={**saved.get("OPTIONS", {}), **options})
+    if port is not None:
+        connection.settings_dict.update(HOST="127.0.0.1", PORT=str(port))
+    connection.settings_dict["OPTIONS"] = {**saved.get("OPTIONS", {}), **options}
     try:
         yield
     finally:

@@ -1,11 +1,18 @@
-"""A database that refuses connections (a closed port) or never answers (a listener that accepts and
-stays silent): health and API answer 503 JSON, never a 500 or a hang."""
+"""A database that refuses connections (a closed port), never answers (a listener that accepts and
+stays silent) or is stuck on a lock past statement_timeout: health and API answer 503 JSON, never a
+500 or a hang, and leave nothing half-written."""
+import threading
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, connections, transaction
 from rest_framework.test import APIClient
 
+from accounts.models import User
 from avatars import services as avatar_services
+from avatars.models import AvatarVariant
+from avatars.tests.support import post_avatar
+from avatars.tests.support import stored_names as avatar_files
 from testkit import faults
 from testkit import images as I
 from testkit.net import free_port
@@ -66,3 +73,33 @@ def test_avatar_files_are_503_while_the_database_is_down(user):
     with faults.database_at(free_port()):
         assert_unavailable(APIClient().get(path))
     assert APIClient().get(path).status_code == 200
+
+
+def test_a_statement_stuck_on_a_lock_is_503_and_leaves_no_file(user, api):
+    old = avatar_services.avatar_replace(user=user, upload=SimpleUploadedFile("a.jpg", I.photo_jpeg(300, 300)))
+    before = avatar_files()
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_users_row():
+        try:
+            with transaction.atomic():
+                User.objects.select_for_update().get(pk=user.pk)
+                locked.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_users_row)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        # The upload stores its five variants, then waits for the user's row lock: statement_timeout ends it.
+        with faults.database_at(None, options="-c statement_timeout=500"):
+            response = faults.completes(lambda: post_avatar(api, I.photo_jpeg(400, 400)))
+    finally:
+        release.set()
+        holder.join()
+    assert_unavailable(response)
+    user.refresh_from_db()
+    assert user.avatar_url == old.urls["medium"]
+    assert avatar_files() == before == set(AvatarVariant.objects.values_list("stored_name", flat=True))
