@@ -1,7 +1,8 @@
 """Health probes with a deadline: a component that hangs is reported as "timeout", never waited for.
 
-States: "ok", "timeout" (no answer by the deadline, or the client's own timeout), "full" (no space, or less free than
-STORAGE_MIN_FREE_BYTES), "read_only" (cannot take a write), "error" (anything else; logged).
+States: "ok", "timeout" (no answer by the deadline, or the client's own timeout), "full" (no space,
+or less free than STORAGE_MIN_FREE_BYTES), "read_only" (cannot take a write), "error" (anything
+else; logged).
 """
 import logging
 import shutil

@@ -23,12 +23,10 @@ def local_storages_on(settings, root) -> None:
     """Both named storages in folders of `root` (as the suite's own per-test folders are)."""
     settings.AVATAR_STORAGE_PATH = str(root / "avatars")
     settings.PERSONA_MEDIA_STORAGE_PATH = str(root / "persona_media")
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "avatars": {**settings.STORAGES["avatars"],
-                    "OPTIONS": {**settings.STORAGES["avatars"]["OPTIONS"], "location": settings.AVATAR_STORAGE_PATH}},
-        "persona_media": {**settings.STORAGES["persona_media"], "OPTIONS": {"location": settings.PERSONA_MEDIA_STORAGE_PATH}},
-    }
+    settings.STORAGES = {**settings.STORAGES, **{alias: {
+        **settings.STORAGES[alias], "OPTIONS": {**settings.STORAGES[alias]["OPTIONS"], "location": location}}
+        for alias, location in (("avatars", settings.AVATAR_STORAGE_PATH),
+                                ("persona_media", settings.PERSONA_MEDIA_STORAGE_PATH))}}
 
 
 @pytest.fixture

@@ -35,7 +35,8 @@ def request(port: int, method: str, path: str, body: bytes = b"", headers: dict 
 
 
 def post_json(port: int, path: str, data: dict, headers: dict | None = None):
-    return request(port, "POST", path, json.dumps(data).encode(), {"Content-Type": "application/json", **(headers or {})})
+    headers = {"Content-Type": "application/json", **(headers or {})}
+    return request(port, "POST", path, json.dumps(data).encode(), headers)
 
 
 def multipart(filename: str, data: bytes) -> tuple[bytes, str]:

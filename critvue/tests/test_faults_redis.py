@@ -36,7 +36,8 @@ def test_health_names_a_stopped_redis(redis):
     redis.stop()
     response = faults.completes(lambda: APIClient().get("/health"))
     assert response.status_code == 503
-    assert (response.json()["status"], response.json()["cache"], response.json()["database"]) == ("error", "error", "ok")
+    body = response.json()
+    assert (body["status"], body["cache"], body["database"]) == ("error", "error", "ok")
     avatar = faults.completes(lambda: APIClient().get("/health/avatar"))
     assert avatar.status_code == 503 and "The cache is unavailable (error)." in avatar.json()["errors"]
 
