@@ -11,6 +11,7 @@ from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
+from critvue.faults import dependency_failure
 from mediakit.rejections import Rejected
 
 
@@ -44,7 +45,8 @@ class RequestTimeout(exceptions.APIException):
 def _translate(exc: Exception) -> Exception:
     """Check verdicts and Django's refusals of a request body become API errors (not 400 HTML pages).
 
-    A row that went away meanwhile (a persona deleted during an upload into it) is a 404.
+    A row that went away meanwhile (a persona deleted during an upload into it) is a 404; a database,
+    cache or storage that is down, hung or full is a 503 or 507 (critvue.faults).
     """
     if isinstance(exc, Rejected):
         return Refused(exc)
@@ -58,7 +60,7 @@ def _translate(exc: Exception) -> Exception:
         return exceptions.ValidationError(str(exc) or "Too many parts in the request.", code="too_many_parts")
     if isinstance(exc, SuspiciousOperation):
         return exceptions.ValidationError("The request was refused as malformed.", code="bad_request")
-    return exc
+    return dependency_failure(exc) or exc
 
 
 def _first_error(data, prefix: str = "") -> tuple[str, str]:

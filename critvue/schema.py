@@ -12,7 +12,11 @@ DESCRIPTIONS = {
     "403": "A cookie-authenticated unsafe request from an untrusted origin.",
     "404": "No such object, or not the caller's.",
     "415": "The body is not in a format this operation reads.",
+    "503": "A service this operation needs (database, cache or storage) is down or not answering; "
+           "`code: service_unavailable`, try again after `Retry-After` seconds.",
+    "507": "The storage is full; nothing was stored (`code: insufficient_storage`).",
 }
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}}
 
 
 def strip_trailing_slash(endpoints, **kwargs):
@@ -20,7 +24,14 @@ def strip_trailing_slash(endpoints, **kwargs):
     return [(path.rstrip("/") or "/", regex, method, view) for path, regex, method, view in endpoints]
 
 
-def _statuses(path: str, operation: dict) -> list[str]:
+def _uploads_a_file(operation: dict, schemas: dict) -> bool:
+    """Whether the operation's multipart body has a binary field (it stores a file)."""
+    schema = operation.get("requestBody", {}).get("content", {}).get("multipart/form-data", {}).get("schema", {})
+    schema = schemas.get(schema.get("$ref", "").rsplit("/", 1)[-1], schema)
+    return any(field.get("format") == "binary" for field in schema.get("properties", {}).values())
+
+
+def _statuses(path: str, operation: dict, schemas: dict) -> list[str]:
     found = []
     query = any(p.get("in") == "query" for p in operation.get("parameters", []))
     if operation.get("requestBody") or query:
@@ -31,16 +42,22 @@ def _statuses(path: str, operation: dict) -> list[str]:
         found.append("404")
     if operation.get("requestBody"):
         found.append("415")
+    if found:  # anything past authentication or a body reads the database (and maybe the storage)
+        found.append("503")
+    if _uploads_a_file(operation, schemas):
+        found.append("507")
     return found
 
 
 def document_errors(result, generator, request, public):
-    """Add the generic error responses (400/401/403/404/415) that an operation can give."""
-    result.setdefault("components", {}).setdefault("schemas", {}).setdefault("Error", ERROR_SCHEMA)
+    """Add the generic error responses (400/401/403/404/415, 503/507) that an operation can give."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Error", ERROR_SCHEMA)
     for path, operations in result.get("paths", {}).items():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
-            for status in _statuses(path, operation):
+            for status in _statuses(path, operation, schemas):
                 responses.setdefault(status, {"description": DESCRIPTIONS[status],
-                                              "content": {"application/json": {"schema": ERROR_REF}}})
+                                              "content": {"application/json": {"schema": ERROR_REF}},
+                                              **({"headers": RETRY_AFTER} if status == "503" else {})})
     return result

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "critvue.middleware.DependencyFailures",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -88,9 +89,29 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Dependency timeouts: a database, cache or storage that hangs costs a request seconds, never a worker
+# (critvue.exceptions turns the errors into 503 service_unavailable within 15 s).
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=3)  # seconds; libpq's minimum is 2
+DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=10_000)
+CACHE_TIMEOUT_SECONDS = env.float("CACHE_TIMEOUT_SECONDS", default=1.0)  # Redis connect and each reply
+# One S3 call that hangs costs at most S3_MAX_ATTEMPTS × S3_READ_TIMEOUT (+ under a second of back-off).
+S3_CONNECT_TIMEOUT = env.float("S3_CONNECT_TIMEOUT", default=2.0)
+S3_READ_TIMEOUT = env.float("S3_READ_TIMEOUT", default=3.0)
+S3_MAX_ATTEMPTS = env.int("S3_MAX_ATTEMPTS", default=2)
+# /health answers within this many seconds, whatever hangs; its storage probe wants this much free space.
+HEALTH_TIMEOUT_SECONDS = env.float("HEALTH_TIMEOUT_SECONDS", default=4.0)
+STORAGE_MIN_FREE_BYTES = env.int("STORAGE_MIN_FREE_BYTES", default=100 * 1024 * 1024)
+# The answer's Retry-After while a dependency is unavailable.
+SERVICE_UNAVAILABLE_RETRY_AFTER = env.int("SERVICE_UNAVAILABLE_RETRY_AFTER", default=30)
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=DATABASE_CONNECT_TIMEOUT, options=f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}")
+
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": CACHE_TIMEOUT_SECONDS,
+                                      "socket_timeout": CACHE_TIMEOUT_SECONDS}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -166,8 +187,17 @@ def s3_storage(location: str, *, public: bool) -> dict:
             "querystring_auth": not public,
             "querystring_expire": PERSONA_MEDIA_PRESIGNED_SECONDS,
             "file_overwrite": False,
+            "client_config": s3_client_config(),
         },
     }
+
+
+def s3_client_config():
+    """botocore's Config: the bounded timeouts and retries above."""
+    from botocore.config import Config
+
+    return Config(connect_timeout=S3_CONNECT_TIMEOUT, read_timeout=S3_READ_TIMEOUT,
+                  retries={"mode": "standard", "total_max_attempts": S3_MAX_ATTEMPTS})
 
 
 STORAGES = {

@@ -1,9 +1,10 @@
 """Stored files follow their rows: removed after the deleting transaction commits, never before."""
 import logging
+import threading
 from collections.abc import Callable, Iterable
 
 from django.core.files.storage import Storage
-from django.db import transaction
+from django.db import connections, transaction
 
 from mediakit import deletions
 
@@ -65,12 +66,10 @@ class WrittenFiles:
         # Free names are kept as given; knowing it up front lets a save that fails part-way
         # (a half-written local file, an upload that stored but then raised) be cleaned up too.
         name = self.storage.get_available_name(name)
-        try:
-            saved = self.storage.save(name, content)
-        except BaseException:
-            delete_stored(self.storage, [name])
-            raise
-        self.names.append(saved)
+        self.names.append(name)
+        saved = self.storage.save(name, content)
+        if saved != name:
+            self.names.append(saved)
         return saved
 
     def __enter__(self) -> "WrittenFiles":
@@ -78,4 +77,30 @@ class WrittenFiles:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is not None:
-            delete_stored(self.storage, self.names)
+            delete_within(self.storage, self.names, CLEANUP_WAIT_SECONDS)
+
+
+# A storage that hangs must not hold the failed request past its deadline (API.md: an answer within
+# 15 s): its clean-up is waited for this long, then finishes in the background, bounded by the
+# storage's own timeouts.
+CLEANUP_WAIT_SECONDS = 3.0
+
+
+def delete_within(storage: Storage, names: Iterable[str], seconds: float) -> bool:
+    """delete_stored in a thread, waited for at most `seconds`; whether it finished in time."""
+    names = list(names)
+    if not names:
+        return True
+
+    def clean_up() -> None:
+        try:
+            delete_stored(storage, names)
+        finally:
+            connections.close_all()  # whatever this thread opened (none today), it does not keep
+
+    worker = threading.Thread(target=clean_up, name="storage-cleanup", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        log.warning("storage clean-up still running in the background", extra={"files": names})
+    return not worker.is_alive()

@@ -20,6 +20,7 @@ def test_healthy_with_no_avatars(path):
                                "storage": {"total_files": 0, "total_size_mb": 0.0}}
 
 
+@pytest.mark.django_db(transaction=True)  # the probe reads in its own thread and connection: committed rows
 def test_storage_totals_come_from_the_variant_rows(user, make_user, make_avatar):
     make_avatar(user)
     make_avatar(make_user())

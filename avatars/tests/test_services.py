@@ -77,9 +77,9 @@ def test_storage_failure_keeps_the_old_avatar_and_no_new_file(storage_backend, s
 
     response = post_avatar(client, I.png_rgba(300, 300))
 
-    assert response.status_code == 500
-    assert response.json() == {"detail": "The server failed to handle the request; it has been logged.",
-                               "code": "server_error"}
+    # A full disk (OSError ENOSPC) is the contract's 507, on local storage and S3 alike.
+    assert response.status_code == 507
+    assert response.json() == {"detail": "The storage is full; nothing was stored.", "code": "insufficient_storage"}
     assert snapshot(user) == before
 
 

@@ -1,4 +1,8 @@
-"""A storage or database failure during an upload: a JSON 500, and no row and no file left behind."""
+"""A storage or database failure during an upload: a JSON error, and no row and no file left behind.
+
+A full disk is a 507 and a dropped S3 connection a 503 (API.md, "Failure and abuse behaviour"); a
+database error that is not the database being unreachable stays a 500.
+"""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection
@@ -10,6 +14,10 @@ from persona_media.tests.helpers import post_file, stored_files
 from testkit.storage import HalfWriteStorage, StoreThenFailS3Storage, swap_storage
 
 MEDIA_INSERT = 'INSERT INTO "persona_media_mediafile"'
+
+
+# What each failing storage answers: (status, code).
+FAILED_SAVE = {"local": (507, "insufficient_storage"), "s3": (503, "service_unavailable")}
 
 
 @pytest.fixture
@@ -38,7 +46,8 @@ def assert_server_error(response) -> None:
 def test_storage_failure_leaves_no_file_and_no_row(failing_storage, api, persona, kind, make, name):
     api.raise_request_exception = False
     response = post_file(api, persona.pk, kind, make(), name)
-    assert_server_error(response)
+    assert response["Content-Type"] == "application/json"
+    assert (response.status_code, response.json()["code"]) == FAILED_SAVE[failing_storage]
     assert MediaFile.objects.count() == 0
     assert stored_files() == []
 
