@@ -11,6 +11,7 @@ DESCRIPTIONS = {
     "401": "Missing, expired or forged credentials.",
     "403": "A cookie-authenticated unsafe request from an untrusted origin.",
     "404": "No such object, or not the caller's.",
+    "411": "The body was sent without a Content-Length (chunked): `code: length_required`.",
     "415": "The body is not in a format this operation reads.",
     "503": "A service this operation needs (database, cache or storage) is down or not answering; "
            "`code: service_unavailable`, try again after `Retry-After` seconds.",
@@ -41,7 +42,7 @@ def _statuses(path: str, operation: dict, schemas: dict) -> list[str]:
     if "{" in path or any(p.get("name") == "page" for p in operation.get("parameters", [])):
         found.append("404")
     if operation.get("requestBody"):
-        found.append("415")
+        found += ["411", "415"]
     if found:  # anything past authentication or a body reads the database (and maybe the storage)
         found.append("503")
     if _uploads_a_file(operation, schemas):
@@ -50,7 +51,7 @@ def _statuses(path: str, operation: dict, schemas: dict) -> list[str]:
 
 
 def document_errors(result, generator, request, public):
-    """Add the generic error responses (400/401/403/404/415, 503/507) that an operation can give."""
+    """Add the generic error responses (400/401/403/404/411/415, 503/507) that an operation can give."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Error", ERROR_SCHEMA)
     for path, operations in result.get("paths", {}).items():

@@ -102,10 +102,14 @@ def rendition_content(rendition: Rendition) -> ContentFile:
     return content
 
 
-def media_delete(*, media: MediaFile) -> None:
-    """Delete one media row; its stored file is removed once the deletion commits."""
+def media_delete(*, media: MediaFile) -> bool:
+    """Delete one media row (its stored files go after commit); False if it was already gone."""
     with transaction.atomic():
+        # Waits for another delete of it to commit first, which then leaves nothing to delete.
+        if not MediaFile.objects.select_for_update().filter(pk=media.pk).exists():
+            return False
         media.delete()
+    return True
 
 
 def media_delete_many(*, queryset: QuerySet[MediaFile]) -> int:

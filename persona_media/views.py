@@ -118,7 +118,8 @@ class MediaFileView(OwnedQuerysetMixin, generics.RetrieveUpdateDestroyAPIView):
     serializer_class = serializers.MediaFileSerializer
 
     def perform_destroy(self, instance: MediaFile) -> None:
-        services.media_delete(media=instance)
+        if not services.media_delete(media=instance):
+            raise NotFound()  # a concurrent request deleted it first
 
 
 def binary(description: str) -> OpenApiResponse:

@@ -45,14 +45,14 @@ def two_users(make_user):
 
 def files_of(user) -> dict[str, set[str]]:
     return {"avatars": set(AvatarVariant.objects.filter(avatar__user=user).values_list("stored_name", flat=True)),
-            "persona_media": set(MediaFile.objects.filter(user=user).values_list("stored_name", flat=True))}
+            "persona_media": {name for media in MediaFile.objects.filter(user=user) for name in media.stored_names}}
 
 
 @pytest.mark.django_db(transaction=True)
 def test_erases_rows_files_and_tokens_and_nothing_of_anyone_else(storage_backend, two_users):
     client, tokens, user, other = two_users
     mine, theirs = files_of(user), files_of(other)
-    assert [len(mine["avatars"]), len(mine["persona_media"])] == [5, 3]
+    assert [len(mine["avatars"]), len(mine["persona_media"])] == [5, 6]  # 3 media files, each with its preview
     assert everything_stored() == {alias: mine[alias] | theirs[alias] for alias in STORAGES}
     others_rows = owned_rows(other.pk)
 

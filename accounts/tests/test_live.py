@@ -71,6 +71,6 @@ def test_export_then_erase_over_http(live):
     assert call(port, "DELETE", "/api/v1/profile/me", token, {"password": "wrong"})[0] == 400
     assert call(port, "DELETE", "/api/v1/profile/me", token, {"password": PASSWORD})[0] == 204
 
-    assert stored(folder) == others and len(others) == 5 + 2
+    assert stored(folder) == others and len(others) == 5 + 2 * 2  # 5 variants; 2 media files and their previews
     assert call(port, "GET", "/api/v1/profile/me", token)[0] == 401
     assert call(port, "GET", "/api/v1/profile/me", other_token)[0] == 200

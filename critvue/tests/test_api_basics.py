@@ -141,9 +141,21 @@ def test_schema_documents_auth_alternatives_and_error_responses():
         for method, operation in operations.items():
             where = f"{method.upper()} {path}"
             if operation.get("security"):
-                assert operation["security"] == [{"bearerAuth": []}, {"cookieAuth": []}], where
+                # A signed URL (`sig`) stands in for credentials on a media file's download and preview.
+                signed = path.endswith(("/download", "/preview")) and path.startswith("/upload/files/")
+                assert operation["security"] == [{"bearerAuth": []}, {"cookieAuth": []}] + [{}] * signed, where
                 assert {"401", "403"} <= set(operation["responses"]), where
             if "{" in path:
                 error = operation["responses"]["404"]["content"]["application/json"]["schema"]
                 assert error == {"$ref": "#/components/schemas/Error"}, where
     assert "401" in doc["paths"]["/api/v1/auth/login"]["post"]["responses"]
+
+
+def test_schema_documents_411_for_every_operation_with_a_body():
+    doc = APIClient().get("/api/schema", HTTP_ACCEPT="application/json").json()
+    with_body = [(path, method, operation) for path, operations in doc["paths"].items()
+                 for method, operation in operations.items() if operation.get("requestBody")]
+    assert with_body
+    for path, method, operation in with_body:
+        assert operation["responses"]["411"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Error"}, f"{method} {path}"
