@@ -45,6 +45,13 @@ def _bounded_chunk(self, size_hint=None):
 SocketUnreader.chunk = _bounded_chunk
 
 
+def post_worker_init(worker):
+    """Start the video probe's fork server (PyAV loaded once) with the worker, not on its first upload."""
+    from mediakit import video
+
+    video.start()
+
+
 def post_request(worker, req, environ, resp):
     """The next request on a kept-alive connection gets a read deadline of its own."""
     req.unreader.read_deadline = None
