@@ -32,6 +32,8 @@ class AvatarSerializer(serializers.Serializer):
     message = serializers.SerializerMethodField()
     variants = VariantUrlsSerializer(source="urls")
     metadata = AvatarMetadataSerializer(source="*")
+    moderation_status = serializers.CharField()
+    moderation_reason = serializers.CharField()
 
     def get_message(self, avatar) -> str:
         return UPLOADED
@@ -40,6 +42,8 @@ class AvatarSerializer(serializers.Serializer):
 class AvatarUrlSerializer(serializers.Serializer):
     avatar_url = serializers.CharField()
     size = serializers.ChoiceField(choices=list(conf.VARIANT_SIZES))
+    moderation_status = serializers.CharField()
+    moderation_reason = serializers.CharField()
 
 
 class AvatarDeletedSerializer(serializers.Serializer):

@@ -3,4 +3,4 @@ from mediakit.files import file_cleanup_handler
 from persona_media.conf import STORAGE_ALIAS
 
 # Fires for every deleted row: directly, through a persona's or a user's cascade, or from the admin.
-remove_stored_file = file_cleanup_handler(STORAGE_ALIAS, lambda media: [media.stored_name])
+remove_stored_file = file_cleanup_handler(STORAGE_ALIAS, lambda media: media.stored_names())

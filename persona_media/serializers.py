@@ -38,7 +38,7 @@ class MediaFileSerializer(serializers.ModelSerializer):
         model = MediaFile
         fields = ["id", "filename", "original_filename", "file_size", "mime_type", "media_type", "persona_id",
                   "user_id", "description", "width", "height", "duration", "sha256", "download_url",
-                  "created_at", "updated_at"]
+                  "moderation_status", "moderation_reason", "created_at", "updated_at"]
         read_only_fields = [name for name in fields if name != "description"]
 
     def get_download_url(self, media: MediaFile) -> str:

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from mediakit.files import WrittenFiles
 from mediakit.orphans import CleanupReport, cleanup
+from moderation.moderated import Status
 from persona_media import conf
 from persona_media.models import MediaFile, Persona
 from persona_media.validation import inspect_upload, sanitize_filename
@@ -104,4 +105,6 @@ def media_stats(*, user) -> dict[str, Any]:
 
 def cleanup_orphaned_media(*, older_than: timedelta, dry_run: bool = False) -> CleanupReport:
     """Remove stored files no row references (older than `older_than`); list rows whose file is gone."""
-    return cleanup(conf.storage(), MediaFile.objects.all(), older_than=older_than, dry_run=dry_run)
+    # A rejected row's file was deleted on purpose: it is neither referenced nor reported missing.
+    kept = MediaFile.objects.exclude(moderation_status=Status.REJECTED)
+    return cleanup(conf.storage(), kept, older_than=older_than, dry_run=dry_run)

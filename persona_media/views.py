@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import generics, status, viewsets
+from rest_framework import generics, permissions, status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from mediakit.schema import ErrorSerializer
 from mediakit.uploads import limit_upload_size
+from moderation.permissions import UploadsAllowed, ensure_not_rejected
 from persona_media import conf, metrics, serializers, services
 from persona_media.downloads import download_response
 from persona_media.models import MediaFile, Persona
@@ -54,6 +55,7 @@ class MediaUploadView(APIView):
 
     media_type = ""  # "image" or "video", set by the subclasses
     parser_classes = [MultiPartParser, FormParser]
+    permission_classes = [permissions.IsAuthenticated, UploadsAllowed]
 
     def post(self, request, persona_id: int) -> Response:
         # The persona is found before a byte of the body is read.
@@ -72,7 +74,7 @@ class MediaUploadView(APIView):
 
 UPLOAD_SCHEMA = {
     "request": {"multipart/form-data": serializers.MediaUploadSerializer},
-    "responses": {201: serializers.MediaFileSerializer, **ERRORS, 413: ErrorSerializer},
+    "responses": {201: serializers.MediaFileSerializer, **ERRORS, 403: ErrorSerializer, 413: ErrorSerializer},
 }
 
 
@@ -134,9 +136,10 @@ class MediaDownloadView(OwnedQuerysetMixin, generics.GenericAPIView):
         (206, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="A byte range."),
         302: OpenApiResponse(description="Redirect to a presigned storage URL, where configured."),
         304: OpenApiResponse(description="The If-None-Match ETag is current."),
-        **ERRORS, 416: ErrorSerializer})
+        **ERRORS, 410: ErrorSerializer, 416: ErrorSerializer})
     def get(self, request, pk: int):
         media = self.get_object()
+        ensure_not_rejected(media)
         try:
             return download_response(request, media)
         except FileNotFoundError:
