@@ -22,17 +22,17 @@ class ModerationEvent(models.Model):
     """Who decided what about whose thing, when and why; outlives the thing and the moderator."""
 
     class Action(models.TextChoices):
-        APPROVE = "approve"
-        REJECT = "reject"
-        REMOVE = "remove", "remove avatar"
-        DELETE = "delete", "delete media file"
-        SUSPEND = "suspend", "suspend uploads"
-        RESTORE = "restore", "restore uploads"
+        APPROVE = "approve", "Approve"
+        REJECT = "reject", "Reject"
+        REMOVE = "remove", "Remove avatar"
+        DELETE = "delete", "Delete media file"
+        SUSPEND = "suspend", "Suspend uploads"
+        RESTORE = "restore", "Restore uploads"
 
     class Kind(models.TextChoices):
-        AVATAR = "avatar"
-        MEDIA = "media", "media file"
-        USER = "user"
+        AVATAR = "avatar", "Avatar"
+        MEDIA = "media", "Media file"
+        USER = "user", "User"
 
     # Keys go NULL when their row goes; the copies beside them keep the event readable.
     moderator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 # Large enough to judge, small enough for a queue table that fits a 1280 px window.
-QUEUE_SIDE = 160
+QUEUE_SIDE = 128
 
 
 def avatar_preview(avatar, side: int = QUEUE_SIDE) -> str:
@@ -30,3 +30,12 @@ def media_preview(media, side: int = QUEUE_SIDE) -> str:
 def size_text(size_bytes: int | None) -> str:
     """Bytes for people: KB and MB."""
     return filesizeformat(size_bytes or 0)
+
+
+def when(moment) -> str:
+    """A compact local date and time on two lines, for narrow tables."""
+    from django.utils import timezone
+    from django.utils.html import format_html
+
+    local = timezone.localtime(moment)
+    return format_html("{}<br>{}", local.strftime("%Y-%m-%d"), local.strftime("%H:%M"))

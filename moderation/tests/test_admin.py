@@ -32,7 +32,7 @@ def test_avatar_queue_lists_pending_first_then_oldest_with_large_previews(mod_cl
     html = response.content.decode()
     order = [m.group(1) for m in re.finditer(r"(old|new|done)@example\.com", html)]
     assert [email for i, email in enumerate(order) if email not in order[:i]] == ["old", "new", "done"]
-    assert f'<img src="{old.urls["large"]}" width="160" height="160"' in html
+    assert f'<img src="{old.urls["large"]}" width="128" height="128"' in html
     assert "600x400" in html and re.search(r"\d+(\.\d)?\xa0KB", html)
 
 
