@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the system packages the project needs are installed: python3-venv and libmagic always; PostgreSQL and
-# Redis servers only when the tests must start their own (no TEST_DATABASE_URL / TEST_REDIS_URL).
+# Redis servers only when the tests must start their own (no TEST_DATABASE_URL / TEST_REDIS_URL); with
+# --servers also Debian's chromium, which the admin's browser test drives (never a browser download).
 # Installs with apt-get when run as root; otherwise says what is missing and stops.
 set -euo pipefail
 need=()
@@ -15,6 +16,7 @@ if [ "${1:-}" = "--servers" ]; then
   if [ -z "${TEST_REDIS_URL:-}" ] && ! command -v redis-server >/dev/null; then
     need+=(redis-server)
   fi
+  command -v chromium >/dev/null || need+=(chromium)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -16,7 +16,7 @@ LIMIT = 10 * MIB
 UUID_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png|mp4)$")
 RESPONSE_FIELDS = {"id", "filename", "original_filename", "file_size", "mime_type", "media_type", "persona_id",
                    "user_id", "description", "width", "height", "duration", "sha256", "download_url",
-                   "created_at", "updated_at"}
+                   "moderation_status", "moderation_reason", "created_at", "updated_at"}
 
 
 @pytest.mark.parametrize(
@@ -41,6 +41,7 @@ def test_upload_is_stored_and_described(storage_backend, api, user, persona, kin
         "id": 0, "filename": "", "original_filename": filename, "file_size": len(data), "mime_type": mime,
         "media_type": kind, "persona_id": persona.pk, "user_id": user.pk, "description": "Profile picture",
         "width": size[0], "height": size[1], "duration": size[2], "sha256": hashlib.sha256(data).hexdigest(),
+        "moderation_status": "pending", "moderation_reason": "",
         "created_at": "", "updated_at": "", "download_url": ""}
     assert response["Location"] == f"http://testserver/upload/files/{body['id']}"
     assert body["download_url"] == f"http://testserver/upload/files/{body['id']}/download"
