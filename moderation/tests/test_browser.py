@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
+from playwright import sync_api
 
 from avatars.models import Avatar
 from moderation.models import ModerationEvent
@@ -25,7 +26,6 @@ def browser_page(transactional_db, live_server, settings, monkeypatch, tmp_path)
 
     The database comes first, so that the (session-wide) live server stops before the test database is dropped.
     """
-    sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run scripts/sysdeps.sh --servers (apt-get install chromium)")
     # Playwright's sync API keeps an event loop in this thread; the ORM calls made here between its
