@@ -145,3 +145,34 @@ def test_a_moderator_reviews_in_the_browser(browser_page, mod_user, make_user, m
     except Exception as error:
         path = shoot("failure")
         raise AssertionError(f"browser step {step!r} failed ({error}); screenshot: {path}") from error
+
+
+LISTS = ["/admin/moderation/avatarreview/", "/admin/moderation/mediareview/", "/admin/moderation/moderationevent/",
+         "/admin/avatars/avatar/", "/admin/persona_media/mediafile/", "/admin/persona_media/persona/",
+         "/admin/accounts/user/"]
+
+
+def test_every_moderation_table_fits_a_1280_px_window(browser_page, mod_user, make_user, make_avatar, make_media):
+    from moderation import services
+
+    page, shoot = browser_page
+    owner = make_user(email="a.rather.long.address.of.someone@example-university.example.com",
+                      full_name="Somebody With A Long Name")
+    make_avatar(owner)
+    media = make_media(owner, persona_name="A persona with a fairly long name",
+                       filename="holiday-photo-from-the-seaside-with-the-family-2026.png")
+    services.reject(target=media, moderator=mod_user, reason="Spam or advertising: " + "a long explanation " * 5)
+    services.suspend_uploads(user=owner, moderator=mod_user, reason="Repeated spam")
+    page.goto("/admin/login/?next=/admin/")
+    page.fill("#id_username", mod_user.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+    for url in LISTS:
+        page.goto(url)
+        try:
+            assert page.locator("#result_list tbody tr").count() >= 1
+            assert_fits(page)
+        except AssertionError as error:
+            path = shoot(url.strip("/").replace("/", "-"))
+            raise AssertionError(f"{url} does not fit ({error}); screenshot: {path}") from error
