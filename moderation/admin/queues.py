@@ -19,6 +19,12 @@ class QueueAdmin(admin.ModelAdmin):
     actions = ["approve", "reject"]
     list_filter = ("moderation_status",)
     list_per_page = 50
+    # The details page has Approve and Reject buttons, which run the same actions on this one row.
+    change_form_template = "admin/moderation/review_form.html"
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_moderate": self.has_moderate_permission(request)}
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_ordering(self, request):
         return [PENDING_FIRST, "created_at", "id"]

@@ -191,3 +191,25 @@ def test_audit_log_cannot_be_added_changed_or_deleted(as_superuser, mod_client, 
     assert client.post(EVENTS, {"action": "delete_selected", "_selected_action": [event.pk],
                                 "post": "yes"}).status_code in (200, 302)
     assert ModerationEvent.objects.count() == 3 and ModerationEvent.objects.get(pk=event.pk).reason == "Spam"
+
+
+def test_the_details_page_decides_on_its_one_row(mod_client, user, make_media, make_user):
+    media, other = make_media(user, filename="one.png"), make_media(user, filename="two.png", width=70)
+    page = mod_client.get(f"{MEDIA_QUEUE}{media.pk}/change/").content.decode()
+    assert 'name="action" value="approve"' in page and 'name="action" value="reject"' in page
+    assert f'name="_selected_action" value="{media.pk}"' in page
+    assert mod_client.post(MEDIA_QUEUE, {"action": "approve", "_selected_action": [media.pk]}).status_code == 302
+    assert dict(MediaFile.objects.values_list("original_filename", "moderation_status")) == {
+        "one.png": "approved", "two.png": "pending"}
+    # Staff without the moderate permission see the details but no buttons, and cannot decide.
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+
+    viewer = make_user(email="viewer@example.com", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_mediareview"))
+    client = Client()
+    client.force_login(viewer)
+    page = client.get(f"{MEDIA_QUEUE}{other.pk}/change/")
+    assert page.status_code == 200 and 'value="approve"' not in page.content.decode()
+    client.post(MEDIA_QUEUE, {"action": "approve", "_selected_action": [other.pk]})
+    assert MediaFile.objects.get(pk=other.pk).moderation_status == "pending"
