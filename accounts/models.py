@@ -43,6 +43,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     is_verified = models.BooleanField(default=False)
+    uploads_suspended = models.BooleanField(default=False, help_text="Set and cleared by moderators.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -61,8 +62,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def avatar_url(self) -> str | None:
         """The URL of the current avatar's medium variant (derived: nothing else writes it), or None."""
-        avatar = getattr(self, "avatar", None)  # the avatars app's one-to-one, when there is one
-        return avatar.url if avatar is not None else None
+        avatars = getattr(self, "avatars", None)  # the avatars app's reverse key, when installed
+        if avatars is None:
+            return None
+        # .all() uses a prefetch when there is one; a waiting (pre-moderated) avatar is never shown.
+        current = next((a for a in avatars.all() if a.is_current), None)
+        return current.url if current is not None else None
 
     def clean(self) -> None:
         super().clean()

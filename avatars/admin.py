@@ -1,11 +1,12 @@
-from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
+from django.contrib import admin
 from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html
 
-from avatars import services
 from avatars.models import Avatar, AvatarVariant
+from moderation import services as moderation
+from moderation.admin.forms import ConfirmForm
+from moderation.admin.pages import ask_then_apply
 
 
 def preview(url: str | None, side: int) -> str:
@@ -36,14 +37,15 @@ class AvatarVariantInline(admin.TabularInline):
 
 @admin.register(Avatar)
 class AvatarAdmin(admin.ModelAdmin):
-    list_display = ("thumbnail", "user", "dimensions", "original_format", "upload_size", "stored_size",
-                    "created_at")
+    # Few, narrow columns: the table fits a 1280 px window beside the admin's side bar and filters.
+    list_display = ("thumbnail", "user", "moderation_status", "details", "created_at")
     list_display_links = ("thumbnail", "user")
-    list_filter = ("original_format", "created_at")
+    list_filter = ("moderation_status", "is_current", "original_format", "created_at")
     list_select_related = ("user",)
     search_fields = ("user__email",)
     date_hierarchy = "created_at"
-    fields = ("user", "original_format", "dimensions", "upload_size", "created_at")
+    fields = ("user", "moderation_status", "moderation_reason", "is_current", "original_format", "dimensions",
+              "upload_size", "moderated_by", "moderated_at", "created_at")
     readonly_fields = fields
     inlines = [AvatarVariantInline]
     actions = ["remove_avatar"]
@@ -63,27 +65,30 @@ class AvatarAdmin(admin.ModelAdmin):
         return actions
 
     def delete_model(self, request, obj: Avatar) -> None:
-        self.delete_queryset(request, Avatar.objects.filter(pk=obj.pk))
+        moderation.remove(target=obj, moderator=request.user)
 
     def delete_queryset(self, request, queryset) -> int:
-        removed = 0
-        pks = list(queryset.values_list("pk", flat=True))
-        for user in get_user_model().objects.filter(avatar__pk__in=pks):
-            try:
-                services.avatar_delete(user=user)
-                removed += 1
-            except Avatar.DoesNotExist:
-                pass  # removed meanwhile by its owner or another moderator
-        return removed
+        # Through the service: the rows, their files after commit, and an audit event each.
+        return moderation.apply_to_all(moderation.remove, queryset, moderator=request.user)
 
-    @admin.action(description="Remove avatar", permissions=["delete"])
-    def remove_avatar(self, request, queryset) -> None:
-        removed = self.delete_queryset(request, queryset)
-        self.message_user(request, f"Removed {removed} avatar(s) and their files.", messages.SUCCESS)
+    @admin.action(description="Remove avatar…", permissions=["delete"])
+    def remove_avatar(self, request, queryset):
+        return ask_then_apply(
+            self, request, queryset, action="remove_avatar", title="Remove these avatars?", button="Yes, remove",
+            apply=lambda reason: moderation.apply_to_all(moderation.remove, queryset, moderator=request.user,
+                                                         reason=reason),
+            done="Removed {count} avatar(s) and their files.", form_class=ConfirmForm,
+            describe=lambda a: f"Avatar of {a.user.email} ({a.original_dimensions}, {filesizeformat(a.original_bytes)})")
 
     @admin.display(description="preview")
     def thumbnail(self, avatar: Avatar) -> str:
         return preview(avatar.urls.get("thumbnail"), 64)
+
+    @admin.display(description="details", ordering="original_bytes")
+    def details(self, avatar: Avatar) -> str:
+        waiting = "; waiting for approval" if not avatar.is_current else ""
+        return format_html("{} {}<br>{} uploaded, {} stored{}", avatar.original_dimensions, avatar.original_format,
+                           filesizeformat(avatar.original_bytes), self.stored_size(avatar), waiting)
 
     @admin.display(description="dimensions")
     def dimensions(self, avatar: Avatar) -> str:

@@ -7,7 +7,7 @@ EXPORTED_SIZE = "full"
 
 
 def avatar_part(user, request):
-    variant = AvatarVariant.objects.filter(avatar__user=user, label=EXPORTED_SIZE).first()
+    variant = AvatarVariant.objects.filter(avatar__user=user, avatar__is_current=True, label=EXPORTED_SIZE).first()
     if variant is not None:
         name = f"avatar/{variant.stored_name.rsplit('/', 1)[-1]}"
         yield Member.stored(name, conf.storage(), variant.stored_name, variant.size_bytes)

@@ -6,16 +6,29 @@ from django.db import models
 from django.db.models import Count, Sum
 
 from avatars import conf
+from moderation.moderated import Moderated, Status
 
 
-class Avatar(models.Model):
+class AvatarQuerySet(models.QuerySet):
+    def current(self) -> "AvatarQuerySet":
+        """The avatars that stand for their users (approved, post-moderated pending, or rejected)."""
+        return self.filter(is_current=True)
+
+    def awaiting(self) -> "AvatarQuerySet":
+        """Pre-moderated uploads, not public until approved."""
+        return self.filter(is_current=False)
+
+
+class Avatar(Moderated):
     class Format(models.TextChoices):
         JPEG = "JPEG", "JPEG"
         PNG = "PNG", "PNG"
         GIF = "GIF", "GIF"
         WEBP = "WEBP", "WebP"
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="avatar")
+    # A user has at most one current avatar and, in pre-moderation, at most one waiting beside it.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="avatars")
+    is_current = models.BooleanField(default=True, help_text="False while a pre-moderated upload waits.")
     original_bytes = models.PositiveBigIntegerField(help_text="Bytes of the uploaded file.")
     original_width = models.PositiveIntegerField(help_text="Pixels, as stored (before EXIF rotation).")
     original_height = models.PositiveIntegerField(help_text="Pixels, as stored (before EXIF rotation).")
@@ -23,11 +36,25 @@ class Avatar(models.Model):
     blurhash = models.CharField(max_length=64, blank=True, default="", help_text="BlurHash of the medium variant.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    objects = AvatarQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=models.Q(is_current=True),
+                                    name="avatars_one_current_per_user"),
+            models.UniqueConstraint(fields=["user"], condition=models.Q(is_current=False),
+                                    name="avatars_one_waiting_per_user"),
+        ]
+        indexes = [models.Index(fields=["moderation_status", "created_at"], name="avatars_review_queue_idx")]
 
     def __str__(self) -> str:
         return f"Avatar of {self.user}"
+
+    @property
+    def stored_names(self) -> list[str]:
+        """Every file this avatar has in storage."""
+        return [variant.stored_name for variant in self.variants.all()]
 
     @property
     def original_dimensions(self) -> str:

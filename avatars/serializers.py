@@ -33,6 +33,8 @@ class AvatarSerializer(serializers.Serializer):
     blurhash = serializers.CharField(help_text="BlurHash (4x3 components) of the medium variant.")
     variants = VariantUrlsSerializer(source="urls")
     metadata = AvatarMetadataSerializer(source="*")
+    moderation_status = serializers.CharField()
+    moderation_reason = serializers.CharField()
 
     def get_message(self, avatar) -> str:
         return UPLOADED
@@ -42,6 +44,8 @@ class AvatarUrlSerializer(serializers.Serializer):
     avatar_url = serializers.CharField()
     size = serializers.ChoiceField(choices=list(conf.VARIANT_SIZES))
     blurhash = serializers.CharField(help_text="BlurHash (4x3 components) of the medium variant.")
+    moderation_status = serializers.CharField()
+    moderation_reason = serializers.CharField()
 
 
 class AvatarDeletedSerializer(serializers.Serializer):

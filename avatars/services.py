@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 
 from avatars import conf
 from avatars.imaging import AvatarSpec, ProcessedAvatar, Variant, process_avatar
@@ -18,6 +19,8 @@ from mediakit.files import WrittenFiles
 from mediakit import conf as mediakit_conf
 from mediakit.imaging import Limits
 from mediakit.orphans import CleanupReport, cleanup
+from moderation import conf as moderation_conf
+from moderation.moderated import Status
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -57,47 +60,93 @@ def _content(variant: Variant) -> ContentFile:
 def avatar_replace(*, user: User, upload: File) -> Avatar:
     """Process `upload`, store its variants and make them the user's avatar; old files go on commit.
 
-    Raises ImageRejected for an unacceptable upload. Whatever fails later, the files written
-    here are removed again and the previous avatar stays as it was.
+    Under pre-moderation the new avatar waits beside the current one (replacing any older waiting
+    one) until a moderator approves it. Raises ImageRejected for an unacceptable upload. Whatever
+    fails later, the files written here are removed again and the previous avatar stays as it was.
     """
     processed = process_upload(upload)
     token = secrets.token_hex(TOKEN_BYTES)
+    waits = moderation_conf.pre_moderated()
     with WrittenFiles(conf.storage()) as written:
         names = {v.label: written.save(variant_name(user.pk, token, v), _content(v))
                  for v in processed.variants.values()}
         with transaction.atomic():
             locked = _lock(user)
             # Deleting the rows schedules their files for removal once this transaction commits.
-            Avatar.objects.filter(user=locked).delete()
+            replaced = Avatar.objects.filter(user=locked)
+            if waits:  # the approved avatar stays public; a rejected one's reason is no longer news
+                replaced = replaced.filter(Q(is_current=False) | Q(moderation_status=Status.REJECTED))
+            replaced.delete()
             avatar = Avatar.objects.create(
-                user=locked, original_bytes=upload.size, original_width=processed.width,
+                user=locked, is_current=not waits, original_bytes=upload.size, original_width=processed.width,
                 original_height=processed.height, original_format=processed.format, blurhash=processed.blurhash)
             AvatarVariant.objects.bulk_create(
                 AvatarVariant(avatar=avatar, label=v.label, stored_name=names[v.label], width=v.side,
                               height=v.side, size_bytes=len(v.data), content_type=v.content_type)
                 for v in processed.variants.values())
             avatar.urls  # read (and cached) now: a concurrent replace may delete these rows once we commit
-    user.avatar = avatar  # the caller's user object shows the new avatar_url at once
+    _forget_avatars(user)
     return avatar
 
 
 def avatar_delete(*, user: User) -> int:
-    """Delete the user's avatar; its files go once the transaction commits. Returns how many did.
+    """Delete the user's avatars (current and waiting); their files go once the transaction commits.
 
-    Files storage refused are recorded for `retry_deletions` and not counted.
-    Raises Avatar.DoesNotExist when the user has none.
+    Returns how many files were removed: files storage refused are recorded for `retry_deletions`
+    and not counted. Raises Avatar.DoesNotExist when the user has none.
     """
     with counting_removals() as removals:
         with transaction.atomic():
             locked = _lock(user)
-            Avatar.objects.get(user=locked).delete()
-    user._state.fields_cache.pop("avatar", None)  # the caller's user object stops showing it
+            avatars = Avatar.objects.filter(user=locked)
+            if not avatars.exists():
+                raise Avatar.DoesNotExist
+            avatars.delete()
+    _forget_avatars(user)
     return removals.removed
+
+
+def avatar_remove(*, avatar: Avatar) -> bool:
+    """Delete this one avatar (a moderator's removal); False if it was already gone. Files go on commit."""
+    with transaction.atomic():
+        _lock(avatar.user)
+        deleted, _ = Avatar.objects.filter(pk=avatar.pk).delete()
+    return deleted > 0
+
+
+def avatar_approve(*, avatar: Avatar) -> None:
+    """Make a waiting avatar current; the one it replaces goes (files after commit). Caller holds the lock."""
+    if not avatar.is_current:
+        Avatar.objects.filter(user_id=avatar.user_id, is_current=True).delete()
+        avatar.is_current = True
+
+
+def avatar_reject(*, avatar: Avatar) -> bool:
+    """Remove a rejected avatar's files (after commit); a waiting one goes whole. True if its row stays.
+
+    A current one keeps its row, so the owner's GET can say why (`avatar_rejected`).
+    """
+    if not avatar.is_current:
+        avatar.delete()
+        return False
+    avatar.variants.all().delete()
+    return True
+
+
+def lock_avatar(avatar: Avatar) -> Avatar | None:
+    """The avatar's row locked (after its owner's, in the order avatar_replace takes them), or None if gone."""
+    _lock(avatar.user)
+    return Avatar.objects.select_for_update().filter(pk=avatar.pk).first()
 
 
 def cleanup_orphaned_files(*, older_than: timedelta, dry_run: bool = False) -> CleanupReport:
     """Remove stored files no variant row names (older than `older_than`); list rows whose file is gone."""
     return cleanup(conf.storage(), AvatarVariant.objects.all(), older_than=older_than, dry_run=dry_run)
+
+
+def _forget_avatars(user: User) -> None:
+    """The caller's user object re-reads its avatars (and so avatar_url) next time."""
+    getattr(user, "_prefetched_objects_cache", {}).pop("avatars", None)
 
 
 def _lock(user: User) -> User:

@@ -5,7 +5,7 @@ from django.core.files.storage import FileSystemStorage
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, status
+from rest_framework import exceptions, generics, permissions, status
 from rest_framework.response import Response
 
 from avatars import conf, metrics, services
@@ -18,6 +18,7 @@ from critvue.exceptions import RateLimited
 from mediakit.downloads import stored_file_response
 from mediakit.schema import ErrorSerializer
 from mediakit.uploads import limit_upload_size
+from moderation.permissions import UploadsAllowed
 
 FILE_HEADERS = {"Content-Security-Policy": "default-src 'none'; img-src 'self'"}
 # Names change with every upload, so a file never changes under its URL.
@@ -32,6 +33,10 @@ class NoAvatar(exceptions.NotFound):
     default_code = "no_avatar"
 
 
+class AvatarRejected(exceptions.NotFound):
+    default_code = "avatar_rejected"
+
+
 class InvalidSize(exceptions.APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_detail = f"size must be one of: {', '.join(conf.VARIANT_SIZES)}."
@@ -40,6 +45,7 @@ class InvalidSize(exceptions.APIException):
 
 class AvatarView(generics.GenericAPIView):
     serializer_class = AvatarUploadSerializer
+    permission_classes = [permissions.IsAuthenticated, UploadsAllowed]
     throttle_classes = [UserRateLimit]
     rate_limits = {"POST": conf.UPLOAD_RATE, "DELETE": conf.DELETE_RATE}
 
@@ -51,14 +57,17 @@ class AvatarView(generics.GenericAPIView):
         size = request.query_params.get("size", conf.DEFAULT_SIZE)
         if size not in conf.VARIANT_SIZES:
             raise InvalidSize()
-        variant = AvatarVariant.objects.filter(avatar__user=request.user, label=size).select_related("avatar").first()
-        if variant is None:
+        avatar = Avatar.objects.current().filter(user=request.user).prefetch_related("variants").first()
+        if avatar is not None and avatar.is_rejected:
+            raise AvatarRejected(avatar.moderation_reason)
+        if avatar is None or size not in avatar.urls:
             raise NoAvatar()
-        return Response({"avatar_url": variant.url, "size": size, "blurhash": variant.avatar.blurhash})
+        return Response({"avatar_url": avatar.urls[size], "size": size, "blurhash": avatar.blurhash,
+                         "moderation_status": avatar.moderation_status, "moderation_reason": avatar.moderation_reason})
 
     @extend_schema(
         request={"multipart/form-data": AvatarUploadSerializer},
-        responses={200: AvatarSerializer, 400: ERRORS, 401: ERRORS, 429: ERRORS},
+        responses={200: AvatarSerializer, 202: AvatarSerializer, 400: ERRORS, 401: ERRORS, 403: ERRORS, 429: ERRORS},
     )
     def post(self, request):
         with metrics.observe_upload():
@@ -66,7 +75,9 @@ class AvatarView(generics.GenericAPIView):
             form = self.get_serializer(data=request.data)
             form.is_valid(raise_exception=True)
             avatar = services.avatar_replace(user=request.user, upload=form.validated_data["file"])
-        return Response(AvatarSerializer(avatar).data)
+        # Pre-moderated: accepted, but not public until a moderator approves it.
+        waiting = status.HTTP_200_OK if avatar.is_current else status.HTTP_202_ACCEPTED
+        return Response(AvatarSerializer(avatar).data, status=waiting)
 
     @extend_schema(request=None, responses={200: AvatarDeletedSerializer, 401: ERRORS, 404: ERRORS, 429: ERRORS})
     def delete(self, request):
@@ -91,7 +102,9 @@ def avatar_file(request, name: str):
     storage = conf.storage()
     if not isinstance(storage, FileSystemStorage) or not VARIANT_NAME.fullmatch(name):
         raise Http404
-    variant = AvatarVariant.objects.filter(stored_name=name).only("content_type", "size_bytes").first()
+    # Only the current avatar's files: a waiting (pre-moderated) one's are not public.
+    variant = (AvatarVariant.objects.filter(stored_name=name, avatar__is_current=True)
+               .only("content_type", "size_bytes").first())
     if variant is None:
         raise Http404
     try:

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "accounts",
     "avatars",
     "persona_media",
+    "moderation",
 ]
 
 MIDDLEWARE = [
@@ -232,6 +233,7 @@ APP_SETTINGS = {
     # Production hand-off of downloads: an nginx internal location such as "/protected-media/" for
     # X-Accel-Redirect with local storage, or redirects to presigned URLs with S3.
     "PERSONA_MEDIA_ACCEL_REDIRECT": str, "PERSONA_MEDIA_PRESIGNED_REDIRECT": bool,
+    "MODERATION_MODE": str,  # post (default) or pre: see moderation/conf.py
 }
 globals().update({name: env.get_value(name, cast=cast) for name, cast in APP_SETTINGS.items() if name in os.environ})
 

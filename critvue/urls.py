@@ -1,10 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django_prometheus.exports import ExportToDjangoView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.views import admin_login
-from critvue import health
+from critvue import health, metrics
 
 urlpatterns = [
     path("admin/login/", admin_login),  # the admin's own login view, behind the login throttle
@@ -13,7 +12,7 @@ urlpatterns = [
     re_path(r"^health/avatar/?$", health.avatar_health, name="avatar-health"),
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
-    re_path(r"^metrics/?$", ExportToDjangoView, name="metrics"),
+    re_path(r"^metrics/?$", metrics.metrics_view, name="metrics"),
     path("", include("accounts.urls")),
     path("", include("avatars.urls")),
     path("", include("persona_media.urls")),

@@ -7,6 +7,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from moderation import services as moderation
 from persona_media import services
 from persona_media.downloads import download_response, preview_response
 from persona_media.models import MediaFile, Persona
@@ -71,11 +72,11 @@ class MediaFileAdmin(admin.ModelAdmin):
         return filesizeformat(media.size_bytes)
 
     def delete_model(self, request, obj: MediaFile) -> None:
-        services.media_delete(media=obj)
+        moderation.remove(target=obj, moderator=request.user)
 
     def delete_queryset(self, request, queryset) -> None:
-        # The stock "Delete selected" action lands here: the same service as the API's DELETE.
-        services.media_delete_many(queryset=queryset)
+        # The stock "Delete selected" action lands here: rows, files after commit, an audit event each.
+        moderation.apply_to_all(moderation.remove, queryset, moderator=request.user)
 
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)
@@ -111,7 +112,7 @@ class MediaFileAdmin(admin.ModelAdmin):
 
 class MediaFileInline(admin.TabularInline):
     model = MediaFile
-    fields = (preview, "original_filename", "media_type", "size_bytes", "created_at")
+    fields = (preview, "original_filename", "media_type", "size", "moderation_status", "created_at")
     readonly_fields = fields
     extra = 0
     show_change_link = True
@@ -120,6 +121,10 @@ class MediaFileInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description="Size")
+    def size(self, media: MediaFile) -> str:
+        return filesizeformat(media.size_bytes)
 
 
 @admin.register(Persona)

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, F, FilteredRelation, Q, Sum
 
+from moderation.moderated import Moderated, Status
 from persona_media.conf import DESCRIPTION_MAX_LENGTH
 
 
@@ -14,7 +15,9 @@ class PersonaQuerySet(models.QuerySet):
         """Each persona with `images`, `videos` and `total_size` of its media (one grouped query)."""
         # Joining on the owner too (always equal) lets the database find a user's media through
         # the stats index, whatever the sizes of other users' personas.
-        media = FilteredRelation("media_files", condition=Q(media_files__user=F("user")))
+        # Rejected files have no stored bytes left and no longer count.
+        media = FilteredRelation("media_files", condition=Q(media_files__user=F("user"))
+                                 & ~Q(media_files__moderation_status=Status.REJECTED))
         return self.annotate(own_media=media).annotate(
             images=Count("own_media", filter=Q(own_media__media_type=MediaFile.MediaType.IMAGE)),
             videos=Count("own_media", filter=Q(own_media__media_type=MediaFile.MediaType.VIDEO)),
@@ -43,7 +46,7 @@ class MediaFileQuerySet(models.QuerySet):
         return self.filter(user=user)
 
 
-class MediaFile(models.Model):
+class MediaFile(Moderated):
     class MediaType(models.TextChoices):
         IMAGE = "image"
         VIDEO = "video"
@@ -88,6 +91,7 @@ class MediaFile(models.Model):
             models.Index(fields=["user", "persona", "media_type", "size_bytes"], name="persona_media_stats_idx"),
             # The same bytes again in a persona (409 duplicate_file), found by one index lookup.
             models.Index(fields=["persona", "sha256"], name="persona_media_duplicate_idx"),
+            models.Index(fields=["moderation_status", "created_at"], name="persona_media_review_idx"),
         ]
 
     def __str__(self) -> str:

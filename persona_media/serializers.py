@@ -44,7 +44,8 @@ class MediaFileSerializer(serializers.ModelSerializer):
         model = MediaFile
         fields = ["id", "filename", "original_filename", "file_size", "mime_type", "media_type", "persona_id",
                   "user_id", "description", "width", "height", "duration", "fps", "video_codec", "audio_codec",
-                  "bitrate", "sha256", "blurhash", "download_url", "preview_url", "created_at", "updated_at"]
+                  "bitrate", "sha256", "blurhash", "download_url", "preview_url", "moderation_status",
+                  "moderation_reason", "created_at", "updated_at"]
         read_only_fields = [name for name in fields if name != "description"]
 
     def to_representation(self, media: MediaFile) -> dict:

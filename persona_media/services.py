@@ -15,6 +15,7 @@ from mediakit.files import WrittenFiles
 from mediakit.orphans import CleanupReport, cleanup
 from mediakit.previews import Rendition
 from mediakit.rejections import Rejected
+from moderation.moderated import Status
 from persona_media import conf
 from persona_media.models import MediaFile, Persona
 from persona_media.validation import Rules, inspect_upload, sanitize_filename
@@ -163,5 +164,6 @@ def media_stats(*, user) -> dict[str, Any]:
 
 def cleanup_orphaned_media(*, older_than: timedelta, dry_run: bool = False) -> CleanupReport:
     """Remove stored files no row references (older than `older_than`); list rows whose file is gone."""
-    return cleanup(conf.storage(), MediaFile.objects.all(), older_than=older_than, dry_run=dry_run,
-                   also=("preview_name",))
+    # A rejected row's file was deleted on purpose: it is neither referenced nor reported missing.
+    kept = MediaFile.objects.exclude(moderation_status=Status.REJECTED)
+    return cleanup(conf.storage(), kept, older_than=older_than, dry_run=dry_run, also=("preview_name",))

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import generics, status, viewsets
+from rest_framework import generics, permissions, status, viewsets
 from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from mediakit.downloads import AnyAcceptNegotiation
 from mediakit.schema import ErrorSerializer
 from mediakit.uploads import limit_upload_size
+from moderation.permissions import UploadsAllowed, ensure_not_rejected
 from persona_media import conf, metrics, serializers, services
 from persona_media.downloads import download_response, preview_response
 from persona_media.models import MediaFile, Persona
@@ -61,6 +62,7 @@ class MediaUploadView(APIView):
 
     media_type = ""  # "image" or "video", set by the subclasses
     parser_classes = [MultiPartParser, FormParser]
+    permission_classes = [permissions.IsAuthenticated, UploadsAllowed]
 
     def post(self, request, persona_id: int) -> Response:
         # The persona is found before a byte of the body is read.
@@ -79,7 +81,8 @@ class MediaUploadView(APIView):
 
 UPLOAD_SCHEMA = {
     "request": {"multipart/form-data": serializers.MediaUploadSerializer},
-    "responses": {201: serializers.MediaFileSerializer, **ERRORS, 413: ErrorSerializer},
+    "responses": {201: serializers.MediaFileSerializer, **ERRORS, 403: ErrorSerializer, 409: ErrorSerializer,
+                  413: ErrorSerializer},
 }
 
 
@@ -145,6 +148,7 @@ class StoredFileView(generics.GenericAPIView):
 
     def get(self, request, pk: int):
         media = self.get_object()
+        ensure_not_rejected(media)  # 410: its files were deleted by a moderator's decision
         try:
             return self.respond(request, media)
         except FileNotFoundError:
@@ -163,7 +167,7 @@ class MediaDownloadView(StoredFileView):
         (200, "video/mp4"): binary("An MP4 upload."), (206, "video/mp4"): binary("A byte range (any type)."),
         302: OpenApiResponse(description="Redirect to a presigned storage URL, where configured."),
         304: OpenApiResponse(description="The If-None-Match ETag is current."),
-        **ERRORS, 403: ErrorSerializer, 416: ErrorSerializer},
+        **ERRORS, 403: ErrorSerializer, 410: ErrorSerializer, 416: ErrorSerializer},
         parameters=[OpenApiParameter("sig", str, description="The signature of a download_url (no credentials).")])
     def get(self, request, pk: int):
         return super().get(request, pk)
@@ -177,7 +181,8 @@ class MediaPreviewView(StoredFileView):
 
     @extend_schema(summary="The preview: at most 640x640, oriented, sRGB, no metadata", responses={
         (200, "image/jpeg"): binary("An opaque preview."), (200, "image/webp"): binary("A transparent preview."),
-        304: OpenApiResponse(description="The If-None-Match ETag is current."), **ERRORS, 403: ErrorSerializer},
+        304: OpenApiResponse(description="The If-None-Match ETag is current."), **ERRORS, 403: ErrorSerializer,
+        410: ErrorSerializer},
         parameters=[OpenApiParameter("sig", str, description="The signature of a preview_url (no credentials).")])
     def get(self, request, pk: int):
         return super().get(request, pk)

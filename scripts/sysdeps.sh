@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make sure the system packages the project needs are installed: python3-venv and libmagic always; PostgreSQL and
-# Redis servers only when the tests must start their own (no TEST_DATABASE_URL / TEST_REDIS_URL); nginx for the
-# production-topology tests (critvue/tests/test_topology*.py), which run it unprivileged on a free port.
+# Redis servers only when the tests must start their own (no TEST_DATABASE_URL / TEST_REDIS_URL); with
+# --servers also nginx for the production-topology tests (critvue/tests/test_topology*.py), run unprivileged
+# on a free port, and Debian's chromium, which the admin's browser test drives (never a browser download).
 # Installs with apt-get when run as root; otherwise says what is missing and stops.
 set -euo pipefail
 need=()
@@ -19,6 +20,7 @@ if [ "${1:-}" = "--servers" ]; then
   if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
     need+=(nginx)
   fi
+  command -v chromium >/dev/null || need+=(chromium)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -45,8 +45,12 @@ def test_remove_action_uses_the_service(moderator, make_user, make_avatar, djang
     keep, remove = make_user(email="keep@example.com"), make_user(email="remove@example.com")
     kept = make_avatar(keep)
     removed = make_avatar(remove)
+    asked = moderator.post(CHANGELIST, {"action": "remove_avatar", "_selected_action": [removed.pk]})
+    assert asked.status_code == 200 and "Remove these avatars?" in asked.content.decode()  # a confirmation first
+    assert Avatar.objects.count() == 2
     with django_capture_on_commit_callbacks(execute=True):
-        response = moderator.post(CHANGELIST, {"action": "remove_avatar", "_selected_action": [removed.pk]})
+        response = moderator.post(CHANGELIST, {"action": "remove_avatar", "_selected_action": [removed.pk],
+                                               "apply": "1"})
     assert response.status_code == 302
     assert list(Avatar.objects.all()) == [kept]
     assert stored_names() == {v.stored_name for v in kept.variants.all()}

@@ -12,14 +12,16 @@ pytestmark = pytest.mark.django_db
 def test_get_each_size(api, user, make_avatar, size):
     avatar = make_avatar(user)
     assert api.get(URL, {"size": size}).json() == {"avatar_url": avatar.urls[size], "size": size,
-                                                   "blurhash": avatar.blurhash}
+                                                   "blurhash": avatar.blurhash,
+                                                   "moderation_status": "pending", "moderation_reason": ""}
 
 
 def test_get_defaults_to_medium(api, user, make_avatar):
     avatar = make_avatar(user)
     response = api.get(URL)
     assert response.status_code == 200
-    assert response.json() == {"avatar_url": avatar.urls["medium"], "size": "medium", "blurhash": avatar.blurhash}
+    assert response.json() == {"avatar_url": avatar.urls["medium"], "size": "medium", "blurhash": avatar.blurhash,
+                               "moderation_status": "pending", "moderation_reason": ""}
 
 
 @pytest.mark.parametrize("size", ["huge", "", "Medium", "medium "])

@@ -23,8 +23,9 @@ def test_upload_is_multipart_with_a_binary_file(schema):
                                           "description": "JPEG, PNG, WebP or GIF, judged by its bytes."}
     assert body["required"] == ["file"]
     answer = resolve(schema, post["responses"]["200"]["content"]["application/json"]["schema"])
-    assert set(answer["properties"]) == {"avatar_url", "message", "variants", "metadata", "blurhash"}
-    assert {"400", "401", "429"} <= set(post["responses"])
+    assert set(answer["properties"]) == {"avatar_url", "message", "variants", "metadata", "blurhash",
+                                         "moderation_status", "moderation_reason"}
+    assert {"202", "400", "401", "403", "429"} <= set(post["responses"])
 
 
 def test_get_and_delete_are_documented(schema):
@@ -32,7 +33,7 @@ def test_get_and_delete_are_documented(schema):
     [size] = path["get"]["parameters"]
     assert size["name"] == "size" and sorted(size["schema"]["enum"]) == ["full", "large", "medium", "small", "thumbnail"]
     assert set(resolve(schema, path["get"]["responses"]["200"]["content"]["application/json"]["schema"])
-               ["properties"]) == {"avatar_url", "size", "blurhash"}
+               ["properties"]) == {"avatar_url", "size", "blurhash", "moderation_status", "moderation_reason"}
     assert set(resolve(schema, path["delete"]["responses"]["200"]["content"]["application/json"]["schema"])
                ["properties"]) == {"message", "files_deleted"}
     assert "/health/avatar" in schema["paths"]

@@ -151,3 +151,30 @@ def test_stalled_request_bodies_keep_no_other_request_waiting(server):
     finally:
         for sock in stalled:
             sock.close()
+
+
+PENDING = re.compile(rb'^moderation_pending\{kind="(\w+)"\} (\S+)$', re.M)
+
+
+def pending(port: int) -> dict[str, float]:
+    status, _, text = get(port, "/metrics")
+    assert status == 200
+    return {kind.decode(): float(value) for kind, value in PENDING.findall(text)}
+
+
+def test_moderation_pending_is_right_whichever_worker_answers(server):
+    """The gauge is read from the database at scrape time, so every worker reports the same queue."""
+    import requests
+
+    from testkit.images import photo_jpeg
+
+    base = f"http://127.0.0.1:{server}"
+    before = pending(server)
+    account = {"email": "waiting@example.com", "password": "Correct-Horse-42"}
+    assert requests.post(f"{base}/api/v1/auth/register", json=account, timeout=30).status_code == 201
+    token = requests.post(f"{base}/api/v1/auth/login", json=account, timeout=30).json()["access"]
+    upload = requests.post(f"{base}/api/v1/profile/me/avatar", headers={"Authorization": f"Bearer {token}"},
+                           files={"file": ("a.jpg", photo_jpeg(300, 300), "image/jpeg")}, timeout=30)
+    assert upload.status_code == 200 and upload.json()["moderation_status"] == "pending"
+    assert {pending(server)["avatar"] for _ in range(6)} == {before["avatar"] + 1}
+    assert {pending(server)["media"] for _ in range(6)} == {before["media"]}

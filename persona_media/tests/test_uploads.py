@@ -16,7 +16,8 @@ LIMIT = 10 * MIB
 UUID_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png|mp4)$")
 RESPONSE_FIELDS = {"id", "filename", "original_filename", "file_size", "mime_type", "media_type", "persona_id",
                    "user_id", "description", "width", "height", "duration", "fps", "video_codec", "audio_codec",
-                   "bitrate", "sha256", "blurhash", "download_url", "preview_url", "created_at", "updated_at"}
+                   "bitrate", "sha256", "blurhash", "download_url", "preview_url", "moderation_status",
+                   "moderation_reason", "created_at", "updated_at"}
 # Fields whose values depend on the moment or the encoder (checked by their own tests).
 VOLATILE = {"id": 0, "filename": "", "created_at": "", "updated_at": "", "download_url": "", "preview_url": "",
             "blurhash": "", "bitrate": 0}
@@ -45,7 +46,8 @@ def test_upload_is_stored_and_described(storage_backend, api, user, persona, kin
         "original_filename": filename, "file_size": len(data), "mime_type": mime,
         "media_type": kind, "persona_id": persona.pk, "user_id": user.pk, "description": "Profile picture",
         "width": size[0], "height": size[1], "duration": size[2], "fps": size[3], "video_codec": size[4],
-        "audio_codec": None, "sha256": hashlib.sha256(data).hexdigest()}
+        "audio_codec": None, "sha256": hashlib.sha256(data).hexdigest(),
+        "moderation_status": "pending", "moderation_reason": ""}
     assert len(body["blurhash"]) == 28  # 4x3 components
     assert (body["bitrate"] is None) == (kind == "image")
     assert response["Location"] == f"http://testserver/upload/files/{body['id']}"

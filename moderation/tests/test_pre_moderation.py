@@ -1,0 +1,98 @@
+"""MODERATION_MODE=pre: a new avatar waits beside the current one until a moderator decides."""
+import pytest
+from django.db import IntegrityError, transaction
+
+from avatars.models import Avatar
+from avatars.tests.support import URL, name_from_url, post_avatar, stored_names
+from moderation import services
+from testkit import images as I
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def pre_mode(settings):
+    settings.MODERATION_MODE = "pre"
+
+
+@pytest.fixture
+def staff(make_user):
+    return make_user(email="staff@example.com", is_staff=True)
+
+
+def upload(api, seed: int):
+    return post_avatar(api, I.photo_jpeg(300, 300, seed=seed))
+
+
+def file_status(client, url: str) -> int:
+    return client.get(url).status_code
+
+
+def test_upload_answers_202_and_stays_private_until_approved(api, client, user, staff):
+    response = upload(api, 1)
+    assert response.status_code == 202
+    body = response.json()
+    assert (body["moderation_status"], body["moderation_reason"]) == ("pending", "")
+    assert set(body["variants"]) == {"thumbnail", "small", "medium", "large", "full"}
+    for url in body["variants"].values():
+        assert file_status(client, url) == 404  # stored, but not served
+    assert api.get(URL).json()["code"] == "no_avatar"
+    assert api.get("/api/v1/profile/me").json()["avatar_url"] is None
+
+    services.approve(target=Avatar.objects.get(), moderator=staff)
+    assert api.get(URL).json() == {"avatar_url": body["avatar_url"], "size": "medium",
+                                   "moderation_status": "approved", "moderation_reason": ""}
+    assert api.get("/api/v1/profile/me").json()["avatar_url"] == body["avatar_url"]
+    assert file_status(client, body["variants"]["large"]) == 200
+
+
+def test_the_previous_approved_avatar_stays_until_the_new_one_is_approved(api, client, staff):
+    first = upload(api, 1).json()
+    services.approve(target=Avatar.objects.get(), moderator=staff)
+    second = upload(api, 2).json()
+    assert api.get("/api/v1/profile/me").json()["avatar_url"] == first["avatar_url"]
+    assert Avatar.objects.filter(is_current=True).count() == Avatar.objects.filter(is_current=False).count() == 1
+
+    services.approve(target=Avatar.objects.get(is_current=False), moderator=staff)
+    assert api.get("/api/v1/profile/me").json()["avatar_url"] == second["avatar_url"]
+    assert Avatar.objects.get().is_current
+    # The replaced avatar's files went with it, after commit.
+    assert stored_names() == {name_from_url(url) for url in second["variants"].values()}
+    assert file_status(client, first["avatar_url"]) == 404
+
+
+def test_rejecting_a_waiting_avatar_deletes_it_and_keeps_the_current(api, client, staff):
+    first = upload(api, 1).json()
+    services.approve(target=Avatar.objects.get(), moderator=staff)
+    upload(api, 2)
+    services.reject(target=Avatar.objects.get(is_current=False), moderator=staff, reason="Nudity")
+    assert api.get(URL).json()["avatar_url"] == first["avatar_url"]
+    assert stored_names() == {name_from_url(url) for url in first["variants"].values()}
+    assert Avatar.objects.get().moderation_status == "approved"
+
+
+def test_a_newer_waiting_upload_replaces_the_older_one(api, staff):
+    older = upload(api, 1).json()
+    newer = upload(api, 2).json()
+    waiting = Avatar.objects.get()
+    assert not waiting.is_current and waiting.urls == newer["variants"]
+    assert stored_names() == {name_from_url(url) for url in newer["variants"].values()}
+    assert not set(older["variants"].values()) & set(newer["variants"].values())
+
+
+def test_the_database_refuses_a_second_current_or_waiting_avatar(user):
+    fields = dict(user=user, original_bytes=1, original_width=100, original_height=100, original_format="JPEG")
+    Avatar.objects.create(is_current=True, **fields)
+    Avatar.objects.create(is_current=False, **fields)
+    for current in (True, False):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Avatar.objects.create(is_current=current, **fields)
+
+
+def test_delete_removes_the_current_and_the_waiting_avatar(api, staff):
+    upload(api, 1)
+    services.approve(target=Avatar.objects.get(), moderator=staff)
+    upload(api, 2)
+    response = api.delete(URL)
+    assert response.json()["files_deleted"] == 10
+    assert not Avatar.objects.exists() and stored_names() == set()
