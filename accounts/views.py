@@ -17,7 +17,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import conf, serializers, services, throttling
 from accounts.authentication import enforce_same_site
-from critvue.exceptions import RateLimited
+from critvue.exceptions import RateLimited, api_error
 from mediakit import export
 from mediakit.downloads import AnyAcceptNegotiation, content_disposition
 from mediakit.schema import ErrorSerializer
@@ -129,10 +129,8 @@ class LogoutView(PublicView):
         return response
 
 
-class InvalidPassword(exceptions.APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = "The password is missing or wrong."
-    default_code = "invalid_password"
+InvalidPassword = api_error("InvalidPassword", status.HTTP_400_BAD_REQUEST, "invalid_password",
+                            "The password is missing or wrong.")
 
 
 class ProfileView(generics.RetrieveUpdateAPIView):

@@ -36,10 +36,14 @@ class RateLimited(exceptions.Throttled):
     default_code = "rate_limited"
 
 
-class RequestTimeout(exceptions.APIException):
-    status_code = status.HTTP_408_REQUEST_TIMEOUT
-    default_detail = "The request body did not arrive in time."
-    default_code = "request_timeout"
+def api_error(name: str, status_code: int, code: str, detail: str) -> type[exceptions.APIException]:
+    """An API error class: its status, its stable `code` and the sentence it says by default."""
+    return type(name, (exceptions.APIException,), {"status_code": status_code, "default_code": code,
+                                                    "default_detail": detail})
+
+
+RequestTimeout = api_error("RequestTimeout", status.HTTP_408_REQUEST_TIMEOUT, "request_timeout",
+                           "The request body did not arrive in time.")
 
 
 def _translate(exc: Exception) -> Exception:

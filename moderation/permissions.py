@@ -1,16 +1,13 @@
 """API checks of moderation: suspended uploaders, rejected files."""
-from rest_framework import exceptions, permissions, status
+from rest_framework import permissions, status
+
+from critvue.exceptions import api_error
 
 
-class UploadsSuspended(exceptions.PermissionDenied):
-    default_detail = "A moderator has suspended your uploads."
-    default_code = "uploads_suspended"
-
-
-class ModerationRejected(exceptions.APIException):
-    status_code = status.HTTP_410_GONE
-    default_detail = "A moderator removed this file."
-    default_code = "moderation_rejected"
+UploadsSuspended = api_error("UploadsSuspended", status.HTTP_403_FORBIDDEN, "uploads_suspended",
+                             "A moderator has suspended your uploads.")
+ModerationRejected = api_error("ModerationRejected", status.HTTP_410_GONE, "moderation_rejected",
+                               "A moderator removed this file.")
 
 
 class UploadsAllowed(permissions.BasePermission):

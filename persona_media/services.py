@@ -61,8 +61,9 @@ def check_room(*, user, persona: Persona, size: int, checksum: str) -> None:
 
 
 def quota_used_bytes(*, user) -> int:
-    """Stored bytes of the user's media files (from the statistics index)."""
-    return MediaFile.objects.owned_by(user).aggregate(used=Sum("size_bytes"))["used"] or 0
+    """Stored bytes of the user's media files (a rejected file's were deleted; as in the statistics)."""
+    kept = MediaFile.objects.owned_by(user).exclude(moderation_status=Status.REJECTED)
+    return kept.aggregate(used=Sum("size_bytes"))["used"] or 0
 
 
 def media_create(*, user, persona: Persona, upload: UploadedFile, media_type: str,
@@ -103,14 +104,21 @@ def rendition_content(rendition: Rendition) -> ContentFile:
     return content
 
 
+def _delete_if_present(row: MediaFile | Persona) -> bool:
+    """Delete the row (its files go after commit); False if a concurrent request deleted it first.
+
+    The lock waits for that other delete (or an upload into a persona) to commit first.
+    """
+    with transaction.atomic():
+        if not type(row).objects.select_for_update().filter(pk=row.pk).exists():
+            return False
+        row.delete()
+    return True
+
+
 def media_delete(*, media: MediaFile) -> bool:
     """Delete one media row (its stored files go after commit); False if it was already gone."""
-    with transaction.atomic():
-        # Waits for another delete of it to commit first, which then leaves nothing to delete.
-        if not MediaFile.objects.select_for_update().filter(pk=media.pk).exists():
-            return False
-        media.delete()
-    return True
+    return _delete_if_present(media)
 
 
 def media_delete_many(*, queryset: QuerySet[MediaFile]) -> int:
@@ -122,12 +130,7 @@ def media_delete_many(*, queryset: QuerySet[MediaFile]) -> int:
 
 def persona_delete(*, persona: Persona) -> bool:
     """Delete a persona with all its media rows (files go after commit); False if it was already gone."""
-    with transaction.atomic():
-        # Waits for an upload into this persona, or another delete of it, to commit first.
-        if not Persona.objects.select_for_update().filter(pk=persona.pk).exists():
-            return False
-        persona.delete()
-    return True
+    return _delete_if_present(persona)
 
 
 def persona_delete_many(*, queryset: QuerySet[Persona]) -> int:

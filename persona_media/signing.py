@@ -8,7 +8,9 @@ from urllib.parse import urlencode
 
 from django.core import signing
 from django.urls import reverse
-from rest_framework import exceptions, status
+from rest_framework import status
+
+from critvue.exceptions import api_error
 
 from persona_media import conf
 
@@ -17,16 +19,10 @@ PARAMETER = "sig"
 KINDS = ("download", "preview")
 
 
-class UrlExpired(exceptions.APIException):
-    status_code = status.HTTP_403_FORBIDDEN
-    default_detail = "This link has expired; ask the API for a fresh one."
-    default_code = "url_expired"
-
-
-class BadUrlSignature(exceptions.APIException):
-    status_code = status.HTTP_403_FORBIDDEN
-    default_detail = "This link's signature is not valid for this file."
-    default_code = "bad_signature"
+UrlExpired = api_error("UrlExpired", status.HTTP_403_FORBIDDEN, "url_expired",
+                       "This link has expired; ask the API for a fresh one.")
+BadUrlSignature = api_error("BadUrlSignature", status.HTTP_403_FORBIDDEN, "bad_signature",
+                            "This link's signature is not valid for this file.")
 
 
 def _signer() -> signing.TimestampSigner:

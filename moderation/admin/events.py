@@ -2,6 +2,7 @@
 from django.contrib import admin
 from django.utils.text import Truncator
 
+from moderation.admin.pages import never
 from moderation.models import ModerationEvent
 from moderation.previews import when
 
@@ -21,14 +22,7 @@ class ModerationEventAdmin(admin.ModelAdmin):
     actions = None
 
     # The record is the point: no one adds, edits or deletes an event by hand.
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    has_add_permission = has_change_permission = has_delete_permission = never
 
     @admin.display(description="When", ordering="created_at")
     def at(self, event: ModerationEvent) -> str:

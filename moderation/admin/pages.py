@@ -30,3 +30,8 @@ def ask_then_apply(modeladmin, request, queryset, *, action: str, title: str, bu
         "is_confirmation": form_class is ConfirmForm,
     }
     return TemplateResponse(request, "admin/moderation/intermediate.html", context)
+
+
+def never(self, request, obj=None) -> bool:
+    """A ModelAdmin permission that nobody has (superusers included): has_add_permission = never."""
+    return False

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from moderation import services
-from moderation.admin.pages import ask_then_apply
+from moderation.admin.pages import ask_then_apply, never
 from moderation.models import AvatarReview, MediaReview
 from moderation.moderated import Status
 from moderation.previews import avatar_preview, media_preview, size_text, when
@@ -30,14 +30,7 @@ class QueueAdmin(admin.ModelAdmin):
         return [PENDING_FIRST, "created_at", "id"]
 
     # Rows come from uploads and change only through decisions: nothing to add, edit or delete here.
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    has_add_permission = has_change_permission = has_delete_permission = never
 
     def has_moderate_permission(self, request) -> bool:
         return request.user.has_perm("moderation.moderate")
