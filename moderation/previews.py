@@ -1,6 +1,5 @@
 """How the admin shows what is being moderated: one place each, so the media preview can switch source."""
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
 from django.utils.html import format_html
 
 # Large enough to judge, small enough for a queue table that fits a 1280 px window.
@@ -17,14 +16,10 @@ def avatar_preview(avatar, side: int = QUEUE_SIDE) -> str:
 
 
 def media_preview(media, side: int = QUEUE_SIDE) -> str:
-    """The media file through the staff-only preview view; '-' once a rejection removed its bytes."""
-    if media.is_rejected:
-        return "-"
-    url = reverse("admin:persona_media_mediafile_preview", args=[media.pk])
-    if media.media_type == "video":
-        return format_html('<video src="{}" controls preload="metadata" width="{}"></video>', url, side)
-    return format_html('<img src="{}" alt="{}" loading="lazy" style="max-width:{}px;max-height:{}px">',
-                       url, media.original_filename, side, side)
+    """The media file's preview (a video's poster) through the staff-only view; '-' once rejected."""
+    from persona_media.admin import thumbnail
+
+    return "-" if media.is_rejected else thumbnail(media, side)
 
 
 def size_text(size_bytes: int | None) -> str:

@@ -36,6 +36,13 @@ def test_serves_every_variant_with_image_headers(user, make_avatar, data, conten
         assert b"".join(response.streaming_content) == stored_bytes(variant.stored_name)
 
 
+def test_head_of_a_file_gone_from_storage_is_404_like_its_get(avatar):
+    name = avatar.variants.get(label="small").stored_name
+    storages["avatars"].delete(name)
+    assert APIClient().get(BASE + name).status_code == 404
+    assert APIClient().head(BASE + name).status_code == 404
+
+
 def test_head_answers_without_a_body(avatar):
     name = avatar.variants.get(label="small").stored_name
     response = APIClient().head(BASE + name)

@@ -11,7 +11,9 @@ from avatars.models import Avatar
 from moderation import services
 from moderation.admin.pages import ask_then_apply
 from moderation.previews import avatar_preview, media_preview, size_text
+from persona_media import conf as media_conf
 from persona_media.models import MediaFile
+from persona_media.services import quota_used_bytes
 
 THUMB = 64
 MEDIA_SHOWN = 24  # thumbnails on a user's page; the queue link lists them all
@@ -28,14 +30,14 @@ admin.site.unregister(User)
 class ModeratedUserAdmin(UserAdmin):
     list_display = (*UserAdmin.list_display, "suspended")
     list_filter = (*UserAdmin.list_filter, "uploads_suspended")
-    readonly_fields = (*UserAdmin.readonly_fields, "uploads_suspended", "uploads")
+    readonly_fields = (*UserAdmin.readonly_fields, "uploads_suspended", "media_quota", "uploads")
     actions = ["suspend_uploads", "restore_uploads"]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
             return fieldsets
-        return (*fieldsets, ("Moderation", {"fields": ("uploads_suspended", "uploads")}))
+        return (*fieldsets, ("Moderation", {"fields": ("uploads_suspended", "media_quota", "uploads")}))
 
     def has_moderate_permission(self, request) -> bool:
         return request.user.has_perm("moderation.moderate")
@@ -57,6 +59,12 @@ class ModeratedUserAdmin(UserAdmin):
     def suspended(self, user: User) -> bool:
         """Uploads suspended (a short header keeps the table within 1280 px)."""
         return user.uploads_suspended
+
+    @admin.display(description="Media quota")
+    def media_quota(self, user: User) -> str:
+        """What the user's media take of PERSONA_MEDIA_QUOTA_BYTES, as /upload/stats reports it."""
+        used, quota = quota_used_bytes(user=user), media_conf.quota_bytes()
+        return f"{size_text(used)} of {size_text(quota)} used ({used / quota:.0%})" if quota else size_text(used)
 
     @admin.display(description="Uploads")
     def uploads(self, user: User) -> str:

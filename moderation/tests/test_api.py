@@ -1,5 +1,6 @@
 """What owners see of moderation through the API: states, reasons, 404/410/403 codes, statistics."""
 import pytest
+from rest_framework.test import APIClient
 
 from avatars.models import Avatar
 from avatars.tests.support import URL, name_from_url, post_avatar, stored_names
@@ -62,7 +63,11 @@ def test_media_objects_carry_the_state_and_a_rejected_one_stays_listed(api, pers
     assert download.status_code == 410
     assert download.json()["code"] == "moderation_rejected"
     assert "Spam or advertising" in download.json()["detail"]
-    assert stored_files() == []
+    preview = api.get(f"/upload/files/{media.pk}/preview")
+    assert (preview.status_code, preview.json()["code"]) == (410, "moderation_rejected")
+    signed = APIClient().get(body["preview_url"].split("testserver", 1)[1])  # no credentials
+    assert (signed.status_code, signed.json()["code"]) == (410, "moderation_rejected")
+    assert stored_files() == []  # the file and its preview
     # The owner may still delete the row.
     assert api.delete(f"/upload/files/{media.pk}").status_code == 204
 

@@ -106,6 +106,8 @@ def test_a_row_whose_file_is_gone_is_a_json_404(storage_backend, api, video, cap
     response = api.get(f"/upload/files/{media.pk}/download")
     assert (response.status_code, response.json()["code"]) == (404, "file_missing")
     assert "stored media file is missing" in caplog.text
+    head = api.head(f"/upload/files/{media.pk}/download")  # HEAD answers what GET would, without a body
+    assert (head.status_code, head.content) == (404, b"")
 
 
 def test_missing_file_is_404(api):
