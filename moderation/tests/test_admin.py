@@ -44,7 +44,7 @@ def test_media_queue_shows_preview_owner_persona_size_and_dimensions(mod_client,
                                          media.size_bytes < 1024 else "\xa0KB"))
     preview = mod_client.get(f"/admin/persona_media/mediafile/{media.pk}/preview/")
     assert preview.status_code == 200 and b"".join(preview.streaming_content) == storage.stored_bytes(
-        "persona_media", media.stored_name)
+        "persona_media", media.preview_name)  # the preview, never the original
 
 
 def test_approve_action_needs_no_delete_right(mod_client, mod_user, user, make_avatar, make_media):

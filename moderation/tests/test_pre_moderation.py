@@ -40,7 +40,7 @@ def test_upload_answers_202_and_stays_private_until_approved(api, client, user, 
     assert api.get("/api/v1/profile/me").json()["avatar_url"] is None
 
     services.approve(target=Avatar.objects.get(), moderator=staff)
-    assert api.get(URL).json() == {"avatar_url": body["avatar_url"], "size": "medium",
+    assert api.get(URL).json() == {"avatar_url": body["avatar_url"], "size": "medium", "blurhash": body["blurhash"],
                                    "moderation_status": "approved", "moderation_reason": ""}
     assert api.get("/api/v1/profile/me").json()["avatar_url"] == body["avatar_url"]
     assert file_status(client, body["variants"]["large"]) == 200
