@@ -135,12 +135,16 @@ def test_an_instance_killed_mid_load_leaves_the_other_answering_and_nothing_half
     assert len(rows) <= len(created) + len(failed)
     for name, row in rows.items():  # no row without its whole file
         assert (site.media / name).read_bytes() == sent[row["original_filename"]]
-    # A request killed between writing its file and committing its row can leave that file only;
-    # the orphan sweep (deploy/systemd/critvue-sweep@.timer) removes it.
-    assert len(files - set(rows)) <= len(failed)
+    # Each row has its file and, beside it, one preview ({stem}.preview.{jpg|webp}).
+    stems = {name.rsplit(".", 1)[0] for name in rows}
+    kept = {name for name in files if name.split(".", 1)[0] in stems}
+    assert len(kept) == 2 * len(rows) and set(rows) <= kept
+    # A request killed between writing its files and committing its row can leave those files only
+    # (an upload and its preview); the orphan sweep (deploy/systemd/critvue-sweep@.timer) removes them.
+    assert len({name.split(".", 1)[0] for name in files - kept}) <= len(failed)
     subprocess.run([sys.executable, "manage.py", "cleanup_orphaned_media", "--days", "0"], cwd=ROOT,
                    env=site.env, check=True, stdout=subprocess.DEVNULL)
-    assert stored_files(site.media, f"{who.id}/{persona}") == set(rows)
+    assert stored_files(site.media, f"{who.id}/{persona}") == kept
 
 
 def self_signed(folder) -> tuple[str, str]:
