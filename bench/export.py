@@ -29,7 +29,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from bench.live import PROJECT_CONFIG, ROOT, free_port, gunicorn, migrate, request, server_env
-from bench.persona_media import MIB, PeakRss, timed
+from bench.media_common import MIB, PeakRss, timed
 
 FILES = 10
 FILE_SIZE = 10 * MIB  # the upload limit: 10 of them make the 100 MiB export

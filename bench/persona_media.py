@@ -15,67 +15,26 @@ It starts gunicorn (1 sync worker) on a free loopback port with temporary storag
 """
 from __future__ import annotations
 
-import io
 import json
 import os
-import random
 import secrets
 import socket
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import psutil
 
+from bench.media_common import MIB, VIDEO_SIZE, PeakRss, bench_video, timed
 from bench.live import (DEFAULTS_CONFIG, PROJECT_CONFIG, ROOT, free_port, gunicorn, migrate, multipart, request,
                         serving, server_env)
 
-MIB = 1024 * 1024
-LIMIT = 10 * MIB
-VIDEO_SIZE = LIMIT - 1024  # just under the limit
 MEMORY_TARGET_MIB = 2.0
-SAMPLE_SECONDS = 0.002
 BIG_ROWS = 100_000
 DOWNLOAD_RUNS = 15
 STATS_RUNS = 15
-
-
-# --- the input: a real MP4 just under the limit --------------------------------------------------------
-
-def noise_mp4(frames: int) -> bytes:
-    """Lossless H.264 of deterministic noise: incompressible, so the size follows the frame count."""
-    import av
-
-    rng = random.Random(7)
-    out = io.BytesIO()
-    with av.open(out, mode="w", format="mp4") as container:
-        stream = container.add_stream("libx264", rate=25, options={"crf": "0", "preset": "ultrafast"})
-        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
-        stream.codec_context.thread_count = 1
-        for _ in range(frames):
-            frame = av.VideoFrame(320, 240, "yuv420p")
-            for plane in frame.planes:
-                plane.update(rng.randbytes(plane.buffer_size))
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return out.getvalue()
-
-
-def bench_video() -> bytes:
-    """A real MP4 whose size is VIDEO_SIZE: encoded noise, topped up with a trailing `free` box."""
-    per_frame = len(noise_mp4(20)) / 20
-    frames = int(VIDEO_SIZE / per_frame * 0.97)
-    data = noise_mp4(frames)
-    while len(data) > VIDEO_SIZE - 8:
-        frames = int(frames * 0.95)
-        data = noise_mp4(frames)
-    padding = VIDEO_SIZE - len(data)
-    return data + padding.to_bytes(4, "big") + b"free" + bytes(padding - 8)
 
 
 # --- the server ------------------------------------------------------------------------------------------
@@ -89,48 +48,12 @@ def plain_http_server(folder: Path, port: int):
 
 # --- measuring -------------------------------------------------------------------------------------------
 
-class PeakRss:
-    """Samples a process's RSS every 2 ms in a thread; `growth` is peak minus the RSS at start."""
-
-    def __init__(self, process: psutil.Process) -> None:
-        self.process = process
-        self.stop = threading.Event()
-        self.peak = self.start = 0
-
-    def __enter__(self) -> PeakRss:
-        time.sleep(0.05)  # let the worker settle after the previous request
-        self.start = self.peak = self.process.memory_info().rss
-        self.thread = threading.Thread(target=self._sample, daemon=True)
-        self.thread.start()
-        return self
-
-    def _sample(self) -> None:
-        while not self.stop.is_set():
-            self.peak = max(self.peak, self.process.memory_info().rss)
-            time.sleep(SAMPLE_SECONDS)
-
-    def __exit__(self, *exc) -> None:
-        time.sleep(0.02)
-        self.stop.set()
-        self.thread.join()
-
-    @property
-    def growth_mib(self) -> float:
-        return (self.peak - self.start) / MIB
-
-
 def disk_read_seconds(path: Path) -> float:
     """Reading the stored file in 64 KiB pieces, as the download does (page cache warm)."""
     started = time.perf_counter()
     with open(path, "rb") as fh:
         while fh.read(64 * 1024):
             pass
-    return time.perf_counter() - started
-
-
-def timed(call) -> float:
-    started = time.perf_counter()
-    call()
     return time.perf_counter() - started
 
 
@@ -286,7 +209,7 @@ def report(found: dict, env: dict[str, str], seconds: float) -> None:
     ]
     vendor = "PostgreSQL" if env["DATABASE_URL"].startswith(("postgres", "pgsql")) else "SQLite"
     print(f"persona_media over HTTP: gunicorn 1 sync worker, {vendor} (CONN_MAX_AGE={env['CONN_MAX_AGE']}), "
-          f"video {VIDEO_SIZE / MIB:.2f} MiB; RSS sampled every {SAMPLE_SECONDS * 1000:.0f} ms (max of 3 runs); "
+          f"video {VIDEO_SIZE / MIB:.2f} MiB; RSS sampled every {PeakRss.SAMPLE_SECONDS * 1000:.0f} ms (max of 3 runs); "
           f"speeds medians of {DOWNLOAD_RUNS}, stats medians of {STATS_RUNS}")
     width = max(len(row[0]) for row in rows)
     print(f"{'figure':<{width}}  {'value':>12}  {'baseline':<32}  ratio")
