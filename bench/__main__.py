@@ -2,8 +2,8 @@
 import subprocess
 import sys
 
-MODULES = ("bench.avatar_processing", "bench.decode", "bench.avatar_http", "bench.persona_media",
-           "bench.video_probe", "bench.export")
+MODULES = ("bench.avatar_processing", "bench.decode", "bench.avatar_http", "bench.throughput",
+           "bench.persona_media", "bench.persona_previews", "bench.video_probe", "bench.export")
 
 
 def main() -> int:

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from avatars.imaging import process_avatar
-from bench.avatar_processing import SPEC
+from bench.avatar_processing import spec
 from testkit import images
 from bench.live import PROJECT_CONFIG, free_port, gunicorn, migrate, multipart, request, server_env
 
@@ -64,7 +64,7 @@ def time_processing(data: bytes, runs: int) -> list[float]:
     times = []
     for i in range(WARM_UP + runs):
         start = time.perf_counter()
-        process_avatar(io.BytesIO(data), SPEC)
+        process_avatar(io.BytesIO(data), spec())
         if i >= WARM_UP:
             times.append(time.perf_counter() - start)
     return times

@@ -5,9 +5,11 @@ Run from the repository root:  .venv/bin/python -m bench.avatar_processing [--ru
 Every figure is measured in the same run as its baselines, on inputs generated
 deterministically by testkit.images:
 
-- ours:  avatars.imaging.process_avatar.
+- ours:  avatars.imaging.process_avatar with the production spec, avatars.services.avatar_spec()
+         (Django set up with the project's settings; BlurHash of the medium variant included).
 - naive: open, load() in full, ImageOps.exif_transpose (copy), centre crop, then every
-         variant resized from the full-resolution crop with LANCZOS, same encoders/settings.
+         variant resized from the full-resolution crop with LANCZOS, same encoders/settings
+         (JPEG, or WebP method 2 where transparent).
 - floor: the work no pipeline can skip: decode at the best JPEG draft scale (same request
          as ours), then for each variant a NEAREST resize straight from the decoded frame
          (a pixel gather, no filtering; crop folded in via `box`) and the same encode as ours.
@@ -22,6 +24,7 @@ deterministically by testkit.images:
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import math
 import resource
@@ -41,14 +44,12 @@ if str(ROOT) not in sys.path:
 from PIL import Image, ImageChops, ImageOps  # noqa: E402
 
 from avatars import imaging  # noqa: E402
-from avatars.conf import MAX_FRAMES, MAX_SIDE, MIN_SIDE, VARIANT_SIZES  # noqa: E402
-from mediakit.conf import DEFAULTS as ENCODING  # noqa: E402
-from mediakit.imaging import Limits  # noqa: E402
+from avatars.conf import VARIANT_SIZES  # noqa: E402
+from bench.live import django_settings  # noqa: E402
+from mediakit import imaging as pipeline  # noqa: E402
 from testkit import images  # noqa: E402
 
 MIB = 1024 * 1024
-# The production spec with the default settings (what services.avatar_spec() builds from them).
-SPEC = imaging.AvatarSpec(sizes=VARIANT_SIZES, limits=Limits(MIN_SIDE, MAX_SIDE, max_frames=MAX_FRAMES))
 REFERENCE_SIDE = 512
 # Targets from the issue: ours/naive time per input, PSNR slack, memory growth.
 TIME_TARGETS = {"jpeg 2000x2000": 0.45, "jpeg 4096x4096": 0.15}
@@ -70,9 +71,18 @@ def inputs() -> dict[str, bytes]:
 # --- the three pipelines -------------------------------------------------------------------------
 
 
+@functools.cache
+def spec() -> imaging.AvatarSpec:
+    """The production spec, as avatars.services builds it from the project's settings."""
+    django_settings()
+    from avatars.services import avatar_spec
+
+    return avatar_spec()
+
+
 def ours(data: bytes) -> dict[str, bytes]:
     """The production pipeline."""
-    result = imaging.process_avatar(io.BytesIO(data), SPEC)
+    result = imaging.process_avatar(io.BytesIO(data), spec())
     return {name: v.data for name, v in result.variants.items()}
 
 
@@ -83,12 +93,8 @@ def _centre_box(size: tuple[int, int]) -> tuple[int, int, int, int]:
 
 
 def _encode(im: Image.Image) -> bytes:
-    out = io.BytesIO()
-    if im.mode == "RGBA":
-        im.save(out, "PNG", compress_level=ENCODING.png_compression)
-    else:
-        im.save(out, "JPEG", quality=ENCODING.jpeg_quality)
-    return out.getvalue()
+    """The production encoder for this image: JPEG, or WebP (method 2) where it is transparent."""
+    return pipeline.encode(im, pipeline.output_format(im), spec().encoding)
 
 
 def naive(data: bytes) -> dict[str, bytes]:
@@ -193,7 +199,7 @@ def rss_child(pipeline: str, path: str) -> None:
     before = peak_rss_kib()
     with open(path, "rb") as upload:
         if pipeline == "ours":
-            imaging.process_avatar(upload, SPEC)  # straight from disk, as an upload would arrive
+            imaging.process_avatar(upload, spec())  # straight from disk, as an upload would arrive
         else:
             PIPELINES[pipeline](upload.read())
     print(peak_rss_kib() - before)

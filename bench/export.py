@@ -29,7 +29,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from bench.live import PROJECT_CONFIG, ROOT, free_port, gunicorn, migrate, request, server_env
-from bench.persona_media import MIB, PeakRss, timed
+from bench.media_common import MIB, PeakRss, timed
 
 FILES = 10
 FILE_SIZE = 10 * MIB  # the upload limit: 10 of them make the 100 MiB export
@@ -85,13 +85,12 @@ def add_media(user, persona, blobs: list[bytes]) -> list:
     """Store the blobs in the media storage and record them as the user's media files."""
     from persona_media import conf
     from persona_media.models import MediaFile
-    from persona_media.services import stored_name_for
 
     rows = []
     for n, blob in enumerate(blobs):
         filename = f"{secrets.token_hex(16)}.bin"
-        name = conf.storage().save(stored_name_for(user_id=user.pk, persona_id=persona.pk, filename=filename),
-                                   io.BytesIO(blob))
+        # Where media_create stores a file: {user}/{persona}/{name}.
+        name = conf.storage().save(f"{user.pk}/{persona.pk}/{filename}", io.BytesIO(blob))
         rows.append(MediaFile(user=user, persona=persona, filename=filename, stored_name=name,
                               original_filename=f"bench-{n}.mp4", size_bytes=len(blob), mime_type="video/mp4",
                               media_type="video", sha256="0" * 64))

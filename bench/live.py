@@ -41,6 +41,18 @@ def server_env(folder: Path) -> dict[str, str]:
     return env
 
 
+def django_settings() -> None:
+    """Set Django up in this process with the project's settings (the environment's, else their defaults),
+    for benchmarks that call app code such as avatars.services.avatar_spec() directly."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "critvue.settings")
+    os.environ.setdefault("CRITVUE_ENV_FILE", "")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
 def migrate(env: dict[str, str]) -> None:
     """Bring the database named by `env` up to date."""
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)

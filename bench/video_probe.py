@@ -41,7 +41,7 @@ def forkserver_pid() -> int:
 
 
 def main() -> int:
-    from bench.persona_media import bench_video
+    from bench.media_common import bench_video
     from mediakit import sandbox, video
     from mediakit.tests import hostile
     from testkit import videos
@@ -56,7 +56,7 @@ def main() -> int:
           f"-> {isolated - direct:.1f} ms per call, of which {bootstrap:.1f} ms CPU in the child")
     print(f"memory:   fork server RSS {rss_mib(forkserver_pid()):.1f} MiB")
     clips = {
-        "10 MiB H.264 320x240 (bench.persona_media)": bench_video(),
+        "10 MiB H.264 320x240 (bench.media_common)": bench_video(),
         "1080p H.264, 2 s": videos.encode(width=1920, height=1080, frames=48, rate=24),
         "2160p H.264, 1 s": videos.encode(width=3840, height=2160, frames=24, rate=24),
     }
