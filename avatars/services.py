@@ -19,6 +19,7 @@ from mediakit.files import WrittenFiles
 from mediakit import conf as mediakit_conf
 from mediakit.imaging import Limits
 from mediakit.orphans import CleanupReport, cleanup
+from mediakit.storage import hidden, publish
 from moderation import conf as moderation_conf
 from moderation.moderated import Status
 
@@ -67,7 +68,8 @@ def avatar_replace(*, user: User, upload: File) -> Avatar:
     processed = process_upload(upload)
     token = secrets.token_hex(TOKEN_BYTES)
     waits = moderation_conf.pre_moderated()
-    with WrittenFiles(conf.storage()) as written:
+    # A waiting avatar is not public until approved: on S3 its objects are written private.
+    with WrittenFiles(hidden(conf.storage()) if waits else conf.storage()) as written:
         names = {v.label: written.save(variant_name(user.pk, token, v), _content(v))
                  for v in processed.variants.values()}
         with transaction.atomic():
@@ -119,6 +121,7 @@ def avatar_approve(*, avatar: Avatar) -> None:
     if not avatar.is_current:
         Avatar.objects.filter(user_id=avatar.user_id, is_current=True).delete()
         avatar.is_current = True
+        publish(conf.storage(), avatar.stored_names)  # written private while it waited (S3)
 
 
 def avatar_reject(*, avatar: Avatar) -> bool:

@@ -96,3 +96,16 @@ def test_delete_removes_the_current_and_the_waiting_avatar(api, staff):
     response = api.delete(URL)
     assert response.json()["files_deleted"] == 10
     assert not Avatar.objects.exists() and stored_names() == set()
+
+
+def test_on_s3_a_waiting_avatar_is_private_until_approved(s3_storages, api, staff):
+    """Its objects are written private (the 202 names their URLs) and made public on approval."""
+    import requests
+
+    body = upload(api, 7).json()
+    for url in body["variants"].values():
+        assert requests.get(url, timeout=30).status_code == 403  # anonymous, as a browser would ask
+    services.approve(target=Avatar.objects.get(), moderator=staff)
+    for url in body["variants"].values():
+        answer = requests.get(url, timeout=30)
+        assert answer.status_code == 200 and answer.content[:3] == b"\xff\xd8\xff"
