@@ -26,8 +26,8 @@ SocketUnreader.max_body_chunk = 64 * 1024
 # ~90 KB/s). Past either, the request is answered `408 request_timeout` and its thread freed. The
 # socket keeps the idle bound while the answer goes out: a client that stops reading it is dropped.
 # Behind nginx (request buffering on) bodies arrive at once and neither limit is ever reached.
-READ_IDLE_SECONDS = 15
-REQUEST_READ_SECONDS = 120
+READ_IDLE_SECONDS = float(os.environ.get("GUNICORN_READ_IDLE_SECONDS", 15))
+REQUEST_READ_SECONDS = float(os.environ.get("GUNICORN_REQUEST_READ_SECONDS", 120))
 _unbounded_chunk = SocketUnreader.chunk
 
 

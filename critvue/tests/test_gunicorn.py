@@ -25,7 +25,8 @@ def server(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "REDIS_URL", "PROMETHEUS_MULTIPROC_DIR")}
     env.update(DJANGO_SETTINGS_MODULE="critvue.settings", CRITVUE_ENV_FILE="", SECRET_KEY="s" * 60,
                DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}", AVATAR_STORAGE_PATH=str(folder / "a"),
-               PERSONA_MEDIA_STORAGE_PATH=str(folder / "m"))
+               PERSONA_MEDIA_STORAGE_PATH=str(folder / "m"),
+               GUNICORN_READ_IDLE_SECONDS="4")  # the stalled-body test waits this bound out
     subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "critvue.wsgi:application", "--config",
