@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from avatars.models import Avatar, AvatarVariant
 from moderation import services as moderation
 from moderation.admin.forms import ConfirmForm
-from moderation.admin.pages import ask_then_apply
+from moderation.admin.pages import ask_then_decide
 
 
 def preview(url: str | None, side: int) -> str:
@@ -73,11 +73,9 @@ class AvatarAdmin(admin.ModelAdmin):
 
     @admin.action(description="Remove avatar…", permissions=["delete"])
     def remove_avatar(self, request, queryset):
-        return ask_then_apply(
-            self, request, queryset, action="remove_avatar", title="Remove these avatars?", button="Yes, remove",
-            apply=lambda reason: moderation.apply_to_all(moderation.remove, queryset, moderator=request.user,
-                                                         reason=reason),
-            done="Removed {count} avatar(s) and their files.", form_class=ConfirmForm,
+        return ask_then_decide(
+            self, request, queryset, moderation.remove, action="remove_avatar", title="Remove these avatars?",
+            button="Yes, remove", done="Removed {count} avatar(s) and their files.", form_class=ConfirmForm,
             describe=lambda a: f"Avatar of {a.user.email} ({a.original_dimensions}, {filesizeformat(a.original_bytes)})")
 
     @admin.display(description="preview")

@@ -7,6 +7,16 @@ from mediakit.deletions import retry_pending
 from mediakit.orphans import CleanupReport
 
 
+def say(command: BaseCommand, verbosity: int, *, verb: str, names=(), problems=()) -> None:
+    """`{verb} {name}` for each file at verbosity 2, and each problem on stderr at verbosity 1."""
+    if verbosity >= 2:
+        for name in names:
+            command.stdout.write(f"{verb} {name}")
+    if verbosity >= 1:
+        for problem in problems:
+            command.stderr.write(problem)
+
+
 class CleanupCommand(BaseCommand):
     """Subclasses name what they sweep (`what`, `row_label`, `storage_alias`), their default age and `cleanup()`."""
 
@@ -40,12 +50,9 @@ class CleanupCommand(BaseCommand):
         report = self.cleanup(older_than=timedelta(days=days), dry_run=dry_run)
         sweep = report.sweep
         verb = "would remove" if dry_run else "removed"
-        if verbosity >= 2:
-            for name in sweep.orphans:
-                self.stdout.write(f"{verb} {name}")
+        say(self, verbosity, verb=verb, names=sweep.orphans,
+            problems=[f"{self.row_label} {pk}: stored file {name} is missing" for pk, name in report.missing])
         if verbosity >= 1:
-            for pk, name in report.missing:
-                self.stderr.write(f"{self.row_label} {pk}: stored file {name} is missing")
             self.stdout.write(
                 f"{sweep.counted} files checked, {sweep.kept} kept, {len(sweep.orphans)} orphaned "
                 f"({verb} {sweep.bytes_freed} bytes); {len(report.missing)} rows with a missing file."

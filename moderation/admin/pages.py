@@ -32,6 +32,14 @@ def ask_then_apply(modeladmin, request, queryset, *, action: str, title: str, bu
     return TemplateResponse(request, "admin/moderation/intermediate.html", context)
 
 
+def ask_then_decide(modeladmin, request, queryset, decision: Callable, **page):
+    """ask_then_apply for a moderation service: `decision` applied to every row, by this moderator, with the reason."""
+    from moderation.services import apply_to_all
+
+    return ask_then_apply(modeladmin, request, queryset, **page, apply=lambda reason: apply_to_all(
+        decision, queryset, moderator=request.user, reason=reason))
+
+
 def never(self, request, obj=None) -> bool:
     """A ModelAdmin permission that nobody has (superusers included): has_add_permission = never."""
     return False

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from moderation import services
-from moderation.admin.pages import ask_then_apply, never
+from moderation.admin.pages import ask_then_decide, never
 from moderation.models import AvatarReview, MediaReview
 from moderation.moderated import Status
 from moderation.previews import avatar_preview, media_preview, size_text, when
@@ -42,10 +42,8 @@ class QueueAdmin(admin.ModelAdmin):
 
     @admin.action(description="Reject selected (asks for a reason)…", permissions=["moderate"])
     def reject(self, request, queryset):
-        return ask_then_apply(
-            self, request, queryset, action="reject", title="Reject: why?", button="Reject",
-            apply=lambda reason: services.apply_to_all(services.reject, queryset, moderator=request.user,
-                                                       reason=reason),
+        return ask_then_decide(
+            self, request, queryset, services.reject, action="reject", title="Reject: why?", button="Reject",
             done="Rejected {count}; their files are being removed.", describe=self.describe)
 
     def describe(self, obj) -> str:

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from mediakit.commands import say
 from mediakit.deletions import retry_pending
 
 
@@ -16,12 +17,9 @@ class Command(BaseCommand):
         if storage is not None and storage not in settings.STORAGES:
             raise CommandError(f"Unknown storage {storage!r}; choose one of: {', '.join(settings.STORAGES)}.")
         report = retry_pending(alias=storage, dry_run=dry_run)
-        if verbosity >= 2:
-            for name in report.removed:
-                self.stdout.write(f"removed {name}")
+        say(self, verbosity, verb="removed", names=report.removed, problems=[
+            f"{'pending' if dry_run else 'still refused'}: {name} ({error})" for name, error in report.refused])
         if verbosity >= 1:
-            for name, error in report.refused:
-                self.stderr.write(f"{'pending' if dry_run else 'still refused'}: {name} ({error})")
             if dry_run:
                 self.stdout.write(f"{len(report.refused)} deletions pending. Dry run: nothing was deleted.")
             else:
