@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from PIL import Image, ImageChops, ImageOps  # noqa: E402
+from PIL import Image, ImageOps  # noqa: E402
 
 from avatars import imaging  # noqa: E402
 from avatars.conf import VARIANT_SIZES  # noqa: E402
@@ -153,13 +153,7 @@ def reference(data: bytes) -> Image.Image:
     return im.resize((REFERENCE_SIDE,) * 2, Image.Resampling.LANCZOS, box=_centre_box(im.size))
 
 
-def psnr(image: Image.Image, ref: Image.Image) -> float:
-    """Peak signal-to-noise ratio over all channels, in dB."""
-    image = image.convert(ref.mode)
-    histogram = ImageChops.difference(image, ref).histogram()
-    squared = sum(count * (i % 256) ** 2 for i, count in enumerate(histogram))
-    mse = squared / (ref.width * ref.height * len(ref.getbands()))
-    return math.inf if mse == 0 else 10 * math.log10(255**2 / mse)
+psnr = images.psnr
 
 
 def quality(data: bytes) -> dict[str, float]:

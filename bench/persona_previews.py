@@ -10,7 +10,8 @@ In-process, on the same TemporaryUploadedFile (a file on disk, as Django spools 
 - with previews: persona_media.services.media_create: SHA-256, quota/duplicate check, inspection
   (image: header check, strict decode, ≤640 px preview, BlurHash; video: box check, FFmpeg probe and
   poster in a child process, preview, BlurHash), storage of file and preview, row insert;
-- checked store: the same upload storing only, with no preview made: SHA-256, the checks API.md
+- checked store: media_create with no preview made: SHA-256, the same room checks (quota,
+  duplicates) before and under the same locks, the checks API.md
   requires of every upload whatever it stores (image: header and dimensions, every block of the
   image decoded strictly — mediakit.integrity.check_intact, at 1/8 scale for a JPEG; video: box
   check, and FFmpeg's probe of the streams and first frames in the sandboxed child), storage save,
@@ -80,11 +81,21 @@ class Uploads:
         return media_create(user=self.user, persona=self.persona, upload=upload, media_type=kind)
 
     def checked_store(self, upload, kind: str):
-        """Everything an upload must pass before it may be stored, then the store; no preview."""
+        """media_create without the preview: the same room checks, locks and row, and every check an
+        upload must pass before it may be stored."""
+        from django.contrib.auth import get_user_model
+        from django.db import transaction
+
         from mediakit import imaging, integrity, video
-        from persona_media import mp4
+        from mediakit.files import WrittenFiles
+        from persona_media import conf, mp4
+        from persona_media.models import MediaFile, Persona
+        from persona_media.services import check_room, sha256_of
         from persona_media.validation import IMAGE_LIMITS, on_disk
 
+        upload.seek(0)
+        checksum = sha256_of(upload)
+        check_room(user=self.user, persona=self.persona, size=upload.size, checksum=checksum)
         upload.seek(0)
         if kind == "image":
             fmt = imaging.sniff_format(upload)
@@ -94,7 +105,17 @@ class Uploads:
             assert mp4.read_movie(upload).has_video
             with on_disk(upload) as path:
                 video.probe(path)
-        return self.store_only(upload, kind)
+        ext = upload.name.rsplit(".", 1)[-1]
+        with WrittenFiles(conf.storage()) as written:
+            name = written.save(f"{self.user.pk}/{self.persona.pk}/{uuid.uuid4().hex}.{ext}", upload)
+            with transaction.atomic():
+                get_user_model().objects.select_for_update().filter(pk=self.user.pk).exists()
+                Persona.objects.select_for_update().owned_by(self.user).get(pk=self.persona.pk)
+                check_room(user=self.user, persona=self.persona, size=upload.size, checksum=checksum)
+                return MediaFile.objects.create(
+                    user=self.user, persona=self.persona, filename=name.rsplit("/", 1)[-1], stored_name=name,
+                    original_filename=upload.name, size_bytes=upload.size, mime_type=upload.content_type,
+                    media_type=kind, sha256=checksum)
 
     def store_only(self, upload, kind: str):
         from mediakit.files import WrittenFiles

@@ -168,18 +168,19 @@ def check_header(im: Image.Image, limits: Limits) -> None:
 # --- decoding and pixel work ---------------------------------------------------------------------
 
 
-def decode(im: ImageFile.ImageFile, fileobj: BinaryIO, need: int | None = None) -> Image.Image:
+def decode(im: ImageFile.ImageFile, fileobj: BinaryIO, need: jpeg.MinSize | None = None) -> Image.Image:
     """Frame 0 decoded whole and checked intact, with the upload's `info` (EXIF, ICC profile).
 
     A JPEG is decoded by libjpeg-turbo (mediakit.jpeg) at the smallest M/8 scale that keeps both
-    sides ≥ `need` px, strictly: every block is entropy-decoded whatever the scale, and data cut
+    sides ≥ `need` px (one minimum for both, or (width, height)), strictly: every block is entropy-decoded whatever the scale, and data cut
     short (even before a proper end marker) or a header promising more rows than the scan holds is
     `corrupt_file`, where Pillow would pad with grey. A PNG's checksums and data length are checked
     (mediakit.integrity) before Pillow decodes it; WebP and GIF decoders refuse damage themselves.
     """
     if im.format in ("JPEG", "MPO"):
         with jpeg.file_buffer(fileobj) as data:
-            frame = jpeg.decode_scaled(data, min(need or 0, *im.size))
+            wanted = (need, need) if isinstance(need, int) else need or (0, 0)
+            frame = jpeg.decode_scaled(data, (min(wanted[0], im.width), min(wanted[1], im.height)))
         frame.info = dict(im.info)
         return frame
     if im.format == "PNG":

@@ -59,17 +59,22 @@ class JpegHeader(NamedTuple):
     mode: str
 
 
-def scaled_header(data: bytes | memoryview, min_side: int = 0) -> JpegHeader:
+MinSize = int | tuple[int, int]  # one minimum for both sides, or (width, height)
+
+
+def scaled_header(data: bytes | memoryview, min_side: MinSize = 0) -> JpegHeader:
     """Size and mode of the decode at the smallest M/8 scale keeping both sides ≥ min_side.
 
-    A side already below min_side is not scaled (the decoder never scales up); min_side ≤ 0 means
-    full size. Reads the header only.
+    min_side is one minimum for both sides or a (width, height) pair: a preview that fits a
+    4000×1000 panorama inside 640 px needs 640×160, so 2/8 serves where 640 on both sides would
+    take 6/8. A side already below its minimum is not scaled (the decoder never scales up); a
+    minimum ≤ 0 means full size. Reads the header only.
     """
     height, width, colourspace, _ = _header(data, min_side)
     return JpegHeader(width, height, _OUTPUT.get(colourspace, _DEFAULT_OUTPUT)[1])
 
 
-def decode_scaled(data: bytes | memoryview, min_side: int = 0, *,
+def decode_scaled(data: bytes | memoryview, min_side: MinSize = 0, *,
                   max_pixels: int | None = None) -> Image.Image:
     """Decode at the smallest M/8 scale keeping both sides ≥ min_side (see scaled_header).
 
@@ -136,26 +141,29 @@ def _cap(width: int, height: int, max_pixels: int | None) -> None:
         raise Rejected("image_too_large", f"{width}x{height} is above {limit} pixels")
 
 
-def _header(data: bytes | memoryview, min_side: int) -> tuple[int, int, str, str]:
+def _minimums(min_side: MinSize) -> dict[str, int]:
+    width, height = (min_side, min_side) if isinstance(min_side, int) else min_side
+    return {"min_width": width, "min_height": height}
+
+
+def _header(data: bytes | memoryview, min_side: MinSize) -> tuple[int, int, str, str]:
     """(height, width, colour space, subsampling) of the decode at the scale min_side asks for."""
     if not len(data):
         raise Rejected("corrupt_file", "the JPEG is empty")
     try:
-        return simplejpeg.decode_jpeg_header(data, min_height=min_side, min_width=min_side)
+        return simplejpeg.decode_jpeg_header(data, **_minimums(min_side))
     except (ValueError, KeyError) as error:  # KeyError: a colour space libjpeg cannot name
         raise Rejected("corrupt_file", f"unreadable JPEG header: {error}") from error
 
 
-def _decode(data: bytes | memoryview, output: str, min_side: int) -> np.ndarray:
+def _decode(data: bytes | memoryview, output: str, min_side: MinSize) -> np.ndarray:
     """Decode strictly; tolerate only BENIGN_WARNINGS (then decode again, leniently)."""
     try:
-        return simplejpeg.decode_jpeg(data, output, min_height=min_side, min_width=min_side,
-                                      strict=True)
+        return simplejpeg.decode_jpeg(data, output, **_minimums(min_side), strict=True)
     except ValueError as error:
         if not any(benign in str(error) for benign in BENIGN_WARNINGS):
             raise Rejected("corrupt_file", f"the JPEG data is damaged: {error}") from error
     try:
-        return simplejpeg.decode_jpeg(data, output, min_height=min_side, min_width=min_side,
-                                      strict=False)
+        return simplejpeg.decode_jpeg(data, output, **_minimums(min_side), strict=False)
     except ValueError as error:
         raise Rejected("corrupt_file", f"the JPEG data is damaged: {error}") from error

@@ -60,7 +60,7 @@ def image_preview(fileobj: BinaryIO, expected: str, limits: Limits, max_side: in
     with refusing_unreadable():
         with open_image(fileobj, expected, limits) as im:
             shown = displayed_size(im)
-            frame = decode(im, fileobj, max_side)
+            frame = decode(im, fileobj, fitted_size(*im.size, max_side))  # a panorama needs 640×160
             small = orient(resized(frame, fitted_size(*frame.size, max_side)))  # turned after the resize: cheaper
             icc = frame.info.get("icc_profile")
     return shown, _finish(small, icc, encoding)

@@ -160,3 +160,15 @@ def test_file_buffer_lends_a_bytesio_its_own_buffer():
         assert bytes(buffer) == upload.getvalue()
         assert jpeg.decode_scaled(buffer, 400).size == (600, 400)
     upload.write(b"still writable")  # the buffer was released
+
+
+@pytest.mark.parametrize(("size", "min_size", "expected"), [
+    ((4000, 1000), (640, 160), (1000, 250)),  # a panorama's preview: 2/8, where 640 on both sides takes 6/8
+    ((4000, 1000), (640, 640), (3000, 750)),
+    ((1000, 4000), (160, 640), (250, 1000)),
+    ((600, 400), (1024, 0), (600, 400)),  # never scaled up, whichever side asks
+])
+def test_each_side_can_have_its_own_minimum(size, min_size, expected):
+    data = images.jpeg(*size)
+    assert jpeg.decode_scaled(data, min_size).size == expected
+    assert jpeg.scaled_header(data, min_size)[:2] == expected

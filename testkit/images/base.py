@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import io
+import math
 import random
 import struct
 import zlib
 from collections.abc import Iterable
 from functools import lru_cache
 
-from PIL import Image, ImageCms, ImageDraw, PngImagePlugin
+from PIL import Image, ImageChops, ImageCms, ImageDraw, PngImagePlugin
 
 RGB = tuple[int, int, int]
 RED, GREEN, BLUE, YELLOW = (255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0)
@@ -259,7 +260,16 @@ def raw_png(width: int, height: int, *, bit_depth: int = 8, colour_type: int = 2
 def blurhash_distance(a: str, b: str) -> float:
     """Mean absolute difference (0-255) of two BlurHashes' pictures: encoding noise stays within a few."""
     import blurhash as codec
-    from PIL import ImageChops, ImageStat
+    from PIL import ImageStat
 
     pictures = [codec.decode(h, 16, 12).convert("RGB") for h in (a, b)]
     return sum(ImageStat.Stat(ImageChops.difference(*pictures)).mean) / 3
+
+
+def psnr(image: Image.Image, reference: Image.Image) -> float:
+    """Peak signal-to-noise ratio of `image` against `reference` over all channels, in dB."""
+    image = image.convert(reference.mode)
+    histogram = ImageChops.difference(image, reference).histogram()
+    squared = sum(count * (i % 256) ** 2 for i, count in enumerate(histogram))
+    mse = squared / (reference.width * reference.height * len(reference.getbands()))
+    return math.inf if mse == 0 else 10 * math.log10(255**2 / mse)
