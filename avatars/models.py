@@ -1,4 +1,7 @@
 """A user's avatar (what was uploaded) and its stored square variants."""
+from __future__ import annotations
+
+from collections.abc import Iterable
 from functools import cached_property
 
 from django.conf import settings
@@ -63,10 +66,14 @@ class Avatar(Moderated):
     @cached_property
     def urls(self) -> dict[str, str]:
         """Variant URLs by label, in VARIANT_SIZES order."""
+        return self.urls_of(self.variants.all())
+
+    @staticmethod
+    def urls_of(variants: Iterable[AvatarVariant]) -> dict[str, str]:
+        """These variants' URLs by label, in VARIANT_SIZES order."""
         order = list(conf.VARIANT_SIZES)
-        variants = sorted(self.variants.all(),
-                          key=lambda v: order.index(v.label) if v.label in order else len(order))
-        return {v.label: v.url for v in variants}
+        ordered = sorted(variants, key=lambda v: order.index(v.label) if v.label in order else len(order))
+        return {v.label: v.url for v in ordered}
 
     @property
     def url(self) -> str | None:

@@ -82,11 +82,13 @@ def avatar_replace(*, user: User, upload: File) -> Avatar:
             avatar = Avatar.objects.create(
                 user=locked, is_current=not waits, original_bytes=upload.size, original_width=processed.width,
                 original_height=processed.height, original_format=processed.format, blurhash=processed.blurhash)
-            AvatarVariant.objects.bulk_create(
+            created = AvatarVariant.objects.bulk_create(
                 AvatarVariant(avatar=avatar, label=v.label, stored_name=names[v.label], width=v.side,
                               height=v.side, size_bytes=len(v.data), content_type=v.content_type)
                 for v in processed.variants.values())
-            avatar.urls  # read (and cached) now: a concurrent replace may delete these rows once we commit
+            # Cached now, from the rows just written (no query): a concurrent replace may delete
+            # them once we commit.
+            avatar.__dict__["urls"] = Avatar.urls_of(created)
     _forget_avatars(user)
     return avatar
 

@@ -117,3 +117,28 @@ def test_children_start_with_pyav_loaded():
     """The fork server imported PyAV and mediakit.video once: no child pays for it."""
     video.start()
     assert sandbox.run(hostile.loaded, "av") and sandbox.run(hostile.loaded, "mediakit.video")
+
+
+RUN_BY_NAME = """
+import os
+
+import heavy_dependency  # noqa: F401  (writes a line to $IMPORTS each time it is imported)
+
+if __name__ == "__main__":
+    from mediakit import sandbox
+
+    assert len({sandbox.run(os.getpid) for _ in range(3)}) == 3
+"""
+
+
+def test_a_main_run_by_module_name_is_not_imported_again_by_each_child(tmp_path):
+    """`python -m module`: children re-run the main module; what it imports was loaded once, in the fork server."""
+    imports = tmp_path / "imports"
+    (tmp_path / "heavy_dependency.py").write_text(
+        "import os\nwith open(os.environ['IMPORTS'], 'a') as log:\n    log.write(f'{os.getpid()}\\n')\n")
+    (tmp_path / "run_by_name.py").write_text(RUN_BY_NAME)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = {**os.environ, "IMPORTS": str(imports), "PYTHONPATH": os.pathsep.join([str(tmp_path), root])}
+    subprocess.run([sys.executable, "-m", "run_by_name"], cwd=tmp_path, env=env, check=True, timeout=60)
+    importers = imports.read_text().split()
+    assert len(importers) == 2, importers  # the main process and the fork server, no child
