@@ -104,7 +104,12 @@ HEALTH_TIMEOUT_SECONDS = env.float("HEALTH_TIMEOUT_SECONDS", default=4.0)
 STORAGE_MIN_FREE_BYTES = env.int("STORAGE_MIN_FREE_BYTES", default=100 * 1024 * 1024)
 # The answer's Retry-After while a dependency is unavailable.
 SERVICE_UNAVAILABLE_RETRY_AFTER = env.int("SERVICE_UNAVAILABLE_RETRY_AFTER", default=30)
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+# A server that stops answering mid-connection enforces no statement_timeout: the client gives up on
+# any round trip after this many seconds (critvue.postgresql), a little past statement_timeout.
+DATABASE_QUERY_TIMEOUT = env.float("DATABASE_QUERY_TIMEOUT", default=DATABASE_STATEMENT_TIMEOUT_MS / 1000 + 5)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "critvue.postgresql"
+    DATABASES["default"]["QUERY_TIMEOUT"] = DATABASE_QUERY_TIMEOUT
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         connect_timeout=DATABASE_CONNECT_TIMEOUT, options=f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}")
 

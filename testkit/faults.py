@@ -1,11 +1,13 @@
 """Real services that fail for real: an S3 server to freeze (SIGSTOP), a Redis to stop, a server that
-accepts connections and never answers, small or read-only filesystems (tmpfs mounts)."""
+accepts connections and never answers, a proxy that stops passing bytes mid-connection, small or
+read-only filesystems (tmpfs mounts)."""
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,6 +83,71 @@ def silent_listener():
         sock.bind(("127.0.0.1", 0))
         sock.listen(64)
         yield sock.getsockname()[1]
+
+
+class TcpProxy:
+    """A loopback TCP proxy to (host, port) that can be frozen: while frozen it passes no byte either
+    way and every connection stays open — a server that stopped answering (frozen, or cut off by
+    the network) without anybody's process being stopped. Thawed, the held bytes flow on."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.flowing = threading.Event()
+        self.flowing.set()
+        self.sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+                upstream = socket.create_connection(self.target, timeout=5)
+                upstream.settimeout(None)
+            except OSError:
+                return  # closed
+            self.sockets += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                self.flowing.wait()  # frozen: hold what arrived
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    @contextmanager
+    def frozen(self):
+        self.flowing.clear()
+        try:
+            yield self
+        finally:
+            self.flowing.set()
+
+    def close(self) -> None:
+        self.flowing.set()
+        self.listener.close()
+        for end in self.sockets:
+            end.close()
+
+
+@contextmanager
+def tcp_proxy(host: str, port: int):
+    """A TcpProxy to (host, port), closed afterwards."""
+    proxy = TcpProxy(host, port)
+    try:
+        yield proxy
+    finally:
+        proxy.close()
 
 
 class MountRefused(Exception):

@@ -1,6 +1,7 @@
 """A database that refuses connections (a closed port), never answers (a listener that accepts and
-stays silent) or is stuck on a lock past statement_timeout: health and API answer 503 JSON, never a
-500 or a hang, and leave nothing half-written."""
+stays silent), stops answering on an open connection (a frozen proxy) or is stuck on a lock past
+statement_timeout: health and API answer 503 JSON, never a 500 or a hang, and leave nothing
+half-written."""
 import threading
 
 import pytest
@@ -100,6 +101,28 @@ def test_a_statement_stuck_on_a_lock_is_503_and_leaves_no_file(user, api):
         release.set()
         holder.join()
     assert_unavailable(response)
+    user.refresh_from_db()
+    assert user.avatar_url == old.urls["medium"]
+    assert avatar_files() == before == set(AvatarVariant.objects.values_list("stored_name", flat=True))
+
+
+def test_a_database_that_stops_answering_on_an_open_connection_is_503_and_leaves_no_file(user, api):
+    """statement_timeout cannot help when the server is silent; the client-side deadline does."""
+    old = avatar_services.avatar_replace(user=user, upload=SimpleUploadedFile("a.jpg", I.photo_jpeg(300, 300)))
+    before = avatar_files()
+    server = connection.settings_dict
+    with faults.tcp_proxy(server["HOST"] or "127.0.0.1", int(server["PORT"] or 5432)) as proxy, \
+            faults.database_at(proxy.port):
+        connection.settings_dict["QUERY_TIMEOUT"] = 1
+
+        def upload_after_the_server_froze():
+            assert api.get("/api/v1/profile/me").status_code == 200  # this thread's connection, open
+            with proxy.frozen():
+                return post_avatar(api, I.photo_jpeg(400, 400))
+
+        response = faults.completes(upload_after_the_server_froze, seconds=20)
+        assert_unavailable(response)
+        assert api.get("/api/v1/profile/me").status_code == 200  # answering again: a new connection
     user.refresh_from_db()
     assert user.avatar_url == old.urls["medium"]
     assert avatar_files() == before == set(AvatarVariant.objects.values_list("stored_name", flat=True))
