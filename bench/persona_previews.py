@@ -83,13 +83,8 @@ class Uploads:
     def checked_store(self, upload, kind: str):
         """media_create without the preview: the same room checks, locks and row, and every check an
         upload must pass before it may be stored."""
-        from django.contrib.auth import get_user_model
-        from django.db import transaction
-
         from mediakit import imaging, integrity, video
-        from mediakit.files import WrittenFiles
-        from persona_media import conf, mp4
-        from persona_media.models import MediaFile, Persona
+        from persona_media import mp4
         from persona_media.services import check_room, sha256_of
         from persona_media.validation import IMAGE_LIMITS, on_disk
 
@@ -105,33 +100,37 @@ class Uploads:
             assert mp4.read_movie(upload).has_video
             with on_disk(upload) as path:
                 video.probe(path)
+        return self._store(upload, kind, checksum, as_media_create=True)
+
+    def store_only(self, upload, kind: str):
+        from persona_media.services import sha256_of
+
+        upload.seek(0)
+        return self._store(upload, kind, sha256_of(upload), as_media_create=False)
+
+    def _store(self, upload, kind: str, checksum: str, *, as_media_create: bool):
+        """The file saved and its row inserted; as media_create does it (under the owner's and the
+        persona's locks, the room checked again) or bare."""
+        from django.contrib.auth import get_user_model
+        from django.db import transaction
+
+        from mediakit.files import WrittenFiles
+        from persona_media import conf
+        from persona_media.models import MediaFile, Persona
+        from persona_media.services import check_room
+
         ext = upload.name.rsplit(".", 1)[-1]
         with WrittenFiles(conf.storage()) as written:
             name = written.save(f"{self.user.pk}/{self.persona.pk}/{uuid.uuid4().hex}.{ext}", upload)
             with transaction.atomic():
-                get_user_model().objects.select_for_update().filter(pk=self.user.pk).exists()
-                Persona.objects.select_for_update().owned_by(self.user).get(pk=self.persona.pk)
-                check_room(user=self.user, persona=self.persona, size=upload.size, checksum=checksum)
+                if as_media_create:
+                    get_user_model().objects.select_for_update().filter(pk=self.user.pk).exists()
+                    Persona.objects.select_for_update().owned_by(self.user).get(pk=self.persona.pk)
+                    check_room(user=self.user, persona=self.persona, size=upload.size, checksum=checksum)
                 return MediaFile.objects.create(
                     user=self.user, persona=self.persona, filename=name.rsplit("/", 1)[-1], stored_name=name,
                     original_filename=upload.name, size_bytes=upload.size, mime_type=upload.content_type,
                     media_type=kind, sha256=checksum)
-
-    def store_only(self, upload, kind: str):
-        from mediakit.files import WrittenFiles
-        from persona_media import conf
-        from persona_media.models import MediaFile
-        from persona_media.services import sha256_of
-
-        upload.seek(0)
-        checksum = sha256_of(upload)
-        ext = upload.name.rsplit(".", 1)[-1]
-        with WrittenFiles(conf.storage()) as written:
-            name = written.save(f"{self.user.pk}/{self.persona.pk}/{uuid.uuid4().hex}.{ext}", upload)
-            return MediaFile.objects.create(
-                user=self.user, persona=self.persona, filename=name.rsplit("/", 1)[-1], stored_name=name,
-                original_filename=upload.name, size_bytes=upload.size, mime_type=upload.content_type,
-                media_type=kind, sha256=checksum)
 
     def preview_only(self, upload, kind: str):
         from persona_media.services import upload_rules
