@@ -97,6 +97,7 @@ class TcpProxy:
         self.flowing = threading.Event()
         self.flowing.set()
         self.sockets: list[socket.socket] = []
+        self.closed = False
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
@@ -108,6 +109,9 @@ class TcpProxy:
             except OSError:
                 return  # closed
             self.sockets += [client, upstream]
+            if self.closed:  # close() ran between accept() and here
+                self.close()
+                return
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
 
@@ -134,9 +138,15 @@ class TcpProxy:
             self.flowing.set()
 
     def close(self) -> None:
+        """Stop listening and end every connection (the server sees each closed, never a leak)."""
+        self.closed = True
         self.flowing.set()
         self.listener.close()
         for end in self.sockets:
+            try:
+                end.shutdown(socket.SHUT_RDWR)  # wakes a pipe blocked in recv(); close() alone would not
+            except OSError:
+                pass
             end.close()
 
 
