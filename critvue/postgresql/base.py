@@ -27,8 +27,11 @@ class BoundedConnection(psycopg.Connection):
     deadline: float | None = None  # None: wait as long as the server takes
 
     def wait(self, gen: Any, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
+        if timeout is not None or self.deadline is None:
+            # A wait psycopg bounds itself (e.g. notifies(timeout=...)) handles its own expiry.
+            return super().wait(gen, *args, timeout=timeout, **kwargs)
         try:
-            return super().wait(gen, *args, timeout=self.deadline if timeout is None else timeout, **kwargs)
+            return super().wait(gen, *args, timeout=self.deadline, **kwargs)
         except errors._WaitTimeout:  # psycopg's own signal for a wait past its timeout
             # The connection is mid-conversation and of no further use: close it, so that nothing
             # waits on it again (Django drops it once it sees the error).

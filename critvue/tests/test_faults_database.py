@@ -126,3 +126,13 @@ def test_a_database_that_stops_answering_on_an_open_connection_is_503_and_leaves
     user.refresh_from_db()
     assert user.avatar_url == old.urls["medium"]
     assert avatar_files() == before == set(AvatarVariant.objects.values_list("stored_name", flat=True))
+
+
+def test_waits_psycopg_bounds_itself_keep_their_own_expiry():
+    """notifies(timeout=...) ends quietly at its own timeout; the deadline does not drop the connection."""
+    connection.ensure_connection()
+    raw = connection.connection
+    raw.deadline = 0.5
+    raw.execute("LISTEN critvue_test_channel")
+    assert list(raw.notifies(timeout=0.2)) == []
+    assert not raw.closed and raw.execute("SELECT 1").fetchone() == (1,)
