@@ -17,7 +17,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import conf, serializers, services, throttling
 from accounts.authentication import enforce_same_site
-from critvue.exceptions import RateLimited, api_error
+from mediakit.api import RateLimited, api_error
 from mediakit import export
 from mediakit.downloads import AnyAcceptNegotiation, content_disposition
 from mediakit.schema import ErrorSerializer

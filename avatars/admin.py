@@ -3,10 +3,10 @@ from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html
 
+from avatars import services
 from avatars.models import Avatar, AvatarVariant
-from moderation import services as moderation
-from moderation.admin.forms import ConfirmForm
-from moderation.admin.pages import ask_then_decide
+from mediakit import users
+from mediakit.admin import when
 
 
 def preview(url: str | None, side: int) -> str:
@@ -38,17 +38,16 @@ class AvatarVariantInline(admin.TabularInline):
 @admin.register(Avatar)
 class AvatarAdmin(admin.ModelAdmin):
     # Few, narrow columns: the table fits a 1280 px window beside the admin's side bar and filters.
-    list_display = ("thumbnail", "user", "moderation_status", "details", "created_at")
+    list_display = ("thumbnail", "user", "moderation_status", "details", "uploaded")
     list_display_links = ("thumbnail", "user")
     list_filter = ("moderation_status", "is_current", "original_format", "created_at")
     list_select_related = ("user",)
-    search_fields = ("user__email",)
+    search_fields = users.search_fields("user__")
     date_hierarchy = "created_at"
     fields = ("user", "moderation_status", "moderation_reason", "is_current", "original_format", "dimensions",
               "upload_size", "moderated_by", "moderated_at", "created_at")
     readonly_fields = fields
     inlines = [AvatarVariantInline]
-    actions = ["remove_avatar"]
 
     def get_queryset(self, request):
         return (super().get_queryset(request).prefetch_related("variants")
@@ -58,25 +57,18 @@ class AvatarAdmin(admin.ModelAdmin):
         # Avatars come only from the upload pipeline (validation, processing, variants).
         return False
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        # "Remove avatar" does the same through the service, which also clears the profile's URL.
-        actions.pop("delete_selected", None)
-        return actions
-
+    # Deleting (the page's button and "Delete selected") goes through the service: the profile's URL
+    # follows, the files go after commit, and a reviewer app records who removed it.
     def delete_model(self, request, obj: Avatar) -> None:
-        moderation.remove(target=obj, moderator=request.user)
+        services.avatar_remove(avatar=obj, moderator=request.user)
 
-    def delete_queryset(self, request, queryset) -> int:
-        # Through the service: the rows, their files after commit, and an audit event each.
-        return moderation.apply_to_all(moderation.remove, queryset, moderator=request.user)
+    def delete_queryset(self, request, queryset) -> None:
+        for avatar in queryset:
+            services.avatar_remove(avatar=avatar, moderator=request.user)
 
-    @admin.action(description="Remove avatar…", permissions=["delete"])
-    def remove_avatar(self, request, queryset):
-        return ask_then_decide(
-            self, request, queryset, moderation.remove, action="remove_avatar", title="Remove these avatars?",
-            button="Yes, remove", done="Removed {count} avatar(s) and their files.", form_class=ConfirmForm,
-            describe=lambda a: f"Avatar of {a.user.email} ({a.original_dimensions}, {filesizeformat(a.original_bytes)})")
+    @admin.display(description="Uploaded", ordering="created_at")
+    def uploaded(self, avatar: Avatar) -> str:
+        return when(avatar.created_at)
 
     @admin.display(description="preview")
     def thumbnail(self, avatar: Avatar) -> str:

@@ -1,12 +1,10 @@
-"""Avatar configuration checks left after critvue.checks (storage, limits and qualities live there)."""
+"""Configuration checks of the avatars app (`manage.py check`, and the host's start-up)."""
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
 from PIL import features
 
 from avatars import conf
-from mediakit import conf as mediakit_conf
 from mediakit.checks import CONFIGURATION
-
 
 # Pillow features the pipeline needs: decoders for every accepted upload, encoders for every output.
 PILLOW_CODECS = (("jpg", "JPEG"), ("zlib", "PNG"))
@@ -14,15 +12,24 @@ PILLOW_MODULES = (("webp", "WebP"),)
 
 
 @register(CONFIGURATION)
-def check_base_url(app_configs=None, **kwargs) -> list[Error]:
+def check_settings(app_configs=None, **kwargs) -> list[CheckMessage]:
+    errors: list[CheckMessage] = list(conf.settings.check())
+    if errors:
+        return errors
+    if conf.storage_alias() not in settings.STORAGES:
+        errors.append(Error(f"AVATARS['STORAGE'] names {conf.storage_alias()!r}, which STORAGES does not have.",
+                            hint=f"Use one of: {', '.join(settings.STORAGES)} (the default is 'default').",
+                            id="avatars.E006"))
     base = conf.base_url()
-    if base.startswith("/") and base != "/" or base.startswith(("http://", "https://")):
-        return []
-    return [Error(
-        f"AVATAR_BASE_URL is {base!r}.",
-        hint="Use a path below the site such as /files/avatars, or an absolute http(s) URL of a CDN.",
-        id="avatars.E001",
-    )]
+    if not (base.startswith("/") and base != "/" or base.startswith(("http://", "https://"))):
+        errors.append(Error(
+            f"AVATARS['BASE_URL'] is {base!r}.",
+            hint="Use a path below the site such as /files/avatars, or an absolute http(s) URL of a CDN.",
+            id="avatars.E001"))
+    if not isinstance(conf.max_upload_bytes(), int) or conf.max_upload_bytes() <= 0:
+        errors.append(Error(f"AVATARS['MAX_UPLOAD_BYTES'] must be a positive number of bytes, not "
+                            f"{conf.max_upload_bytes()!r}.", id="avatars.E003"))
+    return errors
 
 
 @register(CONFIGURATION)
@@ -40,25 +47,12 @@ def check_pillow(app_configs=None, **kwargs) -> list[Error]:
 
 @register(CONFIGURATION)
 def check_shared_rate_limits(app_configs=None, **kwargs) -> list[Warning]:
-    backend = settings.CACHES["default"]["BACKEND"]
-    if settings.DEBUG or not conf.rate_limiting() or not backend.endswith("LocMemCache"):
+    alias = getattr(settings, "RATELIMIT_USE_CACHE", "default")
+    backend = settings.CACHES.get(alias, {}).get("BACKEND", "")
+    if settings.DEBUG or not getattr(settings, "RATELIMIT_ENABLE", True) or not backend.endswith("LocMemCache"):
         return []
     return [Warning(
         "Rate limits are counted in a per-process cache, so each server process counts on its own.",
-        hint="Set REDIS_URL so that every process shares the avatar rate limits.",
+        hint=f"Point CACHES[{alias!r}] (RATELIMIT_USE_CACHE) at a cache every process shares, such as Redis.",
         id="avatars.W001",
     )]
-
-
-# (setting reader, name, lowest, highest) as the image encoders accept them.
-RANGES = ((mediakit_conf.jpeg_quality, "JPEG_QUALITY", 1, 95), (mediakit_conf.webp_quality, "WEBP_QUALITY", 1, 100),
-          (mediakit_conf.png_compression, "PNG_COMPRESSION", 0, 9))
-
-
-@register(CONFIGURATION)
-def check_limits(app_configs=None, **kwargs) -> list[Error]:
-    errors = [] if conf.max_upload_bytes() > 0 else [Error(
-        f"MAX_AVATAR_SIZE must be a positive number of bytes, not {conf.max_upload_bytes()!r}.", id="avatars.E003")]
-    errors += [Error(f"{name} must be between {low} and {high}, not {read()!r}.", id="avatars.E004")
-               for read, name, low, high in RANGES if not low <= read() <= high]
-    return errors

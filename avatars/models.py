@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Count, Sum
 
 from avatars import conf
-from moderation.moderated import Moderated, Status
+from mediakit.review import Moderated
 
 
 class AvatarQuerySet(models.QuerySet):
@@ -108,4 +108,4 @@ class AvatarVariant(models.Model):
 
     @property
     def url(self) -> str:
-        return conf.storage().url(self.stored_name)
+        return conf.file_url(self.stored_name)

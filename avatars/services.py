@@ -14,18 +14,19 @@ from django.db.models import Q
 from avatars import conf
 from avatars.imaging import AvatarSpec, ProcessedAvatar, Variant, process_avatar
 from avatars.models import Avatar, AvatarVariant
+from mediakit import conf as mediakit_conf
+from mediakit import review
 from mediakit.deletions import counting_removals
 from mediakit.files import WrittenFiles
-from mediakit import conf as mediakit_conf
 from mediakit.imaging import Limits
 from mediakit.orphans import CleanupReport, cleanup
+from mediakit.review import Status
 from mediakit.storage import hidden, publish
-from moderation import conf as moderation_conf
-from moderation.moderated import Status
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    from django.contrib.auth.models import AbstractBaseUser as User
 
+KIND = "avatar"  # what the review seam calls avatars
 # 16 hex digits: unguessable names that change with every upload, so URLs can be cached forever.
 TOKEN_BYTES = 8
 
@@ -48,8 +49,8 @@ def process_upload(upload: File) -> ProcessedAvatar:
 
 
 def variant_name(user_id: int, token: str, variant: Variant) -> str:
-    """`{label}/avatar_{user_id}_{token}_{label}.{ext}`."""
-    return f"{variant.label}/avatar_{user_id}_{token}_{variant.label}.{variant.ext}"
+    """`{location}{label}/avatar_{user_id}_{token}_{label}.{ext}`."""
+    return f"{conf.location()}{variant.label}/avatar_{user_id}_{token}_{variant.label}.{variant.ext}"
 
 
 def _content(variant: Variant) -> ContentFile:
@@ -67,7 +68,8 @@ def avatar_replace(*, user: User, upload: File) -> Avatar:
     """
     processed = process_upload(upload)
     token = secrets.token_hex(TOKEN_BYTES)
-    waits = moderation_conf.pre_moderated()
+    policy = review.policy()
+    waits = policy.holds_back(KIND)
     # A waiting avatar is not public until approved: on S3 its objects are written private.
     with WrittenFiles(hidden(conf.storage()) if waits else conf.storage()) as written:
         names = {v.label: written.save(variant_name(user.pk, token, v), _content(v))
@@ -80,7 +82,7 @@ def avatar_replace(*, user: User, upload: File) -> Avatar:
                 replaced = replaced.filter(Q(is_current=False) | Q(moderation_status=Status.REJECTED))
             replaced.delete()
             avatar = Avatar.objects.create(
-                user=locked, is_current=not waits, original_bytes=upload.size, original_width=processed.width,
+                user=locked, is_current=not waits, moderation_status=policy.initial_status(KIND), original_bytes=upload.size, original_width=processed.width,
                 original_height=processed.height, original_format=processed.format, blurhash=processed.blurhash)
             created = AvatarVariant.objects.bulk_create(
                 AvatarVariant(avatar=avatar, label=v.label, stored_name=names[v.label], width=v.side,
@@ -110,12 +112,19 @@ def avatar_delete(*, user: User) -> int:
     return removals.removed
 
 
-def avatar_remove(*, avatar: Avatar) -> bool:
-    """Delete this one avatar (a moderator's removal); False if it was already gone. Files go on commit."""
+def avatar_remove(*, avatar: Avatar, moderator=None, reason: str = "") -> bool:
+    """Delete this one avatar (staff's removal); False if it was already gone. Files go on commit.
+
+    With a `moderator`, a reviewer app hears of it (mediakit.review.removed_by_staff) in the same transaction.
+    """
     with transaction.atomic():
-        _lock(avatar.user)
-        deleted, _ = Avatar.objects.filter(pk=avatar.pk).delete()
-    return deleted > 0
+        locked = lock_avatar(avatar)
+        if locked is None:
+            return False
+        if moderator is not None:
+            review.removed_by_staff.send(sender=Avatar, instance=locked, moderator=moderator, reason=reason.strip())
+        locked.delete()
+    return True
 
 
 def avatar_approve(*, avatar: Avatar) -> None:
@@ -146,7 +155,8 @@ def lock_avatar(avatar: Avatar) -> Avatar | None:
 
 def cleanup_orphaned_files(*, older_than: timedelta, dry_run: bool = False) -> CleanupReport:
     """Remove stored files no variant row names (older than `older_than`); list rows whose file is gone."""
-    return cleanup(conf.storage(), AvatarVariant.objects.all(), older_than=older_than, dry_run=dry_run)
+    return cleanup(conf.storage(), AvatarVariant.objects.all(), older_than=older_than, dry_run=dry_run,
+                   folder=conf.location())
 
 
 def _forget_avatars(user: User) -> None:

@@ -13,17 +13,16 @@ from avatars.models import Avatar, AvatarVariant
 from avatars.serializers import (
     DELETED, AvatarDeletedSerializer, AvatarSerializer, AvatarUploadSerializer, AvatarUrlSerializer,
 )
-from avatars.throttling import UserRateLimit
-from critvue.exceptions import RateLimited
+from mediakit.api import AppAPIView, RateLimited, UploadsAllowed, UserRateLimit
 from mediakit.downloads import stored_file_response
 from mediakit.schema import ErrorSerializer
 from mediakit.uploads import limit_upload_size
-from moderation.permissions import UploadsAllowed
 
 FILE_HEADERS = {"Content-Security-Policy": "default-src 'none'; img-src 'self'"}
 # Names change with every upload, so a file never changes under its URL.
 IMMUTABLE = "public, max-age=31536000, immutable"
-# `{label}/{file}.{ext}` as services.variant_name writes it: no dots to climb with, no NUL, no backslash.
+# `{label}/{file}.{ext}` as services.variant_name writes it (below LOCATION): no dots to climb with, no NUL,
+# no backslash.
 VARIANT_NAME = re.compile(r"[\w-]+/[\w-]+\.[a-z]+", re.ASCII)
 ERRORS = OpenApiResponse(ErrorSerializer, description="{detail, code}")
 
@@ -43,11 +42,15 @@ class InvalidSize(exceptions.APIException):
     default_code = "invalid_size"
 
 
-class AvatarView(generics.GenericAPIView):
+class AvatarView(AppAPIView, generics.GenericAPIView):
     serializer_class = AvatarUploadSerializer
     permission_classes = [permissions.IsAuthenticated, UploadsAllowed]
     throttle_classes = [UserRateLimit]
-    rate_limits = {"POST": conf.UPLOAD_RATE, "DELETE": conf.DELETE_RATE}
+    rate_limit_group = "avatars"
+
+    @property
+    def rate_limits(self) -> dict[str, str | None]:
+        return {"POST": conf.settings.UPLOAD_RATE, "DELETE": conf.settings.DELETE_RATE}
 
     @extend_schema(
         parameters=[OpenApiParameter("size", enum=list(conf.VARIANT_SIZES), default=conf.DEFAULT_SIZE)],
@@ -102,6 +105,7 @@ def avatar_file(request, name: str):
     storage = conf.storage()
     if not isinstance(storage, FileSystemStorage) or not VARIANT_NAME.fullmatch(name):
         raise Http404
+    name = conf.location() + name
     # Only the current avatar's files: a waiting (pre-moderated) one's are not public.
     variant = (AvatarVariant.objects.filter(stored_name=name, avatar__is_current=True)
                .only("content_type", "size_bytes").first())

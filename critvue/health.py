@@ -8,7 +8,14 @@ from rest_framework.response import Response
 from critvue import probes
 from mediakit.checks import CONFIGURATION
 
-STORAGE_ALIASES = ("avatars", "persona_media")
+
+
+def storage_aliases() -> tuple[str, ...]:
+    """The STORAGES entries the apps keep their files in (Critvue: "avatars" and "persona_media")."""
+    from avatars import conf as avatars_conf
+    from persona_media import conf as media_conf
+
+    return tuple(dict.fromkeys((avatars_conf.storage_alias(), media_conf.storage_alias())))
 
 
 HEALTH = inline_serializer("Health", {
@@ -22,10 +29,11 @@ HEALTH = inline_serializer("Health", {
 @permission_classes([])
 def health(request):
     """Database, cache and storages, each probed with a deadline: 200 when all answer, 503 when one does not."""
+    aliases = storage_aliases()
     states = probes.run({"database": probes.in_own_connection(probes.database), "cache": probes.cache_roundtrip,
-                         **{alias: probes.storage(alias) for alias in STORAGE_ALIASES}})
+                         **{alias: probes.storage(alias) for alias in aliases}})
     body = {"database": states["database"], "cache": states["cache"],
-            "storage": {alias: states[alias] for alias in STORAGE_ALIASES}}
+            "storage": {alias: states[alias] for alias in aliases}}
     healthy = set(states.values()) == {"ok"}
     return Response({"status": "ok" if healthy else "error", **body}, status=200 if healthy else 503)
 
@@ -47,6 +55,7 @@ AVATAR_HEALTH = inline_serializer("AvatarHealth", {
 def avatar_health(request):
     """Configuration errors of the project and the avatars app, the services avatars need (each probed
     with a deadline, a failing one named in `errors`), and what the stored variants add up to."""
+    from avatars import conf as avatars_conf
     from avatars.models import AvatarVariant
 
     errors = [m.msg for m in run_checks(tags=[CONFIGURATION])
@@ -58,7 +67,7 @@ def avatar_health(request):
         totals.update(AvatarVariant.objects.totals())
 
     states = probes.run({"database": probes.in_own_connection(database), "cache": probes.cache_roundtrip,
-                         "avatars storage": probes.storage("avatars")})
+                         "avatars storage": probes.storage(avatars_conf.storage_alias())})
     errors += [f"The {name} is unavailable ({state})." for name, state in states.items() if state != "ok"]
     size = None if totals["bytes"] is None else round(totals["bytes"] / 1024 / 1024, 3)
     body = {

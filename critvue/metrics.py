@@ -5,14 +5,7 @@ from django.http import HttpResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
-_scrape_time: list = []
-
-
-def register_scrape_time(collector) -> None:
-    """A collector whose values come from shared state (the database), so any process can answer them."""
-    if collector not in _scrape_time:
-        _scrape_time.append(collector)
-        REGISTRY.register(collector)
+from mediakit.metrics import scrape_time_collectors
 
 
 def metrics_view(request) -> HttpResponse:
@@ -21,7 +14,7 @@ def metrics_view(request) -> HttpResponse:
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ or "prometheus_multiproc_dir" in os.environ:
         registry = CollectorRegistry()
         MultiProcessCollector(registry)
-        for collector in _scrape_time:
+        for collector in scrape_time_collectors():
             registry.register(collector)
     else:
         registry = REGISTRY

@@ -1,7 +1,7 @@
 """Request checks that come before any view."""
 from django.http import JsonResponse
 
-from critvue.faults import dependency_failure
+from mediakit.faults import dependency_failure
 
 
 class RequireContentLength:

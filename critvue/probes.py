@@ -17,7 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, storages
 from django.db import connection, connections
 
-from critvue.faults import FULL, UNWRITABLE
+from mediakit.faults import FULL, UNWRITABLE
 
 log = logging.getLogger(__name__)
 HEALTH_PREFIX = ".health"

@@ -91,7 +91,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Dependency timeouts: a database, cache or storage that hangs costs a request seconds, never a worker
-# (critvue.exceptions turns the errors into 503 service_unavailable within 15 s).
+# (mediakit.faults turns the errors into 503 service_unavailable within 15 s).
 DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=3)  # seconds; libpq's minimum is 2
 DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=10_000)
 CACHE_TIMEOUT_SECONDS = env.float("CACHE_TIMEOUT_SECONDS", default=1.0)  # Redis connect and each reply
@@ -230,17 +230,33 @@ RATELIMIT_FAIL_OPEN = True
 CACHES[RATELIMIT_USE_CACHE] = {**CACHES["default"]}
 if REDIS_URL:
     CACHES[RATELIMIT_USE_CACHE]["BACKEND"] = "critvue.cache.FailOpenRedisCache"
-# Each app's conf.py holds its own defaults; only the values set in the environment are passed on.
+# --- The apps' settings (one dict each; their conf.py modules hold the defaults and document every key) --
+# Critvue keeps each app's files in a storage of its own (the STORAGES entries above), at its root.
+MEDIAKIT = {"RETRY_AFTER_SECONDS": SERVICE_UNAVAILABLE_RETRY_AFTER}
+AVATARS = {"STORAGE": "avatars", "LOCATION": "", "BASE_URL": AVATAR_BASE_URL}
+PERSONA_MEDIA = {"STORAGE": "persona_media", "LOCATION": "", "PRESIGNED_SECONDS": PERSONA_MEDIA_PRESIGNED_SECONDS}
+MODERATION: dict = {}
+# Each variable the README documents, when set in the environment, fills one key; the others keep the
+# apps' defaults.
 APP_SETTINGS = {
-    "MAX_AVATAR_SIZE": int, "AVATAR_STRIP_METADATA": bool, "JPEG_QUALITY": int, "WEBP_QUALITY": int,
-    "PNG_COMPRESSION": int, "PERSONA_MEDIA_MAX_SIZE": int, "PERSONA_MEDIA_MAX_VIDEO_SECONDS": float,
-    "PERSONA_MEDIA_QUOTA_BYTES": int, "MEDIA_URL_TTL": int,
+    "MAX_AVATAR_SIZE": (AVATARS, "MAX_UPLOAD_BYTES", int),
+    "AVATAR_STRIP_METADATA": (AVATARS, "STRIP_METADATA", bool),
+    "JPEG_QUALITY": (MEDIAKIT, "JPEG_QUALITY", int),
+    "WEBP_QUALITY": (MEDIAKIT, "WEBP_QUALITY", int),
+    "PNG_COMPRESSION": (MEDIAKIT, "PNG_COMPRESSION", int),
+    "PERSONA_MEDIA_MAX_SIZE": (PERSONA_MEDIA, "MAX_UPLOAD_BYTES", int),
+    "PERSONA_MEDIA_MAX_VIDEO_SECONDS": (PERSONA_MEDIA, "MAX_VIDEO_SECONDS", float),
+    "PERSONA_MEDIA_QUOTA_BYTES": (PERSONA_MEDIA, "QUOTA_BYTES", int),
+    "MEDIA_URL_TTL": (PERSONA_MEDIA, "URL_TTL", int),
     # Production hand-off of downloads: an nginx internal location such as "/protected-media/" for
     # X-Accel-Redirect with local storage, or redirects to presigned URLs with S3.
-    "PERSONA_MEDIA_ACCEL_REDIRECT": str, "PERSONA_MEDIA_PRESIGNED_REDIRECT": bool,
-    "MODERATION_MODE": str,  # post (default) or pre: see moderation/conf.py
+    "PERSONA_MEDIA_ACCEL_REDIRECT": (PERSONA_MEDIA, "ACCEL_REDIRECT", str),
+    "PERSONA_MEDIA_PRESIGNED_REDIRECT": (PERSONA_MEDIA, "PRESIGNED_REDIRECT", bool),
+    "MODERATION_MODE": (MODERATION, "MODE", str),  # post (default) or pre
 }
-globals().update({name: env.get_value(name, cast=cast) for name, cast in APP_SETTINGS.items() if name in os.environ})
+for _variable, (_app, _key, _cast) in APP_SETTINGS.items():
+    if _variable in os.environ:
+        _app[_key] = env.get_value(_variable, cast=_cast)
 
 # --- API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -248,12 +264,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "critvue.parsers.JSONParser",
+        "mediakit.api.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "critvue.pagination.PageNumberPagination",
-    "EXCEPTION_HANDLER": "critvue.exceptions.api_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "mediakit.api.PageNumberPagination",
+    "EXCEPTION_HANDLER": "mediakit.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SIMPLE_JWT = {

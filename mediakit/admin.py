@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.html import format_html
 
 from mediakit.deletions import retry_pending
 from mediakit.models import PendingDeletion
@@ -24,3 +26,9 @@ class PendingDeletionAdmin(admin.ModelAdmin):
     def retry(self, request, queryset) -> None:
         report = retry_pending(records=queryset)
         messages.info(request, f"{len(report.removed)} files removed, {len(report.refused)} still refused.")
+
+
+def when(moment) -> str:
+    """A compact local date and time on two lines, for the narrow tables of the apps' admins."""
+    local = timezone.localtime(moment)
+    return format_html("{}<br>{}", local.strftime("%Y-%m-%d"), local.strftime("%H:%M"))

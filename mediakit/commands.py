@@ -1,4 +1,5 @@
 """The orphan sweep as a management command, alike for every app that stores files for its rows."""
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
@@ -23,7 +24,8 @@ class CleanupCommand(BaseCommand):
     what = "stored files"
     row_label = "row"
     default_days = 30
-    storage_alias: str | None = None  # its deletions that storage refused earlier are retried first
+    # The STORAGES entry swept, read when the command runs: its deletions refused earlier are retried first.
+    storage_alias: Callable[[], str] | None = None
 
     @property
     def help(self) -> str:
@@ -42,8 +44,8 @@ class CleanupCommand(BaseCommand):
     def handle(self, *args, days: int, dry_run: bool, verbosity: int, **options) -> None:
         if days < 0:
             raise CommandError("--days must be 0 or more.")
-        if self.storage_alias and not dry_run:
-            retried = retry_pending(alias=self.storage_alias)
+        if self.storage_alias is not None and not dry_run:
+            retried = retry_pending(alias=self.storage_alias())
             if verbosity >= 1 and (retried.removed or retried.refused):
                 self.stdout.write(f"{len(retried.removed)} deletions refused earlier are done; "
                                   f"{len(retried.refused)} still refused.")

@@ -1,4 +1,5 @@
 """Serving a stored file: streamed in chunks, with ETag, If-None-Match, single Range and If-Range."""
+import sys
 import unicodedata
 from collections.abc import Iterator
 from urllib.parse import quote
@@ -52,10 +53,13 @@ def not_modified(request, etag: str) -> bool:
 
 
 def is_s3(storage: Storage) -> bool:
-    """Whether the storage is django-storages' S3 backend (ranged GETs, presigned URLs)."""
-    from storages.backends.s3 import S3Storage
+    """Whether the storage is django-storages' S3 backend (ranged GETs, presigned URLs).
 
-    return isinstance(storage, S3Storage)
+    Looked up among the modules already loaded: an S3 storage has imported its backend (and boto3),
+    and a host on local files never pays for importing them.
+    """
+    backend = sys.modules.get("storages.backends.s3")
+    return backend is not None and isinstance(storage, backend.S3Storage)
 
 
 def read_range(storage: Storage, name: str, start: int, stop: int) -> Iterator[bytes]:

@@ -39,14 +39,18 @@ def delete_on_commit(storage: Storage, names: Iterable[str], using: str | None =
         transaction.on_commit(lambda: delete_stored(storage, names, alias=alias), using=using)
 
 
-def file_cleanup_handler(storage_alias: str, names_of: Callable[[object], Iterable[str]]):
-    """A post_delete receiver that removes the instance's stored files after commit (skips fixtures)."""
+def file_cleanup_handler(storage_alias: Callable[[], str], names_of: Callable[[object], Iterable[str]]):
+    """A post_delete receiver that removes the instance's stored files after commit (skips fixtures).
+
+    `storage_alias()` names the STORAGES entry, read when a row goes (settings may change at run time).
+    """
     from django.core.files.storage import storages
 
     def handler(sender, instance, using, origin=None, **kwargs):
         if kwargs.get("raw"):
             return
-        delete_on_commit(storages[storage_alias], names_of(instance), using=using, alias=storage_alias)
+        alias = storage_alias()
+        delete_on_commit(storages[alias], names_of(instance), using=using, alias=alias)
 
     return handler
 

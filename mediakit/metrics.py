@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.core.exceptions import ObjectDoesNotExist, SuspiciousOperation
-from prometheus_client import Counter, Histogram
+from prometheus_client import REGISTRY, Counter, Histogram
 from rest_framework.exceptions import APIException
 
 from mediakit.rejections import Rejected
@@ -35,3 +35,21 @@ def observed(counter: Counter, duration: Histogram, **labels: str) -> Iterator[N
     finally:
         counter.labels(**labels, status=outcome(error)).inc()
         (duration.labels(**labels) if labels else duration).observe(time.perf_counter() - started)
+
+
+_scrape_time: list = []
+
+
+def register_scrape_time(collector) -> None:
+    """A collector whose values come from shared state (the database), so any process can answer them.
+
+    Registered in the default registry; a host that merges per-process registries (Prometheus
+    multiprocess mode) adds `scrape_time_collectors()` to its merge.
+    """
+    if collector not in _scrape_time:
+        _scrape_time.append(collector)
+        REGISTRY.register(collector)
+
+
+def scrape_time_collectors() -> list:
+    return list(_scrape_time)

@@ -36,11 +36,12 @@ class SweepReport:
 
 
 def sweep_orphans(storage: Storage, *, referenced: Container[str], older_than: timedelta,
-                  dry_run: bool = False, now: datetime | None = None) -> SweepReport:
-    """Remove (or with dry_run only list) files not in `referenced` and last modified before the cut-off."""
+                  dry_run: bool = False, now: datetime | None = None, folder: str = "") -> SweepReport:
+    """Remove (or with dry_run only list) files below `folder` not in `referenced` and last modified
+    before the cut-off. Nothing outside `folder` is looked at: the storage may hold others' files."""
     cutoff = (now or timezone.now()) - older_than
     report = SweepReport()
-    for name in walk(storage):
+    for name in walk(storage, folder.strip("/")):
         if name.startswith(IGNORED_PREFIXES):
             continue
         report.counted += 1
@@ -70,14 +71,14 @@ class CleanupReport:
 
 
 def cleanup(storage: Storage, rows: QuerySet, *, older_than: timedelta, dry_run: bool = False,
-            also: tuple[str, ...] = ()) -> CleanupReport:
-    """Sweep the files that none of `rows` names (in `stored_name`, or the fields in `also`, such as a
-    preview's), and list the rows whose `stored_name` file is gone."""
+            also: tuple[str, ...] = (), folder: str = "") -> CleanupReport:
+    """Sweep the files below `folder` that none of `rows` names (in `stored_name`, or the fields in `also`,
+    such as a preview's), and list the rows whose `stored_name` file is gone."""
     names = set(rows.values_list("stored_name", flat=True).iterator(chunk_size=2000))
     referenced = names.union(*(rows.exclude(**{field: ""}).values_list(field, flat=True).iterator(chunk_size=2000)
                                for field in also))
-    sweep = sweep_orphans(storage, referenced=referenced, older_than=older_than, dry_run=dry_run)
-    absent = sorted(names.difference(walk(storage)))
+    sweep = sweep_orphans(storage, referenced=referenced, older_than=older_than, dry_run=dry_run, folder=folder)
+    absent = sorted(names.difference(walk(storage, folder.strip("/"))))
     missing: list[tuple[int, str]] = []
     for start in range(0, len(absent), MISSING_BATCH):
         batch = absent[start:start + MISSING_BATCH]

@@ -18,6 +18,7 @@ a worker starts (e.g. gunicorn's post_fork) to take that off the first upload.
 
 `python -m mediakit.video FILE...` prints what probe() finds, for a look at a file by hand.
 """
+import importlib.util
 import math
 import os
 import sys
@@ -60,6 +61,11 @@ class VideoInfo:
     # (code, detail) of the refusal an upload of this video gets, e.g. ("unsupported_codec", ...)
     # for one browsers cannot play; only ever set by probe(..., enforce=False).
     refusal: tuple[str, str] | None = None
+
+
+def available() -> bool:
+    """Whether PyAV (the `video` extra) is installed: without it no video can be read, so none is accepted."""
+    return importlib.util.find_spec("av") is not None
 
 
 def probe(path: str | os.PathLike[str], max_seconds: float = DEFAULT_MAX_SECONDS, *,

@@ -1,5 +1,10 @@
-"""Moderation settings, read at call time."""
-from django.conf import settings
+"""Moderation settings, `MODERATION = {...}` in the host's settings, read at call time.
+
+| key | default | meaning |
+|---|---|---|
+| MODE | "post" | "post": a new upload is live at once and waits for review; "pre": a new avatar stays private until a moderator approves it (media files are always post-moderated) |
+"""
+from mediakit.appsettings import AppSettings
 
 POST = "post"  # a new upload is live at once and waits for review
 PRE = "pre"  # a new avatar stays private until a moderator approves it
@@ -15,9 +20,11 @@ PRESET_REASONS = (
     "Not a picture of a person (avatars)",
 )
 
+settings = AppSettings("MODERATION", {"MODE": POST}, check_id="moderation.E003")
+
 
 def mode() -> str:
-    return getattr(settings, "MODERATION_MODE", POST)
+    return settings.MODE
 
 
 def pre_moderated() -> bool:

@@ -5,7 +5,9 @@ from django.db import DatabaseError, transaction
 from prometheus_client import Counter
 from prometheus_client.core import GaugeMetricFamily
 
-from critvue.metrics import register_scrape_time
+from mediakit import review
+from mediakit.metrics import register_scrape_time
+from mediakit.review import Status
 
 log = logging.getLogger(__name__)
 
@@ -27,15 +29,12 @@ class PendingCollector:
         yield GaugeMetricFamily("moderation_pending", "Uploads waiting for a moderator's decision.", labels=["kind"])
 
     def collect(self):
-        from avatars.models import Avatar
-        from moderation.moderated import Status
-        from persona_media.models import MediaFile
-
         gauge = GaugeMetricFamily("moderation_pending", "Uploads waiting for a moderator's decision.",
                                   labels=["kind"])
         try:
-            gauge.add_metric(["avatar"], Avatar.objects.filter(moderation_status=Status.PENDING).count())
-            gauge.add_metric(["media"], MediaFile.objects.filter(moderation_status=Status.PENDING).count())
+            for reviewable in review.reviewables():
+                pending = reviewable.model._default_manager.filter(moderation_status=Status.PENDING).count()
+                gauge.add_metric([reviewable.kind], pending)
         except DatabaseError:
             log.warning("moderation_pending left out of this scrape: the database did not answer")
             return

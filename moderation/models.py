@@ -1,9 +1,6 @@
-"""The audit trail of moderation decisions, and the review queues (proxies of what is reviewed)."""
+"""The audit trail of moderation decisions, and the users whose uploads are suspended."""
 from django.conf import settings
 from django.db import models
-
-from avatars.models import Avatar
-from persona_media.models import MediaFile
 
 
 class Immutable(Exception):
@@ -34,7 +31,8 @@ class ModerationEvent(models.Model):
         MEDIA = "media", "Media file"
         USER = "user", "User"
 
-    # Keys go NULL when their row goes; the copies beside them keep the event readable.
+    # Keys go NULL when their row goes; the copies beside them keep the event readable. The "email"
+    # copies hold what people know the user by: the email, or the username of a model without one.
     moderator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     moderator_email = models.EmailField(max_length=255)
     action = models.CharField(max_length=8, choices=Action.choices)
@@ -68,19 +66,20 @@ class ModerationEvent(models.Model):
         raise Immutable("Audit events cannot be deleted.")
 
 
-class AvatarReview(Avatar):
-    """Avatars as the review queue shows them (its own admin and permissions)."""
+
+
+class UploadSuspension(models.Model):
+    """A user whose uploads every upload endpoint refuses (403 uploads_suspended) until a moderator restores them."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="upload_suspension")
+    reason = models.CharField(max_length=500, blank=True)
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+", help_text="Who suspended the uploads.")
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        proxy = True
-        verbose_name = "avatar to review"
-        verbose_name_plural = "avatar queue"
+        ordering = ["-created_at", "-id"]
+        verbose_name = "upload suspension"
 
-
-class MediaReview(MediaFile):
-    """Media files as the review queue shows them."""
-
-    class Meta:
-        proxy = True
-        verbose_name = "media file to review"
-        verbose_name_plural = "media queue"
+    def __str__(self) -> str:
+        return f"Uploads of {self.user} suspended"

@@ -5,24 +5,31 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from mediakit import review
+from mediakit.review import Status
+from mediakit.users import identity
 from moderation.metrics import count_decision
-from moderation.models import ModerationEvent
-from moderation.moderated import Status
-from moderation.targets import describe, target_of
+from moderation.models import ModerationEvent, UploadSuspension
 
 Action = ModerationEvent.Action
+Kind = ModerationEvent.Kind
 # The states a decision may start from: approving needs the stored files a rejection removed.
 ALLOWED_FROM = {Action.APPROVE: {Status.PENDING}, Action.REJECT: {Status.PENDING, Status.APPROVED}}
+# What removing a target outright is called in the audit trail, by kind.
+REMOVE_ACTIONS = {Kind.AVATAR: Action.REMOVE, Kind.MEDIA: Action.DELETE}
 
 
 class ReasonRequired(ValueError):
     """A rejection (and a suspension) says why."""
 
 
-def _record(*, moderator, action: str, kind: str, target_id: int, reason: str = "", **copies) -> ModerationEvent:
+def _record(*, moderator, action: str, kind: str, target_id: int, target_description: str, owner=None,
+            reason: str = "", persona_name: str = "", filename: str = "") -> ModerationEvent:
     count_decision(kind, action)
-    return ModerationEvent.objects.create(moderator=moderator, moderator_email=moderator.email, action=action,
-                                          target_kind=kind, target_id=target_id, reason=reason, **copies)
+    return ModerationEvent.objects.create(
+        moderator=moderator, moderator_email=identity(moderator)[:255], action=action, target_kind=kind,
+        target_id=target_id, target_description=target_description[:500], owner=owner,
+        owner_email=identity(owner)[:255], persona_name=persona_name, filename=filename, reason=reason[:500])
 
 
 def decide(*, target, action: str, moderator, reason: str = "") -> bool:
@@ -33,18 +40,18 @@ def decide(*, target, action: str, moderator, reason: str = "") -> bool:
     reason = reason.strip()
     if action == Action.REJECT and not reason:
         raise ReasonRequired("A rejection needs a reason.")
-    kind = target_of(target)
+    reviewable = review.reviewable_for(target)
     with transaction.atomic():
-        locked = kind.lock(target)
+        locked = reviewable.lock(target)
         if locked is None or locked.moderation_status not in ALLOWED_FROM[action]:
             return False
-        _record(moderator=moderator, action=action, kind=kind.kind, target_id=locked.pk, reason=reason,
-                **describe(locked))
+        _record(moderator=moderator, action=action, kind=reviewable.kind, target_id=locked.pk, reason=reason,
+                **reviewable.describe(locked))
         if action == Action.APPROVE:
-            kind.on_approve(locked)
+            reviewable.approve(locked)
             keeps_row = True
         else:
-            keeps_row = kind.on_reject(locked)
+            keeps_row = reviewable.reject(locked)
         if keeps_row:
             locked.moderation_status = Status.APPROVED if action == Action.APPROVE else Status.REJECTED
             locked.moderation_reason = reason
@@ -61,39 +68,43 @@ def reject(*, target, moderator, reason: str) -> bool:
     return decide(target=target, action=Action.REJECT, moderator=moderator, reason=reason)
 
 
-def remove(*, target, moderator, reason: str = "") -> bool:
-    """Delete an avatar or a media file outright (rows and files), recording who did it."""
-    kind = target_of(target)
-    with transaction.atomic():
-        locked = kind.lock(target)
-        if locked is None:
-            return False
-        _record(moderator=moderator, action=kind.remove_action, kind=kind.kind, target_id=locked.pk,
-                reason=reason.strip(), **describe(locked))
-        return kind.remove(locked)
+def record_removal(sender, instance, moderator, reason: str = "", **kwargs) -> None:
+    """mediakit.review.removed_by_staff: staff deleted an upload outright; the event joins their transaction."""
+    reviewable = review.reviewable_for(instance)
+    _record(moderator=moderator, action=REMOVE_ACTIONS.get(reviewable.kind, Action.DELETE), kind=reviewable.kind,
+            target_id=instance.pk, reason=reason, **reviewable.describe(instance))
 
 
-def _set_suspended(*, user, moderator, suspended: bool, reason: str) -> bool:
-    with transaction.atomic():
-        locked = get_user_model().objects.select_for_update().get(pk=user.pk)
-        if locked.uploads_suspended == suspended:
-            return False
-        locked.uploads_suspended = suspended
-        locked.save(update_fields=["uploads_suspended", "updated_at"])
-        _record(moderator=moderator, action=Action.SUSPEND if suspended else Action.RESTORE,
-                kind=ModerationEvent.Kind.USER, target_id=locked.pk, reason=reason.strip(),
-                target_description=f"Uploads of {locked.email}", owner=locked, owner_email=locked.email)
-    user.uploads_suspended = suspended
-    return True
+def is_suspended(user) -> bool:
+    return UploadSuspension.objects.filter(user=user).exists()
+
+
+def _lock_user(user):
+    return get_user_model().objects.select_for_update().get(pk=user.pk)
 
 
 def suspend_uploads(*, user, moderator, reason: str = "") -> bool:
     """Every upload endpoint refuses the user (403 uploads_suspended) until restored. False if already so."""
-    return _set_suspended(user=user, moderator=moderator, suspended=True, reason=reason)
+    reason = reason.strip()
+    with transaction.atomic():
+        locked = _lock_user(user)
+        _, created = UploadSuspension.objects.get_or_create(user=locked, defaults={
+            "reason": reason[:500], "moderator": moderator})
+        if created:
+            _record(moderator=moderator, action=Action.SUSPEND, kind=Kind.USER, target_id=locked.pk, reason=reason,
+                    target_description=f"Uploads of {identity(locked)}", owner=locked)
+    return created
 
 
 def restore_uploads(*, user, moderator, reason: str = "") -> bool:
-    return _set_suspended(user=user, moderator=moderator, suspended=False, reason=reason)
+    """The user may upload again. False if their uploads were not suspended."""
+    with transaction.atomic():
+        locked = _lock_user(user)
+        deleted, _ = UploadSuspension.objects.filter(user=locked).delete()
+        if deleted:
+            _record(moderator=moderator, action=Action.RESTORE, kind=Kind.USER, target_id=locked.pk,
+                    reason=reason.strip(), target_description=f"Uploads of {identity(locked)}", owner=locked)
+    return bool(deleted)
 
 
 def apply_to_all(operation, objects, **kwargs) -> int:

@@ -6,23 +6,17 @@ from django.http import Http404, HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
-from moderation import services as moderation
+from mediakit import users
+from mediakit.admin import when
 from persona_media import services
+from persona_media.review import thumbnail
 from persona_media.downloads import download_response, preview_response
 from persona_media.models import MediaFile, Persona
 
 # Uploaded bytes shown in the admin's own origin: the browser may only render them, never run them.
 PREVIEW_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox"
-
-
-def thumbnail(media: MediaFile, side: int) -> str:
-    """The media file's preview (a video's poster), never its original, at most `side` px."""
-    if not media.preview_name:
-        return format_html('<span title="manage.py generate_media_previews makes it">no preview yet</span>')
-    url = reverse("admin:persona_media_mediafile_preview", args=[media.pk])
-    return format_html('<img src="{}" alt="{}" loading="lazy" style="max-width:{}px;max-height:{}px">',
-                       url, media.original_filename, side, side)
 
 
 @admin.display(description="Preview")
@@ -49,9 +43,10 @@ def playability(media: MediaFile) -> str:
 
 @admin.register(MediaFile)
 class MediaFileAdmin(admin.ModelAdmin):
-    list_display = (preview, "original_filename", "owner", "persona", "media_type", "size", "created_at")
+    list_display = (preview, "file", "owner", "details", "uploaded")
+    list_display_links = (preview, "file")
     list_filter = ("media_type", "created_at")
-    search_fields = ("user__email", "original_filename")
+    search_fields = (*users.search_fields("user__"), "original_filename", "persona__name")
     list_select_related = ("user", "persona")
     date_hierarchy = "created_at"
     fields = (large_preview, "original_filename", "description", "user", "persona", "media_type", "mime_type",
@@ -63,20 +58,38 @@ class MediaFileAdmin(admin.ModelAdmin):
         # Files arrive only through the upload API, which validates their bytes.
         return False
 
-    @admin.display(description="Owner", ordering="user__email")
+    @admin.display(description="Owner", ordering=users.search_fields("user__")[-1])
     def owner(self, media: MediaFile) -> str:
-        return media.user.email
+        return users.identity(media.user)
 
     @admin.display(description="Size", ordering="size_bytes")
     def size(self, media: MediaFile) -> str:
         return filesizeformat(media.size_bytes)
 
+    @admin.display(description="File", ordering="original_filename")
+    def file(self, media: MediaFile) -> str:
+        """The file's name, and its persona under it: one column."""
+        return format_html("{}<br><small>persona “{}”</small>", Truncator(media.original_filename).chars(40),
+                           media.persona.name)
+
+    @admin.display(description="Uploaded", ordering="created_at")
+    def uploaded(self, media: MediaFile) -> str:
+        return when(media.created_at)
+
+    @admin.display(description="Details", ordering="size_bytes")
+    def details(self, media: MediaFile) -> str:
+        """Type and size, then the displayed dimensions (and a video's duration): one narrow column."""
+        dimensions = f"{media.width}x{media.height}" if media.width and media.height else "-"
+        duration = f", {media.duration:.1f} s" if media.duration is not None else ""
+        return format_html("{}, {}<br>{}{}", media.media_type, filesizeformat(media.size_bytes), dimensions, duration)
+
+    # Deleting goes through the service: the files go after commit, and a reviewer app records who did it.
     def delete_model(self, request, obj: MediaFile) -> None:
-        moderation.remove(target=obj, moderator=request.user)
+        services.media_delete(media=obj, moderator=request.user)
 
     def delete_queryset(self, request, queryset) -> None:
-        # The stock "Delete selected" action lands here: rows, files after commit, an audit event each.
-        moderation.apply_to_all(moderation.remove, queryset, moderator=request.user)
+        for media in queryset:
+            services.media_delete(media=media, moderator=request.user)
 
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)
@@ -130,7 +143,7 @@ class MediaFileInline(admin.TabularInline):
 @admin.register(Persona)
 class PersonaAdmin(admin.ModelAdmin):
     list_display = ("name", "owner", "media_count", "created_at")
-    search_fields = ("name", "user__email")
+    search_fields = ("name", *users.search_fields("user__"))
     list_select_related = ("user",)
     raw_id_fields = ("user",)
     readonly_fields = ("created_at", "updated_at")
@@ -139,9 +152,9 @@ class PersonaAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(media_count=Count("media_files"))
 
-    @admin.display(description="Owner", ordering="user__email")
+    @admin.display(description="Owner", ordering=users.search_fields("user__")[-1])
     def owner(self, persona: Persona) -> str:
-        return persona.user.email
+        return users.identity(persona.user)
 
     @admin.display(description="Media files", ordering="media_count")
     def media_count(self, persona: Persona) -> int:

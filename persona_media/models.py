@@ -3,7 +3,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, F, FilteredRelation, Q, Sum
 
-from moderation.moderated import Moderated, Status
+from mediakit.review import Moderated, Status
 from persona_media.conf import DESCRIPTION_MAX_LENGTH
 
 

@@ -11,14 +11,18 @@ from django.db import transaction
 from django.db.models import QuerySet, Sum
 
 from mediakit import conf as mediakit_conf
-from mediakit.files import WrittenFiles
+from mediakit import review
+from mediakit.files import WrittenFiles, delete_on_commit
 from mediakit.orphans import CleanupReport, cleanup
 from mediakit.previews import Rendition
 from mediakit.rejections import Rejected
-from moderation.moderated import Status
+from mediakit.review import Status
 from persona_media import conf
 from persona_media.models import MediaFile, Persona
 from persona_media.validation import Rules, inspect_upload, sanitize_filename
+
+KIND = "media"  # what the review seam calls media files
+
 
 def sha256_of(upload: UploadedFile) -> str:
     """Hex SHA-256 of the upload, read chunk by chunk."""
@@ -75,7 +79,7 @@ def media_create(*, user, persona: Persona, upload: UploadedFile, media_type: st
     checksum = sha256_of(upload)
     check_room(user=user, persona=persona, size=upload.size, checksum=checksum)  # before the costly part
     info = inspect_upload(upload, filename=upload.name or "", media_type=media_type, rules=upload_rules())
-    stem = f"{user.pk}/{persona.pk}/{uuid.uuid4().hex}"
+    stem = f"{conf.location()}{user.pk}/{persona.pk}/{uuid.uuid4().hex}"
     with WrittenFiles(conf.storage()) as written:
         name = written.save(f"{stem}.{info.extension}", upload)
         preview = written.save(f"{stem}.preview.{info.preview.ext}", rendition_content(info.preview))
@@ -94,7 +98,7 @@ def media_create(*, user, persona: Persona, upload: UploadedFile, media_type: st
                 playable=True if info.media_type == MediaFile.MediaType.VIDEO else None,
                 preview_name=preview, preview_type=info.preview.content_type, preview_bytes=len(info.preview.data),
                 blurhash=info.preview.blurhash,
-                sha256=checksum,
+                sha256=checksum, moderation_status=review.policy().initial_status(KIND),
             )
 
 
@@ -116,9 +120,32 @@ def _delete_if_present(row: MediaFile | Persona) -> bool:
     return True
 
 
-def media_delete(*, media: MediaFile) -> bool:
-    """Delete one media row (its stored files go after commit); False if it was already gone."""
-    return _delete_if_present(media)
+def media_delete(*, media: MediaFile, moderator=None, reason: str = "") -> bool:
+    """Delete one media row (its stored files go after commit); False if it was already gone.
+
+    With a `moderator` (staff's removal), a reviewer app hears of it (mediakit.review.removed_by_staff)
+    in the same transaction.
+    """
+    if moderator is None:
+        return _delete_if_present(media)
+    with transaction.atomic():
+        locked = lock_media(media)
+        if locked is None:
+            return False
+        review.removed_by_staff.send(sender=MediaFile, instance=locked, moderator=moderator, reason=reason.strip())
+        locked.delete()
+    return True
+
+
+def lock_media(media: MediaFile) -> MediaFile | None:
+    """The media row locked for a decision (with its owner and persona), or None when it is gone."""
+    return MediaFile.objects.select_for_update().select_related("user", "persona").filter(pk=media.pk).first()
+
+
+def media_reject(*, media: MediaFile) -> bool:
+    """A rejected file's stored bytes and preview go after commit; its row stays, so its owner sees why."""
+    delete_on_commit(conf.storage(), media.stored_names, alias=conf.storage_alias())
+    return True
 
 
 def media_delete_many(*, queryset: QuerySet[MediaFile]) -> int:
@@ -169,4 +196,5 @@ def cleanup_orphaned_media(*, older_than: timedelta, dry_run: bool = False) -> C
     """Remove stored files no row references (older than `older_than`); list rows whose file is gone."""
     # A rejected row's file was deleted on purpose: it is neither referenced nor reported missing.
     kept = MediaFile.objects.exclude(moderation_status=Status.REJECTED)
-    return cleanup(conf.storage(), kept, older_than=older_than, dry_run=dry_run, also=("preview_name",))
+    return cleanup(conf.storage(), kept, older_than=older_than, dry_run=dry_run, also=("preview_name",),
+                   folder=conf.location())

@@ -10,8 +10,7 @@ from django.core import signing
 from django.urls import reverse
 from rest_framework import status
 
-from critvue.exceptions import api_error
-
+from mediakit.api import api_error
 from persona_media import conf
 
 SALT = "persona_media.signed-url"

@@ -139,6 +139,8 @@ def _inspect_image(fileobj: BinaryIO, mime: str, rules: Rules) -> MediaInfo:
 
 def _inspect_video(fileobj: BinaryIO, head: bytes, rules: Rules) -> MediaInfo:
     """Check the major brand and the box structure, then decode the streams (FFmpeg, in a child process)."""
+    if not video.available():
+        raise MediaRejected("unsupported_type", "this server does not accept video uploads")
     brand = mp4.major_brand(head) or b""
     if brand not in MP4_BRANDS:
         raise MediaRejected("unsupported_type", f"major brand '{mp4.fourcc(brand)}' is not MP4")

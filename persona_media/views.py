@@ -12,10 +12,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mediakit.api import AppAPIView, UploadsAllowed, api_error
 from mediakit.downloads import AnyAcceptNegotiation
 from mediakit.schema import ErrorSerializer
 from mediakit.uploads import limit_upload_size
-from moderation.permissions import UploadsAllowed, ensure_not_rejected
 from persona_media import conf, metrics, serializers, services
 from persona_media.downloads import download_response, preview_response
 from persona_media.models import MediaFile, Persona
@@ -35,6 +35,17 @@ class NoPreview(NotFound):
     default_code = "preview_missing"
 
 
+ModerationRejected = api_error("ModerationRejected", status.HTTP_410_GONE, "moderation_rejected",
+                               "A moderator removed this file.")
+
+
+def ensure_not_rejected(media: MediaFile) -> None:
+    """410 moderation_rejected for a rejected file: its row is still listed, its bytes are gone."""
+    if media.is_rejected:
+        detail = f"A moderator removed this file: {media.moderation_reason}" if media.moderation_reason else None
+        raise ModerationRejected(detail)
+
+
 class OwnedQuerysetMixin:
     """Only the caller's rows exist: anyone else's are simply not found (404)."""
 
@@ -44,7 +55,7 @@ class OwnedQuerysetMixin:
         return super().get_queryset().owned_by(self.request.user)
 
 
-class PersonaViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
+class PersonaViewSet(AppAPIView, OwnedQuerysetMixin, viewsets.ModelViewSet):
     queryset = Persona.objects.all()
     serializer_class = serializers.PersonaSerializer
     lookup_value_regex = r"\d+"
@@ -57,7 +68,7 @@ class PersonaViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
             raise NotFound()  # a concurrent request deleted it first
 
 
-class MediaUploadView(APIView):
+class MediaUploadView(AppAPIView, APIView):
     """POST one file (multipart `file`, optional `description`) to a persona of the caller."""
 
     media_type = ""  # "image" or "video", set by the subclasses
@@ -97,7 +108,7 @@ class VideoUploadView(MediaUploadView):
 
 
 @extend_schema_view(get=extend_schema(parameters=[serializers.MediaListQuerySerializer]))
-class PersonaMediaListView(generics.ListAPIView):
+class PersonaMediaListView(AppAPIView, generics.ListAPIView):
     """The media of one of the caller's personas, newest first, optionally of one type."""
 
     serializer_class = serializers.MediaFileSerializer
@@ -114,7 +125,7 @@ class PersonaMediaListView(generics.ListAPIView):
         return media
 
 
-class MediaFileView(OwnedQuerysetMixin, generics.RetrieveUpdateDestroyAPIView):
+class MediaFileView(AppAPIView, OwnedQuerysetMixin, generics.RetrieveUpdateDestroyAPIView):
     """One of the caller's media files: read it, change its description, delete it."""
 
     queryset = MediaFile.objects.all()
@@ -129,7 +140,7 @@ def binary(description: str) -> OpenApiResponse:
     return OpenApiResponse(OpenApiTypes.BINARY, description=description)
 
 
-class StoredFileView(generics.GenericAPIView):
+class StoredFileView(AppAPIView, generics.GenericAPIView):
     """A media file's stored bytes: for its owner, or for anyone holding a valid signed URL of it."""
 
     kind = ""  # "download" or "preview", as signing names it
@@ -193,7 +204,7 @@ class MediaPreviewView(StoredFileView):
         return preview_response(request, media)
 
 
-class MediaStatsView(APIView):
+class MediaStatsView(AppAPIView, APIView):
     @extend_schema(responses={200: serializers.MediaStatsSerializer, 401: ErrorSerializer})
     def get(self, request) -> Response:
         return Response(services.media_stats(user=request.user))

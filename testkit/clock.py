@@ -8,7 +8,7 @@ START = 1_800_000_000.0
 
 def freeze_ratelimit_clock(settings, monkeypatch) -> types.SimpleNamespace:
     """Turn rate limiting on and stop its clock at START; move it by setting `.value`."""
-    settings.ENABLE_RATE_LIMITING = settings.RATELIMIT_ENABLE = True
+    settings.RATELIMIT_ENABLE = True
     now = types.SimpleNamespace(value=START)
     monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: now.value))
     return now

@@ -4,7 +4,7 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from avatars.conf import STORAGE_ALIAS, VARIANT_SIZES
+from avatars.conf import VARIANT_SIZES, storage_alias
 from testkit import storage
 
 URL = "/api/v1/profile/me/avatar"
@@ -19,11 +19,11 @@ def post_avatar(client, data: bytes, name: str = "avatar.jpg", content_type: str
 
 def stored_names() -> set[str]:
     """Every file name in the avatars storage (local folder or S3 bucket prefix)."""
-    return storage.stored_names(STORAGE_ALIAS)
+    return storage.stored_names(storage_alias())
 
 
 def stored_bytes(name: str) -> bytes:
-    return storage.stored_bytes(STORAGE_ALIAS, name)
+    return storage.stored_bytes(storage_alias(), name)
 
 
 def stored_image(name: str) -> Image.Image:
@@ -40,4 +40,4 @@ def name_from_url(url: str) -> str:
 
 def failing_storage(settings, fail_on: int) -> None:
     """Swap the avatars storage for its failing twin (same folder or bucket)."""
-    storage.failing_storage(settings, STORAGE_ALIAS, fail_on)
+    storage.failing_storage(settings, storage_alias(), fail_on)

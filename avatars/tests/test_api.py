@@ -10,6 +10,7 @@ from avatars.models import Avatar, AvatarVariant
 from mediakit.previews import blurhash
 from testkit import images as I
 from avatars.tests.support import SIZES, URL, name_from_url, post_avatar, stored_bytes, stored_image, stored_names
+from testkit.appsettings import app_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -148,7 +149,7 @@ def padded_jpeg(total: int) -> bytes:
     pytest.param(300 * 1024, 400, "file_too_large", id="far-over"),
 ])
 def test_byte_limit(api, settings, extra, status, code):
-    settings.MAX_AVATAR_SIZE = 100 * 1024
+    app_settings(settings, "AVATARS", MAX_UPLOAD_BYTES=100 * 1024)
     response = post_avatar(api, padded_jpeg(100 * 1024 + extra))
     assert response.status_code == status
     if code:

@@ -1,8 +1,9 @@
-"""The avatar system checks that critvue.checks does not already make."""
+"""The avatars app's system checks."""
 import pytest
 from django.core import checks
 
 from avatars import checks as avatar_checks
+from testkit.appsettings import app_settings
 
 
 def ids() -> set[str]:
@@ -12,8 +13,8 @@ def ids() -> set[str]:
 @pytest.fixture(autouse=True)
 def valid(settings):
     settings.DEBUG = False
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": "redis://127.0.0.1:6379/0"}}
+    redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/0"}
+    settings.CACHES = {"default": redis, "ratelimit": redis}
 
 
 def test_valid_configuration_has_no_avatar_messages():
@@ -22,13 +23,13 @@ def test_valid_configuration_has_no_avatar_messages():
 
 @pytest.mark.parametrize("base_url", ["", "files/avatars", "ftp://cdn.example.com/avatars", "/"])
 def test_base_url_must_be_a_path_or_http_url(settings, base_url):
-    settings.AVATAR_BASE_URL = base_url
+    app_settings(settings, "AVATARS", BASE_URL=base_url)
     assert ids() == {"avatars.E001"}
 
 
 @pytest.mark.parametrize("base_url", ["/files/avatars", "/media/a", "https://cdn.example.com/avatars"])
 def test_accepted_base_urls(settings, base_url):
-    settings.AVATAR_BASE_URL = base_url
+    app_settings(settings, "AVATARS", BASE_URL=base_url)
     assert ids() == set()
 
 
@@ -39,9 +40,19 @@ def test_pillow_without_webp_is_an_error(monkeypatch):
 
 
 def test_per_process_rate_limits_are_a_warning(settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {**settings.CACHES, "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     [message] = [m for m in checks.run_checks() if m.id.startswith("avatars.")]
     assert (message.id, message.level) == ("avatars.W001", checks.WARNING)
     assert not message.is_serious()
-    settings.ENABLE_RATE_LIMITING = False
+    settings.RATELIMIT_ENABLE = False
     assert ids() == set()
+
+
+@pytest.mark.parametrize(("overrides", "expected"), [
+    ({"MAX_UPLOAD_BYTES": 0}, "avatars.E003"),
+    ({"STORAGE": "nowhere"}, "avatars.E006"),
+    ({"MAX_SIZE": 1}, "avatars.E005"),
+])
+def test_settings_errors(settings, overrides, expected):
+    app_settings(settings, "AVATARS", **overrides)
+    assert ids() == {expected}

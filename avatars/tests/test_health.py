@@ -31,12 +31,12 @@ def test_storage_totals_come_from_the_variant_rows(user, make_user, make_avatar)
 
 @pytest.mark.parametrize(("changes", "message"), [
     ({"AVATAR_STORAGE_TYPE": "ftp"}, "AVATAR_STORAGE_TYPE is 'ftp'."),
-    ({"MAX_AVATAR_SIZE": 0}, "MAX_AVATAR_SIZE must be a positive number of bytes, not 0."),
-    ({"AVATAR_BASE_URL": "files/avatars"}, "AVATAR_BASE_URL is 'files/avatars'."),
+    ({"AVATARS": {"MAX_UPLOAD_BYTES": 0}}, "AVATARS['MAX_UPLOAD_BYTES'] must be a positive number of bytes, not 0."),
+    ({"AVATARS": {"BASE_URL": "files/avatars"}}, "AVATARS['BASE_URL'] is 'files/avatars'."),
 ])
 def test_unhealthy_configuration_is_503_with_the_messages(settings, changes, message):
     for name, value in changes.items():
-        setattr(settings, name, value)
+        setattr(settings, name, {**getattr(settings, name), **value} if isinstance(value, dict) else value)
     response = APIClient().get("/health/avatar")
     assert response.status_code == 503
     body = response.json()

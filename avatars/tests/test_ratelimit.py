@@ -69,7 +69,7 @@ def test_reads_are_not_limited(clock, user, api, make_avatar):
 
 
 def test_limits_are_off_when_disabled(settings, api, user, make_avatar, photo):
-    settings.ENABLE_RATE_LIMITING = False
+    settings.RATELIMIT_ENABLE = False
     for _ in range(7):
         assert post_avatar(api, photo).status_code == 200
     for _ in range(12):

@@ -6,7 +6,7 @@ keeps the connection looking alive (the kernel of a stopped server still acknowl
 persistent connections (CONN_MAX_AGE > 0) that hangs a request, and then every request of the
 thread. Here each wait for the server on an open connection (a query, a commit, a rollback) lasts
 at most the database's QUERY_TIMEOUT seconds (critvue.settings: DATABASE_QUERY_TIMEOUT); past it
-the connection is closed and the request gets an OperationalError, which critvue.faults answers as
+the connection is closed and the request gets an OperationalError, which mediakit.faults answers as
 503. Connecting is bounded by libpq's own connect_timeout.
 
 Use it as the ENGINE "critvue.postgresql"; everything else is Django's backend unchanged.

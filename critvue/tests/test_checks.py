@@ -28,16 +28,17 @@ def test_valid_configuration_has_no_errors(settings):
     ({"AVATAR_STORAGE_PATH": "relative/avatars"}, "critvue.E003"),
     ({"PERSONA_MEDIA_STORAGE_PATH": "/dev/null/persona_media"}, "critvue.E004"),
     ({"AVATAR_STORAGE_TYPE": "cloud", "AWS_STORAGE_BUCKET_NAME": ""}, "critvue.E005"),
-    ({"MAX_AVATAR_SIZE": 0}, "avatars.E003"),
-    ({"PERSONA_MEDIA_MAX_SIZE": -1}, "persona_media.E003"),
-    ({"JPEG_QUALITY": 0}, "avatars.E004"),
-    ({"WEBP_QUALITY": 101}, "avatars.E004"),
-    ({"PNG_COMPRESSION": 10}, "avatars.E004"),
+    ({"AVATARS": {"MAX_UPLOAD_BYTES": 0}}, "avatars.E003"),
+    ({"PERSONA_MEDIA": {"MAX_UPLOAD_BYTES": -1}}, "persona_media.E003"),
+    ({"MEDIAKIT": {"JPEG_QUALITY": 0}}, "mediakit.E002"),
+    ({"MEDIAKIT": {"WEBP_QUALITY": 101}}, "mediakit.E002"),
+    ({"MEDIAKIT": {"PNG_COMPRESSION": 10}}, "mediakit.E002"),
+    ({"MODERATION": {"MODE": "later"}}, "moderation.E001"),
 ])
 def test_check_fires(settings, changes, expected):
     settings.SECRET_KEY = "a-long-random-test-secret-value-0123456789-abcdefghij"
     for name, value in changes.items():
-        setattr(settings, name, value)
+        setattr(settings, name, {**getattr(settings, name), **value} if isinstance(value, dict) else value)
     assert expected in ids(settings)
 
 
@@ -79,3 +80,19 @@ def test_check_deploy_command_reports_errors(tmp_path):
                                  "CRITVUE_ENV_FILE": "", "MAX_AVATAR_SIZE": "-5"})
     assert result.returncode != 0
     assert "critvue.E001" in result.stderr and "avatars.E003" in result.stderr
+
+
+@pytest.mark.parametrize(("variable", "value", "expected"), [
+    ("MAX_AVATAR_SIZE", "0", "avatars.E003"),
+    ("PERSONA_MEDIA_MAX_SIZE", "-1", "persona_media.E003"),
+    ("JPEG_QUALITY", "0", "mediakit.E002"),
+    ("MODERATION_MODE", "later", "moderation.E001"),
+])
+def test_environment_variables_reach_the_apps_settings(variable, value, expected, tmp_path):
+    """The variables the README documents keep their meaning: each fills its app's key, and is checked."""
+    result = run_python("import django; django.setup(); from django.core import checks; "
+                        "print(*sorted({m.id for m in checks.run_checks() if m.is_serious()}))",
+                        DEBUG="true", AVATAR_STORAGE_PATH=str(tmp_path / "a"),
+                        PERSONA_MEDIA_STORAGE_PATH=str(tmp_path / "m"), **{variable: value})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [expected]

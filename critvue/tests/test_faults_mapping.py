@@ -1,4 +1,4 @@
-"""critvue.faults: which failures of the database, cache and storage become 503 or 507 (and which do not)."""
+"""mediakit.faults: which failures of the database, cache and storage become 503 or 507 (and which do not)."""
 import errno
 
 import pytest
@@ -8,7 +8,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from critvue.faults import dependency_failure
+from mediakit.faults import dependency_failure
 
 
 def s3_error(status: int, code: str) -> ClientError:

@@ -80,7 +80,7 @@ def redis_server():
 @pytest.fixture
 def limits_in(settings, redis_server, monkeypatch) -> types.SimpleNamespace:
     """The rate-limit cache alias on our own Redis, limits on, and django-ratelimit's clock frozen."""
-    settings.ENABLE_RATE_LIMITING = settings.RATELIMIT_ENABLE = True
+    settings.RATELIMIT_ENABLE = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CACHES = {**settings.CACHES, settings.RATELIMIT_USE_CACHE: {
         "BACKEND": "critvue.cache.FailOpenRedisCache", "LOCATION": redis_server.url}}

@@ -2,9 +2,9 @@
 from django.contrib import admin
 from django.utils.text import Truncator
 
+from mediakit.admin import when
 from moderation.admin.pages import never
 from moderation.models import ModerationEvent
-from moderation.previews import when
 
 
 @admin.register(ModerationEvent)

@@ -43,3 +43,4 @@ def ask_then_decide(modeladmin, request, queryset, decision: Callable, **page):
 def never(self, request, obj=None) -> bool:
     """A ModelAdmin permission that nobody has (superusers included): has_add_permission = never."""
     return False
+

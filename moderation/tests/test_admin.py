@@ -4,14 +4,14 @@ import re
 import pytest
 
 from avatars.models import Avatar
-from moderation.models import ModerationEvent
+from moderation.models import ModerationEvent, UploadSuspension
 from persona_media.models import MediaFile
 from testkit import storage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-AVATAR_QUEUE = "/admin/moderation/avatarreview/"
-MEDIA_QUEUE = "/admin/moderation/mediareview/"
+AVATAR_QUEUE = "/admin/avatars/avatar/"
+MEDIA_QUEUE = "/admin/persona_media/mediafile/"
 EVENTS = "/admin/moderation/moderationevent/"
 USERS = "/admin/accounts/user/"
 
@@ -20,8 +20,7 @@ def rows(html: str) -> list[str]:
     return re.findall(r"<tr>.*?</tr>", html, re.S)
 
 
-def test_avatar_queue_lists_pending_first_then_oldest_with_large_previews(mod_client, make_user, make_avatar,
-                                                                         mod_user):
+def test_avatar_queue_lists_pending_first_then_oldest_with_previews(mod_client, make_user, make_avatar, mod_user):
     from moderation import services
 
     old, new, done = (make_avatar(make_user(email=f"{n}@example.com"), seed=i)
@@ -32,7 +31,7 @@ def test_avatar_queue_lists_pending_first_then_oldest_with_large_previews(mod_cl
     html = response.content.decode()
     order = [m.group(1) for m in re.finditer(r"(old|new|done)@example\.com", html)]
     assert [email for i, email in enumerate(order) if email not in order[:i]] == ["old", "new", "done"]
-    assert f'<img src="{old.urls["large"]}" width="128" height="128"' in html
+    assert f'<img src="{old.urls["thumbnail"]}" width="64" height="64"' in html
     assert "600x400" in html and re.search(r"\d+(\.\d)?\xa0KB", html)
 
 
@@ -101,19 +100,19 @@ def test_queues_offer_no_add_change_or_delete(mod_client, user, make_avatar):
 
 def test_moderators_cannot_remove_an_avatar_outright(mod_client, user, make_avatar):
     avatar = make_avatar(user)
-    assert 'value="remove_avatar"' not in mod_client.get("/admin/avatars/avatar/").content.decode()
-    assert mod_client.post("/admin/avatars/avatar/", {"action": "remove_avatar", "_selected_action": [avatar.pk],
-                                                      "apply": "1"}).status_code in (200, 302)
+    assert 'value="delete_selected"' not in mod_client.get(AVATAR_QUEUE).content.decode()
+    assert mod_client.post(AVATAR_QUEUE, {"action": "delete_selected", "_selected_action": [avatar.pk],
+                                          "post": "yes"}).status_code in (200, 302)
     assert Avatar.objects.filter(pk=avatar.pk).exists()
 
 
 def test_remove_avatar_confirms_then_records(moderator, user, make_avatar):
     avatar = make_avatar(user)
-    chosen = {"action": "remove_avatar", "_selected_action": [avatar.pk]}
-    page = moderator.post("/admin/avatars/avatar/", chosen)
-    assert page.status_code == 200 and "Yes, remove" in page.content.decode()
+    chosen = {"action": "delete_selected", "_selected_action": [avatar.pk]}
+    page = moderator.post(AVATAR_QUEUE, chosen)
+    assert page.status_code == 200 and "Delete multiple objects" in page.content.decode()
     assert Avatar.objects.exists()
-    assert moderator.post("/admin/avatars/avatar/", {**chosen, "apply": "1"}).status_code == 302
+    assert moderator.post(AVATAR_QUEUE, {**chosen, "post": "yes"}).status_code == 302
     assert not Avatar.objects.exists() and storage.stored_names("avatars") == set()
     assert ModerationEvent.objects.get().action == "remove"
 
@@ -132,11 +131,9 @@ def test_suspend_asks_why_and_restore_undoes_it(mod_client, make_user):
     assert page.status_code == 200 and "Suspend uploads: why?" in page.content.decode()
     assert mod_client.post(USERS, {**chosen, "action": "suspend_uploads", "apply": "1",
                                    "details": "Uploads spam daily"}).status_code == 302
-    target.refresh_from_db()
-    assert target.uploads_suspended
+    assert UploadSuspension.objects.get(user=target).reason == "Uploads spam daily"
     assert mod_client.post(USERS, {**chosen, "action": "restore_uploads"}).status_code == 302
-    target.refresh_from_db()
-    assert not target.uploads_suspended
+    assert not UploadSuspension.objects.exists()
     assert list(ModerationEvent.objects.order_by("id").values_list("action", "reason")) == [
         ("suspend", "Uploads spam daily"), ("restore", "")]
 
@@ -206,7 +203,7 @@ def test_the_details_page_decides_on_its_one_row(mod_client, user, make_media, m
     from django.test import Client
 
     viewer = make_user(email="viewer@example.com", is_staff=True)
-    viewer.user_permissions.add(Permission.objects.get(codename="view_mediareview"))
+    viewer.user_permissions.add(Permission.objects.get(codename="view_mediafile"))
     client = Client()
     client.force_login(viewer)
     page = client.get(f"{MEDIA_QUEUE}{other.pk}/change/")

@@ -11,8 +11,8 @@ def test_the_migration_made_the_group_with_view_and_moderate_only():
     group = Group.objects.get(name=GROUP_NAME)
     codenames = set(group.permissions.values_list("content_type__app_label", "codename"))
     assert codenames == {
-        ("moderation", "moderate"), ("moderation", "view_moderationevent"), ("moderation", "view_avatarreview"),
-        ("moderation", "view_mediareview"), ("avatars", "view_avatar"), ("avatars", "view_avatarvariant"),
+        ("moderation", "moderate"), ("moderation", "view_moderationevent"), ("moderation", "view_uploadsuspension"),
+        ("avatars", "view_avatar"), ("avatars", "view_avatarvariant"),
         ("persona_media", "view_mediafile"), ("persona_media", "view_persona"), ("accounts", "view_user"),
     }
     assert not [c for _, c in codenames if c.startswith(("delete_", "change_", "add_"))]

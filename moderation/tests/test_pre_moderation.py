@@ -6,13 +6,14 @@ from avatars.models import Avatar
 from avatars.tests.support import URL, name_from_url, post_avatar, stored_names
 from moderation import services
 from testkit import images as I
+from testkit.appsettings import app_settings
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
 def pre_mode(settings):
-    settings.MODERATION_MODE = "pre"
+    app_settings(settings, "MODERATION", MODE="pre")
 
 
 @pytest.fixture

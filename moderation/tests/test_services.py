@@ -87,15 +87,21 @@ def test_rejecting_a_media_file_deletes_its_bytes_and_keeps_its_row(user, staff,
     assert (event.target_kind, event.persona_name, event.filename) == ("media", "Ada", "bad.png")
 
 
-def test_remove_and_delete_are_recorded_and_the_event_outlives_the_target(user, staff, make_avatar, make_media):
+def test_staff_removals_through_the_apps_are_recorded_and_the_event_outlives_the_target(user, staff, make_avatar,
+                                                                                       make_media):
+    """The apps' own services announce a staff removal (mediakit.review); moderation records it."""
+    from avatars.services import avatar_remove
+    from persona_media.services import media_delete
+
     avatar, media = make_avatar(user), make_media(user)
-    assert services.remove(target=avatar, moderator=staff, reason="Impersonation") is True
-    assert services.remove(target=media, moderator=staff) is True
+    assert avatar_remove(avatar=avatar, moderator=staff, reason="Impersonation") is True
+    assert media_delete(media=media, moderator=staff) is True
     assert not Avatar.objects.exists() and not MediaFile.objects.exists()
     assert avatar_files() == set() and media_files() == set()
-    assert sorted(ModerationEvent.objects.values_list("action", "target_kind", "target_id")) == [
-        ("delete", "media", media.pk), ("remove", "avatar", avatar.pk)]
-    assert services.remove(target=avatar, moderator=staff) is False  # already gone
+    assert sorted(ModerationEvent.objects.values_list("action", "target_kind", "target_id", "reason")) == [
+        ("delete", "media", media.pk, ""), ("remove", "avatar", avatar.pk, "Impersonation")]
+    assert avatar_remove(avatar=avatar, moderator=staff) is False  # already gone
+    assert ModerationEvent.objects.count() == 2
 
 
 def test_events_outlive_the_owner_and_the_moderator(user, staff, make_media):
@@ -127,11 +133,10 @@ def test_events_cannot_be_changed_or_deleted(user, staff):
 def test_suspend_and_restore_toggle_the_flag_once_each(user, staff):
     assert services.suspend_uploads(user=user, moderator=staff, reason="Abuse") is True
     assert services.suspend_uploads(user=user, moderator=staff, reason="Abuse") is False
-    user.refresh_from_db()
-    assert user.uploads_suspended is True
+    assert services.is_suspended(user) is True
     assert services.restore_uploads(user=user, moderator=staff) is True
-    user.refresh_from_db()
-    assert user.uploads_suspended is False
+    assert services.is_suspended(user) is False
+    assert services.restore_uploads(user=user, moderator=staff) is False
     assert list(ModerationEvent.objects.order_by("id").values_list("action", "target_kind", "target_id")) == [
         ("suspend", "user", user.pk), ("restore", "user", user.pk)]
 

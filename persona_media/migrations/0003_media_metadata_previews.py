@@ -5,22 +5,31 @@ adds without rewriting the table, and the index is built CONCURRENTLY there (no 
 migration runs outside a transaction. `manage.py generate_media_previews` fills in existing rows.
 """
 from django.conf import settings
-from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations, models
 
 
-class AddIndexConcurrentlyWherePossible(AddIndexConcurrently):
-    """CREATE INDEX CONCURRENTLY on PostgreSQL; a plain CREATE INDEX elsewhere (SQLite)."""
+class AddIndexConcurrentlyWherePossible(migrations.AddIndex):
+    """CREATE INDEX CONCURRENTLY on PostgreSQL; a plain CREATE INDEX elsewhere (SQLite).
+
+    Written against the schema editor rather than django.contrib.postgres's AddIndexConcurrently, whose
+    import needs psycopg: a host on SQLite must be able to run this migration without it.
+    """
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            return super().database_forwards(app_label, schema_editor, from_state, to_state)
-        return migrations.AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if schema_editor.connection.vendor == "postgresql" and self.allow_migrate_model(
+                schema_editor.connection.alias, model):
+            schema_editor.add_index(model, self.index, concurrently=True)
+            return
+        super().database_forwards(app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            return super().database_backwards(app_label, schema_editor, from_state, to_state)
-        return migrations.AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+        model = from_state.apps.get_model(app_label, self.model_name)
+        if schema_editor.connection.vendor == "postgresql" and self.allow_migrate_model(
+                schema_editor.connection.alias, model):
+            schema_editor.remove_index(model, self.index, concurrently=True)
+            return
+        super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):

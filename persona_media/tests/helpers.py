@@ -1,17 +1,17 @@
 """Helpers of the persona_media tests: uploads through the API and the stored files."""
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from persona_media.conf import STORAGE_ALIAS
+from persona_media.conf import storage_alias
 from testkit import storage
 
 
 def stored_files() -> list[str]:
     """Every file name in the media storage (local folder or S3 bucket prefix)."""
-    return sorted(storage.stored_names(STORAGE_ALIAS))
+    return sorted(storage.stored_names(storage_alias()))
 
 
 def stored_bytes(name: str) -> bytes:
-    return storage.stored_bytes(STORAGE_ALIAS, name)
+    return storage.stored_bytes(storage_alias(), name)
 
 
 def post_file(client, persona_id, kind: str, data: bytes, filename: str, **fields):

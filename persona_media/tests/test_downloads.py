@@ -10,6 +10,7 @@ from persona_media import conf
 from persona_media.models import MediaFile
 from testkit import media as files
 from persona_media.tests.helpers import post_file
+from testkit.appsettings import app_settings
 
 
 def body_of(response) -> bytes:
@@ -118,7 +119,7 @@ def test_missing_file_is_404(api):
 # --- Hand-offs for production ---------------------------------------------------------------------------
 
 def test_x_accel_redirect_with_local_storage(settings, api, video):
-    settings.PERSONA_MEDIA_ACCEL_REDIRECT = "/protected-media/"
+    app_settings(settings, "PERSONA_MEDIA", ACCEL_REDIRECT="/protected-media/")
     media, data = video
     response = api.get(f"/upload/files/{media.pk}/download")
     assert response.status_code == 200
@@ -133,7 +134,7 @@ def test_x_accel_redirect_with_local_storage(settings, api, video):
 
 @pytest.mark.s3
 def test_x_accel_redirect_is_ignored_with_s3(settings, s3_storages, api, video):
-    settings.PERSONA_MEDIA_ACCEL_REDIRECT = "/protected-media/"
+    app_settings(settings, "PERSONA_MEDIA", ACCEL_REDIRECT="/protected-media/")
     media, data = video
     response = api.get(f"/upload/files/{media.pk}/download")
     assert "X-Accel-Redirect" not in response
@@ -142,7 +143,7 @@ def test_x_accel_redirect_is_ignored_with_s3(settings, s3_storages, api, video):
 
 @pytest.mark.s3
 def test_presigned_redirect_with_s3(settings, s3_storages, api, video):
-    settings.PERSONA_MEDIA_PRESIGNED_REDIRECT = True
+    app_settings(settings, "PERSONA_MEDIA", PRESIGNED_REDIRECT=True)
     media, data = video
     response = api.get(f"/upload/files/{media.pk}/download")
     assert response.status_code == 302
@@ -160,7 +161,7 @@ def test_presigned_redirect_with_s3(settings, s3_storages, api, video):
 
 
 def test_presigned_redirect_is_ignored_with_local_storage(settings, api, video):
-    settings.PERSONA_MEDIA_PRESIGNED_REDIRECT = True
+    app_settings(settings, "PERSONA_MEDIA", PRESIGNED_REDIRECT=True)
     media, data = video
     response = api.get(f"/upload/files/{media.pk}/download")
     assert response.status_code == 200

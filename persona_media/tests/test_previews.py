@@ -11,6 +11,7 @@ from persona_media.tests.helpers import post_file, stored_bytes, stored_files
 from testkit import images as I
 from testkit import media as files
 from testkit import videos
+from testkit.appsettings import app_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +126,7 @@ def test_mpeg4_part_2_is_named_in_the_refusal(api, persona):
 
 
 def test_videos_longer_than_the_limit_are_refused(settings, api, persona):
-    settings.PERSONA_MEDIA_MAX_VIDEO_SECONDS = 1.5
+    app_settings(settings, "PERSONA_MEDIA", MAX_VIDEO_SECONDS=1.5)
     response = post_file(api, persona.pk, "video", files.real_mp4(), "two-seconds.mp4")
     assert (response.status_code, response.json()["code"]) == (400, "video_too_long")
     assert not MediaFile.objects.exists() and stored_files() == []

@@ -8,6 +8,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from persona_media.models import MediaFile, Persona
 from persona_media.tests.helpers import post_file, stored_files
 from testkit import media as files
+from testkit.appsettings import app_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def test_a_deleted_file_can_be_uploaded_again(api, persona):
 
 def test_an_upload_past_the_quota_is_413_and_leaves_nothing(settings, api, user, persona):
     one, two = files.png(70, 50), files.png(90, 60)
-    settings.PERSONA_MEDIA_QUOTA_BYTES = len(one) + len(two) - 1
+    app_settings(settings, "PERSONA_MEDIA", QUOTA_BYTES=len(one) + len(two) - 1)
     assert post_file(api, persona.pk, "image", one, "one.png").status_code == 201
     before = stored_files()
     response = post_file(api, persona.pk, "image", two, "two.png")
@@ -48,7 +49,7 @@ def test_an_upload_past_the_quota_is_413_and_leaves_nothing(settings, api, user,
 
 def test_deleting_frees_quota(settings, api, persona):
     one, two = files.png(70, 50), files.png(90, 60)
-    settings.PERSONA_MEDIA_QUOTA_BYTES = max(len(one), len(two))
+    app_settings(settings, "PERSONA_MEDIA", QUOTA_BYTES=max(len(one), len(two)))
     first = post_file(api, persona.pk, "image", one, "one.png").json()
     assert post_file(api, persona.pk, "image", two, "two.png").status_code == 413
     assert api.delete(f"/upload/files/{first['id']}").status_code == 204
@@ -58,7 +59,7 @@ def test_deleting_frees_quota(settings, api, persona):
 def test_the_quota_counts_every_persona_of_the_user(settings, api, user, persona):
     other = Persona.objects.create(user=user, name="Other")
     one, two = files.png(70, 50), files.png(90, 60)
-    settings.PERSONA_MEDIA_QUOTA_BYTES = len(one) + len(two) - 1
+    app_settings(settings, "PERSONA_MEDIA", QUOTA_BYTES=len(one) + len(two) - 1)
     assert post_file(api, persona.pk, "image", one, "one.png").status_code == 201
     assert post_file(api, other.pk, "image", two, "two.png").status_code == 413
 
@@ -68,8 +69,8 @@ def test_concurrent_uploads_cannot_add_up_past_the_quota(settings, live_server, 
     """Four uploads into four personas at once, room for two: exactly two are stored."""
     pictures = [files.png(60 + i, 40) for i in range(4)]
     sizes = [len(p) for p in pictures]
-    settings.PERSONA_MEDIA_QUOTA_BYTES = 2 * max(sizes)  # any two fit, whichever come first
-    assert 3 * min(sizes) > settings.PERSONA_MEDIA_QUOTA_BYTES  # and no three
+    app_settings(settings, "PERSONA_MEDIA", QUOTA_BYTES=2 * max(sizes))  # any two fit, whichever come first
+    assert 3 * min(sizes) > settings.PERSONA_MEDIA["QUOTA_BYTES"]  # and no three
     personas = [Persona.objects.create(user=user, name=f"p{i}") for i in range(4)]
     token = str(AccessToken.for_user(user))
     barrier, answers = threading.Barrier(4), []
@@ -86,5 +87,5 @@ def test_concurrent_uploads_cannot_add_up_past_the_quota(settings, live_server, 
     for thread in threads:
         thread.join()
     assert sorted(answers) == [201, 201, 413, 413]
-    assert sum(MediaFile.objects.values_list("size_bytes", flat=True)) <= settings.PERSONA_MEDIA_QUOTA_BYTES
+    assert sum(MediaFile.objects.values_list("size_bytes", flat=True)) <= settings.PERSONA_MEDIA["QUOTA_BYTES"]
     assert len(stored_files()) == 2 * MediaFile.objects.count()  # each with its preview, nothing else

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from persona_media.models import MediaFile
 from persona_media.tests.helpers import post_file, stored_bytes
 from testkit import media as files
+from testkit.appsettings import app_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +85,7 @@ def test_a_signature_for_another_file_or_kind_is_403_bad_signature(api, persona,
 
 
 def test_an_expired_url_is_403_url_expired(settings, monkeypatch, uploaded):
-    settings.MEDIA_URL_TTL = 60
+    app_settings(settings, "PERSONA_MEDIA", URL_TTL=60)
     later = time.time() + 61
     monkeypatch.setattr(signing.time, "time", lambda: later)  # the clock a minute on
     for key in ("download_url", "preview_url"):
@@ -93,7 +94,7 @@ def test_an_expired_url_is_403_url_expired(settings, monkeypatch, uploaded):
 
 
 def test_within_the_ttl_it_still_works(settings, monkeypatch, uploaded):
-    settings.MEDIA_URL_TTL = 60
+    app_settings(settings, "PERSONA_MEDIA", URL_TTL=60)
     later = time.time() + 55
     monkeypatch.setattr(signing.time, "time", lambda: later)
     assert APIClient().get(path_of(uploaded["preview_url"])).status_code == 200

@@ -3,6 +3,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from persona_media.models import MediaFile, Persona
+from testkit.appsettings import app_settings
 
 MIB = 1024 * 1024
 
@@ -37,7 +38,7 @@ def test_stats_match_the_contract(api, user, make_user, suffix):
 
 
 def test_sizes_in_mib_are_rounded_to_two_decimals(api, user, settings):
-    settings.PERSONA_MEDIA_MAX_SIZE = 3 * MIB // 2
+    app_settings(settings, "PERSONA_MEDIA", MAX_UPLOAD_BYTES=3 * MIB // 2)
     add_rows(Persona.objects.create(user=user, name="p"), ("image", 1234567), ("video", 1))
     body = api.get("/upload/stats").json()
     assert (body["total_size_bytes"], body["total_size_mb"], body["file_size_limit_mb"]) == (1234568, 1.18, 1.5)

@@ -5,10 +5,12 @@ read-only": DRF's exception handler and the middleware for plain Django views bo
 """
 import errno
 import logging
+import sys
 
-from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from rest_framework import exceptions, status
+
+from mediakit import conf
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +27,7 @@ class ServiceUnavailable(exceptions.APIException):
     def __init__(self, component: str):
         super().__init__(f"The {component} is unavailable right now; try again later.")
         self.component = component
-        self.wait = settings.SERVICE_UNAVAILABLE_RETRY_AFTER
+        self.wait = conf.settings.RETRY_AFTER_SECONDS
 
 
 class InsufficientStorage(exceptions.APIException):
@@ -35,20 +37,20 @@ class InsufficientStorage(exceptions.APIException):
 
 
 def _classify(exc: BaseException) -> exceptions.APIException | None:
-    from botocore.exceptions import ClientError, HTTPClientError
-    from botocore.exceptions import ConnectionError as S3ConnectionError
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import TimeoutError as RedisTimeoutError
-
     if isinstance(exc, (OperationalError, InterfaceError)):
         return ServiceUnavailable("database")
-    if isinstance(exc, (RedisConnectionError, RedisTimeoutError)):
+    # Redis and S3 errors are looked up only where their clients were imported: a host on the local
+    # cache and local files never loads them.
+    redis = sys.modules.get("redis.exceptions")
+    if redis is not None and isinstance(exc, (redis.ConnectionError, redis.TimeoutError)):
         return ServiceUnavailable("cache")
-    if isinstance(exc, (S3ConnectionError, HTTPClientError)):  # refused, timed out, dropped
-        return ServiceUnavailable("storage")
-    if isinstance(exc, ClientError):  # S3 answered, with a server-side error
-        code = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
-        return InsufficientStorage() if code == 507 else ServiceUnavailable("storage") if code >= 500 else None
+    botocore = sys.modules.get("botocore.exceptions")
+    if botocore is not None:
+        if isinstance(exc, (botocore.ConnectionError, botocore.HTTPClientError)):  # refused, timed out, dropped
+            return ServiceUnavailable("storage")
+        if isinstance(exc, botocore.ClientError):  # S3 answered, with a server-side error
+            code = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+            return InsufficientStorage() if code == 507 else ServiceUnavailable("storage") if code >= 500 else None
     if isinstance(exc, OSError):
         if exc.errno in FULL:
             return InsufficientStorage()
