@@ -5,6 +5,8 @@ from django.utils.functional import lazy
 
 from avatars import conf, views
 
+app_name = "avatars"
+
 
 def _file_route() -> str:
     """Local files are served under AVATAR_BASE_URL, read when the URLs are first resolved (not at import).

@@ -1,1 +1,1 @@
-"""Upload mechanics shared by the avatars and persona_media apps (imports neither)."""
+"""The ground the media apps stand on: image and video pipeline, storage mechanics, their DRF base, the review seam."""

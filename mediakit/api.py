@@ -181,5 +181,15 @@ class AppAPIView:
     def get_exception_handler(self):
         return exception_handler
 
+    def get_authenticate_header(self, request):
+        """The first challenge any of the host's authentication classes offers: missing credentials are a
+        401 whenever one can be answered (DRF asks only the first class, and a stock project's first,
+        session authentication, has none, which turns every 401 into a 403)."""
+        for authenticator in self.get_authenticators():
+            header = authenticator.authenticate_header(request)
+            if header:
+                return header
+        return None
+
     def throttled(self, request, wait):
         raise RateLimited(wait)

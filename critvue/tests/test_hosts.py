@@ -68,7 +68,7 @@ class Host:
         return result
 
     def shell(self, code: str) -> str:
-        return self.manage("shell", "-c", code).stdout.strip()
+        return self.manage("shell", "--no-imports", "-c", code).stdout.strip()
 
     def prepare(self, *expected: str) -> None:
         """What a developer does first: check (only the `expected` messages), migrate, no migration left."""
