@@ -4,7 +4,7 @@ from django.core.checks import CheckMessage, Error, Warning, register
 from PIL import features
 
 from avatars import conf
-from mediakit.checks import CONFIGURATION
+from mediakit.checks import CONFIGURATION, storage_folder_warnings
 
 # Pillow features the pipeline needs: decoders for every accepted upload, encoders for every output.
 PILLOW_CODECS = (("jpg", "JPEG"), ("zlib", "PNG"))
@@ -20,6 +20,8 @@ def check_settings(app_configs=None, **kwargs) -> list[CheckMessage]:
         errors.append(Error(f"AVATARS['STORAGE'] names {conf.storage_alias()!r}, which STORAGES does not have.",
                             hint=f"Use one of: {', '.join(settings.STORAGES)} (the default is 'default').",
                             id="avatars.E006"))
+    else:
+        errors += storage_folder_warnings(conf.storage_alias(), "AVATARS", "avatars.W002")
     base = conf.base_url()
     if not (base.startswith("/") and base != "/" or base.startswith(("http://", "https://"))):
         errors.append(Error(

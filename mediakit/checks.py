@@ -1,5 +1,5 @@
 """Configuration checks of mediakit, and the tag every app's configuration checks carry."""
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 
 # Checks that judge configuration only (no models, URLs or schema): cheap enough for a health probe.
 CONFIGURATION = "configuration"
@@ -23,3 +23,18 @@ def check_encoders(app_configs=None, **kwargs) -> list[Error]:
         errors.append(Error(f"MEDIAKIT['RETRY_AFTER_SECONDS'] must be 0 or more seconds, not {retry!r}.",
                             id="mediakit.E003"))
     return errors
+
+
+def storage_folder_warnings(alias: str, setting: str, check_id: str) -> list[Warning]:
+    """A local storage whose folder is relative (a stock project leaves MEDIA_ROOT empty) writes into
+    whatever folder the server happens to start in."""
+    from pathlib import Path
+
+    from django.core.files.storage import FileSystemStorage, storages
+
+    storage = storages[alias]
+    if not isinstance(storage, FileSystemStorage) or Path(storage.base_location).is_absolute():
+        return []
+    return [Warning(f"STORAGES[{alias!r}], where {setting} keeps its files, has no absolute folder "
+                    f"({storage.base_location!r}): files land in the folder the server starts in.",
+                    hint="Set MEDIA_ROOT (or that storage's OPTIONS['location']) to an absolute path.", id=check_id)]

@@ -4,7 +4,7 @@ from django.core.checks import CheckMessage, Error, Warning, register
 from django.core.files.storage import FileSystemStorage
 
 from mediakit import video
-from mediakit.checks import CONFIGURATION
+from mediakit.checks import CONFIGURATION, storage_folder_warnings
 from mediakit.downloads import is_s3
 from persona_media import conf
 
@@ -22,6 +22,7 @@ def check_settings(app_configs=None, **kwargs) -> list[CheckMessage]:
         return [Error(f"PERSONA_MEDIA['STORAGE'] names {conf.storage_alias()!r}, which STORAGES does not have.",
                       hint=f"Use one of: {', '.join(settings.STORAGES)} (the default is 'default').",
                       id="persona_media.E005")]
+    messages += storage_folder_warnings(conf.storage_alias(), "PERSONA_MEDIA", "persona_media.W004")
     messages += [Error(f"PERSONA_MEDIA['{key}'] must be a positive number, not {getattr(conf.settings, key)!r}.",
                        id="persona_media.E003")
                  for key in POSITIVE if not isinstance(getattr(conf.settings, key), (int, float))

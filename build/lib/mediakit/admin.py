@@ -1,0 +1,34 @@
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.html import format_html
+
+from mediakit.deletions import retry_pending
+from mediakit.models import PendingDeletion
+
+
+@admin.register(PendingDeletion)
+class PendingDeletionAdmin(admin.ModelAdmin):
+    list_display = ["name", "storage_alias", "attempts", "last_attempt_at", "last_error"]
+    list_filter = ["storage_alias"]
+    search_fields = ["name"]
+    readonly_fields = ["storage_alias", "name", "attempts", "last_error", "created_at", "last_attempt_at"]
+    actions = ["retry"]
+
+    # Records are written only when storage refuses a delete, and leave only once it succeeds:
+    # adding or removing one by hand would lose a file or invent one.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Retry the selected deletions now")
+    def retry(self, request, queryset) -> None:
+        report = retry_pending(records=queryset)
+        messages.info(request, f"{len(report.removed)} files removed, {len(report.refused)} still refused.")
+
+
+def when(moment) -> str:
+    """A compact local date and time on two lines, for the narrow tables of the apps' admins."""
+    local = timezone.localtime(moment)
+    return format_html("{}<br>{}", local.strftime("%Y-%m-%d"), local.strftime("%H:%M"))

@@ -1,0 +1,25 @@
+"""Configuration checks of mediakit, and the tag every app's configuration checks carry."""
+from django.core.checks import Error, register
+
+# Checks that judge configuration only (no models, URLs or schema): cheap enough for a health probe.
+CONFIGURATION = "configuration"
+
+
+@register(CONFIGURATION)
+def check_encoders(app_configs=None, **kwargs) -> list[Error]:
+    """MEDIAKIT's keys, and encoder settings within what the encoders accept."""
+    from mediakit import conf
+
+    errors = conf.settings.check()
+    if errors:
+        return errors
+    ranges = ((conf.jpeg_quality, "JPEG_QUALITY", 1, 95), (conf.webp_quality, "WEBP_QUALITY", 1, 100),
+              (conf.png_compression, "PNG_COMPRESSION", 0, 9))
+    errors += [Error(f"MEDIAKIT['{name}'] must be between {low} and {high}, not {read()!r}.",
+                     hint="Leave it out for the default (85 for the qualities, 6 for PNG).", id="mediakit.E002")
+               for read, name, low, high in ranges if not isinstance(read(), int) or not low <= read() <= high]
+    retry = conf.settings.RETRY_AFTER_SECONDS
+    if not isinstance(retry, int) or retry < 0:
+        errors.append(Error(f"MEDIAKIT['RETRY_AFTER_SECONDS'] must be 0 or more seconds, not {retry!r}.",
+                            id="mediakit.E003"))
+    return errors

@@ -1,0 +1,167 @@
+"""Moderation: personas and media files with previews; deleting goes through the services."""
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.template.defaultfilters import filesizeformat
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
+
+from mediakit import users
+from mediakit.admin import when
+from persona_media import services
+from persona_media.review import thumbnail
+from persona_media.downloads import download_response, preview_response
+from persona_media.models import MediaFile, Persona
+
+# Uploaded bytes shown in the admin's own origin: the browser may only render them, never run them.
+PREVIEW_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox"
+
+
+@admin.display(description="Preview")
+def preview(media: MediaFile) -> str:
+    return thumbnail(media, 160)
+
+
+@admin.display(description="Preview")
+def large_preview(media: MediaFile) -> str:
+    original = reverse("admin:persona_media_mediafile_original", args=[media.pk])
+    return format_html('{}<br><a href="{}" target="_blank" rel="noopener">Open the original ({})</a>',
+                       thumbnail(media, 640), original, filesizeformat(media.size_bytes))
+
+
+@admin.display(description="Plays in browsers")
+def playability(media: MediaFile) -> str:
+    if media.media_type != MediaFile.MediaType.VIDEO:
+        return "-"
+    if media.playable is False:
+        return format_html('<strong style="color:#ba2121">No: browsers cannot play this video ({})</strong>',
+                           media.video_codec or "unknown codec")
+    return "Yes" if media.playable else "Not checked yet (manage.py generate_media_previews)"
+
+
+@admin.register(MediaFile)
+class MediaFileAdmin(admin.ModelAdmin):
+    list_display = (preview, "file", "owner", "details", "uploaded")
+    list_display_links = (preview, "file")
+    list_filter = ("media_type", "created_at")
+    search_fields = (*users.search_fields("user__"), "original_filename", "persona__name")
+    list_select_related = ("user", "persona")
+    date_hierarchy = "created_at"
+    fields = (large_preview, "original_filename", "description", "user", "persona", "media_type", "mime_type",
+              "size", "width", "height", "duration", "fps", "video_codec", "audio_codec", "bitrate", playability,
+              "blurhash", "sha256", "filename", "stored_name", "preview_name", "created_at", "updated_at")
+    readonly_fields = tuple(name for name in fields if name != "description")
+
+    def has_add_permission(self, request) -> bool:
+        # Files arrive only through the upload API, which validates their bytes.
+        return False
+
+    @admin.display(description="Owner", ordering=users.search_fields("user__")[-1])
+    def owner(self, media: MediaFile) -> str:
+        return users.identity(media.user)
+
+    @admin.display(description="Size", ordering="size_bytes")
+    def size(self, media: MediaFile) -> str:
+        return filesizeformat(media.size_bytes)
+
+    @admin.display(description="File", ordering="original_filename")
+    def file(self, media: MediaFile) -> str:
+        """The file's name, and its persona under it: one column."""
+        return format_html("{}<br><small>persona “{}”</small>", Truncator(media.original_filename).chars(40),
+                           media.persona.name)
+
+    @admin.display(description="Uploaded", ordering="created_at")
+    def uploaded(self, media: MediaFile) -> str:
+        return when(media.created_at)
+
+    @admin.display(description="Details", ordering="size_bytes")
+    def details(self, media: MediaFile) -> str:
+        """Type and size, then the displayed dimensions (and a video's duration): one narrow column."""
+        dimensions = f"{media.width}x{media.height}" if media.width and media.height else "-"
+        duration = f", {media.duration:.1f} s" if media.duration is not None else ""
+        return format_html("{}, {}<br>{}{}", media.media_type, filesizeformat(media.size_bytes), dimensions, duration)
+
+    # Deleting goes through the service: the files go after commit, and a reviewer app records who did it.
+    def delete_model(self, request, obj: MediaFile) -> None:
+        services.media_delete(media=obj, moderator=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for media in queryset:
+            services.media_delete(media=media, moderator=request.user)
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(self.preview_view)
+        original = self.admin_site.admin_view(self.original_view)
+        return [path("<int:pk>/preview/", preview, name="persona_media_mediafile_preview"),
+                path("<int:pk>/original/", original, name="persona_media_mediafile_original"), *super().get_urls()]
+
+    def preview_view(self, request, pk: int) -> HttpResponse:
+        """The preview image, for staff who may view this media file."""
+        def respond(media: MediaFile) -> HttpResponse:
+            if not media.preview_name:
+                raise Http404("This media file has no preview yet.")
+            return preview_response(request, media)
+        return self._serve(request, pk, respond)
+
+    def original_view(self, request, pk: int) -> HttpResponse:
+        """The uploaded bytes, inline, for staff who may view this media file."""
+        return self._serve(request, pk, lambda media: download_response(request, media, inline=True))
+
+    def _serve(self, request, pk: int, respond) -> HttpResponse:
+        media = self.get_object(request, str(pk))
+        if media is None:
+            raise Http404("No such media file.")
+        if not self.has_view_permission(request, media):
+            raise PermissionDenied
+        try:
+            response = respond(media)
+        except FileNotFoundError:
+            raise Http404("The stored file is missing.") from None
+        response["Content-Security-Policy"] = PREVIEW_CSP
+        return response
+
+
+class MediaFileInline(admin.TabularInline):
+    model = MediaFile
+    fields = (preview, "original_filename", "media_type", "size", "moderation_status", "created_at")
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    # Media are removed from their own admin page, so the service takes the stored file too.
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Size")
+    def size(self, media: MediaFile) -> str:
+        return filesizeformat(media.size_bytes)
+
+
+@admin.register(Persona)
+class PersonaAdmin(admin.ModelAdmin):
+    list_display = ("name", "owner", "media_count", "created_at")
+    search_fields = ("name", *users.search_fields("user__"))
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    readonly_fields = ("created_at", "updated_at")
+    inlines = [MediaFileInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(media_count=Count("media_files"))
+
+    @admin.display(description="Owner", ordering=users.search_fields("user__")[-1])
+    def owner(self, persona: Persona) -> str:
+        return users.identity(persona.user)
+
+    @admin.display(description="Media files", ordering="media_count")
+    def media_count(self, persona: Persona) -> int:
+        return persona.media_count
+
+    def delete_model(self, request, obj: Persona) -> None:
+        services.persona_delete(persona=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        services.persona_delete_many(queryset=queryset)

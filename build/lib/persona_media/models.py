@@ -1,0 +1,103 @@
+"""Personas and the media files uploaded for them."""
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, F, FilteredRelation, Q, Sum
+
+from mediakit.review import Moderated, Status
+from persona_media.conf import DESCRIPTION_MAX_LENGTH
+
+
+class PersonaQuerySet(models.QuerySet):
+    def owned_by(self, user) -> "PersonaQuerySet":
+        return self.filter(user=user)
+
+    def with_media_totals(self) -> "PersonaQuerySet":
+        """Each persona with `images`, `videos` and `total_size` of its media (one grouped query)."""
+        # Joining on the owner too (always equal) lets the database find a user's media through
+        # the stats index, whatever the sizes of other users' personas.
+        # Rejected files have no stored bytes left and no longer count.
+        media = FilteredRelation("media_files", condition=Q(media_files__user=F("user"))
+                                 & ~Q(media_files__moderation_status=Status.REJECTED))
+        return self.annotate(own_media=media).annotate(
+            images=Count("own_media", filter=Q(own_media__media_type=MediaFile.MediaType.IMAGE)),
+            videos=Count("own_media", filter=Q(own_media__media_type=MediaFile.MediaType.VIDEO)),
+            total_size=Sum("own_media__size_bytes"),
+        )
+
+
+class Persona(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personas")
+    name = models.CharField(max_length=200)
+    description = models.TextField(max_length=5000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MediaFileQuerySet(models.QuerySet):
+    def owned_by(self, user) -> "MediaFileQuerySet":
+        return self.filter(user=user)
+
+
+class MediaFile(Moderated):
+    class MediaType(models.TextChoices):
+        IMAGE = "image"
+        VIDEO = "video"
+
+    # No single-column indexes: the composite indexes below start with each of these.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="media_files",
+                             db_index=False)
+    persona = models.ForeignKey(Persona, on_delete=models.CASCADE, related_name="media_files", db_index=False)
+    filename = models.CharField(max_length=64, help_text="A fresh UUID with the extension of the detected type.")
+    stored_name = models.CharField(max_length=255, unique=True, help_text="The file's name in its storage.")
+    original_filename = models.CharField(max_length=255)
+    size_bytes = models.PositiveBigIntegerField(help_text="Bytes of the stored file.")
+    mime_type = models.CharField(max_length=50)
+    media_type = models.CharField(max_length=5, choices=MediaType.choices)
+    description = models.CharField(max_length=DESCRIPTION_MAX_LENGTH, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    duration = models.FloatField(null=True, blank=True, help_text="Seconds, from the decoded streams.")
+    fps = models.FloatField(null=True, blank=True, help_text="Average frames per second.")
+    video_codec = models.CharField(max_length=16, blank=True, default="")
+    audio_codec = models.CharField(max_length=16, blank=True, default="")
+    bitrate = models.PositiveBigIntegerField(null=True, blank=True, help_text="Bits per second.")
+    playable = models.BooleanField(null=True, blank=True,
+                                   help_text="Whether browsers can play the stored video (files stored before checks).")
+    preview_name = models.CharField(max_length=255, blank=True, default="",
+                                    help_text="The preview's name in the storage, beside the file.")
+    preview_type = models.CharField(max_length=16, blank=True, default="")
+    preview_bytes = models.PositiveIntegerField(null=True, blank=True)
+    blurhash = models.CharField(max_length=64, blank=True, default="")
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MediaFileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The persona's listing, newest first.
+            models.Index(fields=["persona", "-created_at", "-id"], name="persona_media_recent_idx"),
+            # Statistics: a user's counts and sizes per persona and type without touching the table.
+            models.Index(fields=["user", "persona", "media_type", "size_bytes"], name="persona_media_stats_idx"),
+            # The same bytes again in a persona (409 duplicate_file), found by one index lookup.
+            models.Index(fields=["persona", "sha256"], name="persona_media_duplicate_idx"),
+            models.Index(fields=["moderation_status", "created_at"], name="persona_media_review_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_filename
+
+    @property
+    def stored_names(self) -> list[str]:
+        """Every file of this row in the media storage: the upload and its preview."""
+        return [name for name in (self.stored_name, self.preview_name) if name]

@@ -1,0 +1,192 @@
+"""Checks on uploaded persona media (JPEG, PNG, MP4) and their file names; no Django here."""
+import re
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from mediakit import video
+from mediakit.imaging import Encoding, Limits
+from mediakit.previews import Rendition, image_preview, preview_of
+from mediakit.rejections import Rejected
+from mediakit.sniff import sniff_mime
+from persona_media import mp4
+
+# The extensions each upload endpoint takes (API.md), lower case, without the dot.
+EXTENSIONS = {
+    "image": {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"},
+    "video": {"mp4": "video/mp4"},
+}
+# Canonical extension and Pillow format of each accepted type.
+CANONICAL_EXTENSION = {"image/jpeg": "jpg", "image/png": "png", "video/mp4": "mp4"}
+PILLOW_FORMAT = {"image/jpeg": "JPEG", "image/png": "PNG"}
+
+# API.md: at most 64 megapixels, neither side above 16384 px. At 64 MP a fully decoded RGBA
+# image is ~256 MB, which is why JPEGs are decoded at reduced scale (see _inspect_image).
+IMAGE_LIMITS = Limits(max_side=16384, max_pixels=64_000_000)
+
+# Major brands that mean "MP4" (API.md); compatible brands are ignored, so a 3GP, QuickTime,
+# M4A or HEIF file that lists `isom` among them is still refused.
+MP4_BRANDS = frozenset(
+    {b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"M4V "}
+)
+
+# Enough of the file to see an ftyp box's size, type and major brand.
+HEAD_BYTES = 12
+CHUNK_SIZE = 1024 * 1024
+
+# Characters dropped from file names: controls and format characters (API.md: NUL, U+202E,
+# zero-width characters), lone surrogates (cannot be stored as UTF-8), and the line and
+# paragraph separators that act as line breaks.
+DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+# A longer suffix is part of the name, not an extension, and may be cut when the name is long.
+MAX_EXTENSION_LENGTH = 16
+EXTENSION = re.compile(rf"\.[^\s.]{{1,{MAX_EXTENSION_LENGTH}}}$")
+DIRECTORIES = re.compile(r"[/\\]")
+EDGE_JUNK = re.compile(r"^[\s.]+|[\s.]+$")
+TRAILING_JUNK = re.compile(r"[\s.]+$")
+
+
+# Every refusal of the checks below (and of mediakit's image pipeline) is a plain Rejected.
+MediaRejected = Rejected
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How far uploads are read: the preview's size, the longest video, the preview's encoder."""
+
+    preview_side: int = 640
+    max_video_seconds: float = video.DEFAULT_MAX_SECONDS
+    encoding: Encoding = Encoding()
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """What an accepted upload turned out to be: sizes as displayed, streams as decoded, its preview."""
+
+    media_type: str
+    mime_type: str
+    extension: str
+    width: int | None
+    height: int | None
+    duration: float | None = None
+    fps: float | None = None
+    video_codec: str = ""
+    audio_codec: str = ""
+    bitrate: int | None = None
+    preview: Rendition | None = field(default=None, repr=False, compare=False)
+
+
+def inspect_upload(fileobj: BinaryIO, *, filename: str, media_type: str, rules: Rules = Rules()) -> MediaInfo:
+    """Check an upload for the "image" or "video" endpoint and make its preview; raise MediaRejected if refused."""
+    allowed = EXTENSIONS.get(media_type)
+    if allowed is None:
+        raise ValueError(f"unknown media type {media_type!r}")
+    extension = file_extension(filename)
+    if extension not in allowed:
+        expected = ", ".join(f".{ext}" for ext in allowed)
+        raise MediaRejected("unsupported_type", f"only {expected} files are accepted here")
+    position = fileobj.tell()
+    try:
+        return _inspect(fileobj, allowed[extension], media_type, rules)
+    finally:
+        fileobj.seek(position)
+
+
+def file_extension(filename: str) -> str:
+    """Lower-case extension (no dot) of the name as sanitize_filename would store it."""
+    _, extension = _split_extension(sanitize_filename(filename))
+    return extension[1:].lower()
+
+
+def _inspect(fileobj: BinaryIO, claimed: str, media_type: str, rules: Rules) -> MediaInfo:
+    """Compare the bytes with the type the extension claims, then check them in depth."""
+    fileobj.seek(0)
+    head = fileobj.read(HEAD_BYTES)
+    if not head:
+        raise MediaRejected("empty_file", "the file is empty")
+    sniffed = sniff_mime(fileobj)
+    detected = _detect(sniffed, head)
+    if detected not in EXTENSIONS[media_type].values():
+        raise MediaRejected("unsupported_type", f"content of type {sniffed} is not accepted here")
+    if detected != claimed:
+        raise MediaRejected("mime_mismatch", f"the name says {claimed}, the content is {detected}")
+    if media_type == "video":
+        return _inspect_video(fileobj, head, rules)
+    return _inspect_image(fileobj, detected, rules)
+
+
+def _detect(sniffed: str, head: bytes) -> str:
+    """MIME type of the bytes: libmagic's for images, our own ftyp test for ISO-BMFF."""
+    if sniffed in PILLOW_FORMAT:
+        return sniffed
+    # libmagic names MP4s video/quicktime, audio/mp4 or video/3gpp by whim; any file opening
+    # with an ftyp box is ISO-BMFF, and its major brand decides later whether it is MP4.
+    if mp4.major_brand(head) is not None:
+        return "video/mp4"
+    return sniffed
+
+
+def _inspect_image(fileobj: BinaryIO, mime: str, rules: Rules) -> MediaInfo:
+    """Check the header's dimensions, decode every pixel and make the preview (mediakit's image pipeline)."""
+    (width, height), preview = image_preview(fileobj, PILLOW_FORMAT[mime], IMAGE_LIMITS, rules.preview_side,
+                                             rules.encoding)
+    return MediaInfo("image", mime, CANONICAL_EXTENSION[mime], width, height, preview=preview)
+
+
+def _inspect_video(fileobj: BinaryIO, head: bytes, rules: Rules) -> MediaInfo:
+    """Check the major brand and the box structure, then decode the streams (FFmpeg, in a child process)."""
+    if not video.available():
+        raise MediaRejected("unsupported_type", "this server does not accept video uploads")
+    brand = mp4.major_brand(head) or b""
+    if brand not in MP4_BRANDS:
+        raise MediaRejected("unsupported_type", f"major brand '{mp4.fourcc(brand)}' is not MP4")
+    try:
+        movie = mp4.read_movie(fileobj)
+    except mp4.Mp4Error as error:
+        raise MediaRejected("corrupt_file", f"the MP4 is malformed: {error}") from error
+    if not movie.has_video:
+        raise MediaRejected("unsupported_type", "the MP4 has no video track")
+    with on_disk(fileobj) as path:
+        found = video.probe(path, rules.max_video_seconds)
+    return MediaInfo("video", "video/mp4", "mp4", found.width, found.height, found.duration, found.fps,
+                     found.video_codec, found.audio_codec or "", found.bitrate,
+                     preview_of(found.poster, rules.preview_side, rules.encoding))
+
+
+@contextmanager
+def on_disk(fileobj: BinaryIO) -> Iterator[str]:
+    """A path to the upload's bytes: its own temporary file when it has one, else a copy."""
+    path = getattr(fileobj, "temporary_file_path", None)
+    if path is not None:
+        yield path()
+        return
+    with tempfile.NamedTemporaryFile(suffix=".mp4") as copy:
+        fileobj.seek(0)
+        shutil.copyfileobj(fileobj, copy, CHUNK_SIZE)
+        copy.flush()
+        yield copy.name
+
+
+def sanitize_filename(name: str, *, max_length: int = 255) -> str:
+    """A safe base name: no directories, controls or format characters; at most max_length."""
+    if max_length < 1:
+        raise ValueError("max_length must be positive")
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in DROPPED_CATEGORIES)
+    base = DIRECTORIES.split(unicodedata.normalize("NFC", name))[-1]
+    stem, extension = _split_extension(TRAILING_JUNK.sub("", base))
+    stem = EDGE_JUNK.sub("", stem) or "file"
+    if len(extension) >= max_length:  # no room to keep it: cut the name as a whole
+        stem, extension = stem + extension, ""
+    return TRAILING_JUNK.sub("", stem[: max_length - len(extension)]) + extension
+
+
+def _split_extension(name: str) -> tuple[str, str]:
+    """Split "a.b.png" into ("a.b", ".png"); a long or spaced suffix is no extension."""
+    match = EXTENSION.search(name)
+    if match is None:
+        return name, ""
+    return name[: match.start()], match.group()
