@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps
 
-from mediakit import integrity, jpeg
+from mediakit import bounds, integrity, jpeg
 from mediakit.rejections import Rejected
 from mediakit.sniff import sniff_mime
 
@@ -117,11 +117,17 @@ _WARNINGS_LOCK = threading.Lock()
 
 @contextmanager
 def refusing_unreadable() -> Iterator[None]:
-    """Pillow's bomb warning as an error, and whatever Pillow raises on hostile input as ImageRejected."""
+    """The decode's CPU budget (mediakit.bounds); Pillow's bomb warning as an error, and whatever Pillow
+    raises on hostile input, as ImageRejected."""
     try:
-        yield
+        with bounds.cpu_budget():
+            yield
     except ImageRejected:
         raise
+    except Rejected as rejected:  # mediakit.jpeg, integrity and bounds say what is wrong already
+        if rejected.code not in REFUSALS:
+            raise ImageRejected(rejected.code, rejected.detail) from rejected
+        raise refuse(rejected.code, rejected.detail) from rejected
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise refuse("image_too_large", str(exc)) from exc
     # Decoders fail on crafted files with OSError, SyntaxError, ValueError (text-chunk bombs),
@@ -131,17 +137,23 @@ def refusing_unreadable() -> Iterator[None]:
 
 
 def _open(fileobj: BinaryIO, formats: tuple[str, ...]) -> ImageFile.ImageFile:
-    """Read the header only, with Pillow's decompression-bomb warning raised as an error."""
+    """Read the header only, with Pillow's decompression-bomb warning raised as an error.
+
+    Pillow's decoders read the file through bounds.Metered, so the CPU budget is checked as they go.
+    """
     with _WARNINGS_LOCK, warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        return Image.open(fileobj, formats=formats)
+        return Image.open(bounds.Metered(fileobj), formats=formats)
 
 
 def open_image(fileobj: BinaryIO, expected: str, limits: Limits) -> ImageFile.ImageFile:
     """Open as the format the bytes announced and check the header's size and frames (no pixels yet).
 
-    Call inside `refusing_unreadable()`, which also covers the decoding that follows.
+    Call inside `refusing_unreadable()`, which also covers the decoding that follows. The structure
+    is counted first (mediakit.bounds): Pillow's own header parsing walks it in Python.
     """
+    with jpeg.file_buffer(fileobj) as data:
+        bounds.check_structure(data, expected, max_frames=limits.max_frames)
     fileobj.seek(0)
     im = _open(fileobj, tuple(FORMAT_BY_MIME.values()))
     fmt = FORMAT_ALIASES.get(im.format or "", im.format or "")

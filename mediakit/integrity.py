@@ -22,6 +22,7 @@ from typing import BinaryIO
 
 from PIL import Image, PngImagePlugin
 
+from mediakit import bounds
 from mediakit.jpeg import check_jpeg, file_buffer
 from mediakit.rejections import Rejected
 
@@ -55,7 +56,7 @@ def check_png(fileobj: BinaryIO) -> None:
     """Every chunk's CRC right, and the IDAT stream holding all the rows IHDR announces."""
     fileobj.seek(0)
     try:
-        with Image.open(fileobj, formats=["PNG"]) as im:
+        with Image.open(bounds.Metered(fileobj), formats=["PNG"]) as im:
             im.verify()  # walks every chunk through IEND, checking each CRC
     except Image.DecompressionBombError as error:  # callers check dimensions first, but still
         raise Rejected("image_too_large", str(error)) from error
@@ -113,6 +114,7 @@ def _inflate(inflater: zlib._Decompress, data: bytes, wanted: int) -> int:
     produced = 0
     try:
         while produced < wanted and not inflater.eof:
+            bounds.check_time()
             out = len(inflater.decompress(data, _INFLATE_STEP))
             produced += out
             data = inflater.unconsumed_tail

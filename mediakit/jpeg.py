@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 import simplejpeg
 from PIL import Image
 
+from mediakit import bounds
 from mediakit.rejections import Rejected
 
 if TYPE_CHECKING:
@@ -163,6 +164,7 @@ def _decode(data: bytes | memoryview, output: str, min_side: MinSize) -> np.ndar
     except ValueError as error:
         if not any(benign in str(error) for benign in BENIGN_WARNINGS):
             raise Rejected("corrupt_file", f"the JPEG data is damaged: {error}") from error
+    bounds.check_time()  # the strict pass may have spent the budget: not a second one then
     try:
         return simplejpeg.decode_jpeg(data, output, **_minimums(min_side), strict=False)
     except ValueError as error:

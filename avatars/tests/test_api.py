@@ -1,5 +1,6 @@
 """POST, GET and DELETE /api/v1/profile/me/avatar: bodies, codes, rows and stored files."""
 import re
+import time
 
 import pytest
 from django.core.files.storage import storages
@@ -174,6 +175,37 @@ def test_refused_uploads_leave_nothing(storage_backend, api, factory, code):
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == code and body["detail"]
+    assert not Avatar.objects.exists() and not AvatarVariant.objects.exists()
+    assert stored_names() == set()
+
+
+# Files that cost a decoder far more than their size (mediakit.bounds); each held a worker for
+# seconds before (the scan bomb: 33 s, then it was accepted). 10 s is a generous bound for a noisy
+# machine: the refusal comes from counting the file's structure, before any decoder runs.
+COSTLY = [
+    pytest.param(lambda: I.scan_bomb(), "avatar.jpg", "corrupt_file", "progressive scans", id="jpeg-scan-bomb"),
+    pytest.param(lambda: I.jpeg_segment_flood(1_000_000), "avatar.jpg", "corrupt_file", "segments",
+                 id="jpeg-segment-flood"),
+    pytest.param(lambda: I.png_chunk_flood(400_000), "avatar.png", "corrupt_file", "chunks", id="png-chunk-flood"),
+    pytest.param(lambda: I.gif_block_flood(1_500_000), "avatar.gif", "corrupt_file", "blocks", id="gif-block-flood"),
+    pytest.param(lambda: I.gif_frame_flood(300_000), "avatar.gif", "image_too_large", "frames",
+                 id="gif-frame-flood"),
+    pytest.param(lambda: I.webp_frame_flood(100_000), "avatar.webp", "image_too_large", "frames",
+                 id="webp-frame-flood"),
+]
+
+
+@pytest.mark.parametrize(("factory", "name", "code", "words"), COSTLY)
+def test_costly_files_are_refused_at_once_and_leave_nothing(api, factory, name, code, words):
+    data = factory()
+    assert len(data) <= 5 * 1024 * 1024  # under the avatar byte limit: the decoder is what is at stake
+
+    started = time.monotonic()
+    response = post_avatar(api, data, name=name, content_type="application/octet-stream")
+
+    assert time.monotonic() - started < 10
+    assert (response.status_code, response.json()["code"]) == (400, code), response.content
+    assert words in response.json()["detail"]
     assert not Avatar.objects.exists() and not AvatarVariant.objects.exists()
     assert stored_names() == set()
 

@@ -1,6 +1,7 @@
 """POST /upload/persona/{id}/image|video: accepted files, refusals, limits, names and storage layout."""
 import hashlib
 import re
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -8,6 +9,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from persona_media.models import MediaFile, Persona
+from testkit import images as I
 from testkit import media as files
 from persona_media.tests.helpers import post_file, stored_bytes, stored_files
 
@@ -134,6 +136,28 @@ def test_refused_upload_leaves_nothing(storage_backend, api, persona, kind, make
     response = post_file(api, persona.pk, kind, make(), filename)
     assert (response.status_code, response.json()["code"]) == (status, code), response.content
     assert response.json()["detail"]
+    assert MediaFile.objects.count() == 0
+    assert stored_files() == []
+
+
+# Files that cost a decoder far more than their size (mediakit.bounds); the scan bomb held a worker for
+# 50 s before and was then accepted. 10 s is a generous bound for a noisy machine: the refusal comes
+# from counting the file's structure, before any decoder runs.
+COSTLY = [
+    pytest.param(lambda: I.scan_bomb(), "a.jpg", "progressive scans", id="jpeg-scan-bomb"),
+    pytest.param(lambda: I.jpeg_segment_flood(2_000_000), "a.jpg", "segments", id="jpeg-segment-flood"),
+    pytest.param(lambda: I.png_chunk_flood(800_000), "a.png", "chunks", id="png-chunk-flood"),
+]
+
+
+@pytest.mark.parametrize(("make", "filename", "words"), COSTLY)
+def test_costly_images_are_refused_at_once_and_leave_nothing(storage_backend, api, persona, make, filename, words):
+    started = time.monotonic()
+    response = post_file(api, persona.pk, "image", make(), filename)
+
+    assert time.monotonic() - started < 10
+    assert (response.status_code, response.json()["code"]) == (400, "corrupt_file"), response.content
+    assert words in response.json()["detail"]
     assert MediaFile.objects.count() == 0
     assert stored_files() == []
 
