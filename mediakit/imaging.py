@@ -7,6 +7,7 @@ persona media check their images and make their previews with it.
 from __future__ import annotations
 
 import io
+import logging
 import threading
 import warnings
 from collections.abc import Iterator, Mapping
@@ -20,6 +21,8 @@ from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps
 from mediakit import bounds, integrity, jpeg
 from mediakit.rejections import Rejected
 from mediakit.sniff import sniff_mime
+
+log = logging.getLogger(__name__)
 
 # Each refusal code of the pipeline and the sentence a client is shown for it.
 REFUSALS: dict[str, str] = {
@@ -129,11 +132,29 @@ def refusing_unreadable() -> Iterator[None]:
             raise ImageRejected(rejected.code, rejected.detail) from rejected
         raise refuse(rejected.code, rejected.detail) from rejected
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise refuse("image_too_large", str(exc)) from exc
+        raise refuse("image_too_large", BOMB) from exc
     # Decoders fail on crafted files with OSError, SyntaxError, ValueError (text-chunk bombs),
-    # struct.error, EOFError, IndexError, even AssertionError: all of them mean "unreadable".
+    # struct.error, EOFError, IndexError, even AssertionError: all of them mean "unreadable". Their
+    # words name our internals (classes, limits, the upload object): they go to the log, and the
+    # client is told what is wrong with the file where we can say it.
     except Exception as exc:
-        raise refuse("corrupt_file", f"{type(exc).__name__}: {exc}") from exc
+        log.info("image refused as unreadable: %s: %s", type(exc).__name__, exc, exc_info=exc)
+        raise refuse("corrupt_file", unreadable_because(exc)) from exc
+
+
+BOMB = "its header claims more pixels than can be decoded safely"
+
+
+def unreadable_because(exc: Exception) -> str:
+    """What a decoder's failure says about the file, in words for its owner ("" when it says nothing)."""
+    words = str(exc).lower()
+    if isinstance(exc, Image.UnidentifiedImageError):
+        return "it starts like an image but cannot be read as one"
+    if isinstance(exc, EOFError) or "truncated" in words or "end of file" in words:
+        return "the file ends before the picture does"
+    if "decompressed data too large" in words or "too much memory used in text chunks" in words:
+        return "its text metadata is larger than accepted"
+    return ""
 
 
 def _open(fileobj: BinaryIO, formats: tuple[str, ...]) -> ImageFile.ImageFile:

@@ -234,3 +234,10 @@ def key_frames(data: bytes) -> list[float]:
     with av.open(io.BytesIO(data)) as container:
         stream = container.streams.video[0]
         return [float(p.pts * p.time_base) for p in container.demux(stream) if p.is_keyframe and p.pts is not None]
+
+
+def without_codec(tag: bytes = b"zzzz") -> bytes:
+    """A real H.264 MP4 whose video sample entry says `tag` instead of avc1: a track FFmpeg has no codec for."""
+    data = encode()
+    entry = data.index(b"avc1", data.index(b"stsd"))
+    return data[:entry] + tag + data[entry + 4:]
