@@ -16,7 +16,12 @@ EMAIL_TAKEN = "A user with this email already exists."
 
 
 def password_field(**kwargs) -> serializers.CharField:
-    # The length is checked with the field, before any validator or hasher sees the password.
+    """The one password rule of every view that takes a password (register, login, account deletion).
+
+    At most PASSWORD_MAX_LENGTH characters, checked before any validator or hasher sees it; never
+    blank, never trimmed; no NUL and no lone surrogate (DRF's CharField refuses both): a password
+    that could never be set is refused everywhere, not matched by one view and refused by another.
+    """
     return serializers.CharField(max_length=conf.PASSWORD_MAX_LENGTH, trim_whitespace=False,
                                  style={"input_type": "password"}, **kwargs)
 

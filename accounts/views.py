@@ -15,7 +15,7 @@ from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts import conf, serializers, services, throttling
+from accounts import serializers, services, throttling
 from accounts.authentication import enforce_same_site
 from mediakit.api import RateLimited, api_error
 from mediakit import export
@@ -120,10 +120,7 @@ class LogoutView(PublicView):
     def post(self, request):
         raw = refresh_from(request)
         if raw:
-            try:
-                RefreshToken(raw).blacklist()
-            except TokenError:
-                pass  # already unusable: logging out is idempotent
+            services.refresh_token_revoke(raw=raw)
         response = Response(status=status.HTTP_204_NO_CONTENT)
         clear_cookies(response)
         return response
@@ -149,9 +146,10 @@ class ProfileView(generics.RetrieveUpdateAPIView):
         user = request.user
         if wait := throttling.seconds_locked_out(request, user.email):
             raise TooManyFailedLogins(wait)
-        password = request.data.get("password") if isinstance(request.data, dict) else None
-        if not (isinstance(password, str) and len(password) <= conf.PASSWORD_MAX_LENGTH
-                and user.check_password(password)):
+        # The password rule of every view that takes one (serializers.password_field): a password
+        # that could not be set or logged in with (too long, NUL, lone surrogate) is a wrong one.
+        given = serializers.AccountDeleteSerializer(data=request.data)
+        if not (given.is_valid() and user.check_password(given.validated_data["password"])):
             throttling.record_failed_login(request, user.email)
             raise InvalidPassword()
         if not services.account_erase(user=user):

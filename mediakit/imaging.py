@@ -7,6 +7,7 @@ persona media check their images and make their previews with it.
 from __future__ import annotations
 
 import io
+import logging
 import threading
 import warnings
 from collections.abc import Iterator, Mapping
@@ -17,9 +18,11 @@ from typing import BinaryIO
 
 from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps
 
-from mediakit import integrity, jpeg
+from mediakit import bounds, integrity, jpeg
 from mediakit.rejections import Rejected
 from mediakit.sniff import sniff_mime
+
+log = logging.getLogger(__name__)
 
 # Each refusal code of the pipeline and the sentence a client is shown for it.
 REFUSALS: dict[str, str] = {
@@ -117,31 +120,61 @@ _WARNINGS_LOCK = threading.Lock()
 
 @contextmanager
 def refusing_unreadable() -> Iterator[None]:
-    """Pillow's bomb warning as an error, and whatever Pillow raises on hostile input as ImageRejected."""
+    """The decode's CPU budget (mediakit.bounds); Pillow's bomb warning as an error, and whatever Pillow
+    raises on hostile input, as ImageRejected."""
     try:
-        yield
+        with bounds.cpu_budget():
+            yield
     except ImageRejected:
         raise
+    except Rejected as rejected:  # mediakit.jpeg, integrity and bounds say what is wrong already
+        if rejected.code not in REFUSALS:
+            raise ImageRejected(rejected.code, rejected.detail) from rejected
+        raise refuse(rejected.code, rejected.detail) from rejected
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise refuse("image_too_large", str(exc)) from exc
+        raise refuse("image_too_large", BOMB) from exc
     # Decoders fail on crafted files with OSError, SyntaxError, ValueError (text-chunk bombs),
-    # struct.error, EOFError, IndexError, even AssertionError: all of them mean "unreadable".
+    # struct.error, EOFError, IndexError, even AssertionError: all of them mean "unreadable". Their
+    # words name our internals (classes, limits, the upload object): they go to the log, and the
+    # client is told what is wrong with the file where we can say it.
     except Exception as exc:
-        raise refuse("corrupt_file", f"{type(exc).__name__}: {exc}") from exc
+        log.info("image refused as unreadable: %s: %s", type(exc).__name__, exc, exc_info=exc)
+        raise refuse("corrupt_file", unreadable_because(exc)) from exc
+
+
+BOMB = "its header claims more pixels than can be decoded safely"
+
+
+def unreadable_because(exc: Exception) -> str:
+    """What a decoder's failure says about the file, in words for its owner ("" when it says nothing)."""
+    words = str(exc).lower()
+    if isinstance(exc, Image.UnidentifiedImageError):
+        return "it starts like an image but cannot be read as one"
+    if isinstance(exc, EOFError) or "truncated" in words or "end of file" in words:
+        return "the file ends before the picture does"
+    if "decompressed data too large" in words or "too much memory used in text chunks" in words:
+        return "its text metadata is larger than accepted"
+    return ""
 
 
 def _open(fileobj: BinaryIO, formats: tuple[str, ...]) -> ImageFile.ImageFile:
-    """Read the header only, with Pillow's decompression-bomb warning raised as an error."""
+    """Read the header only, with Pillow's decompression-bomb warning raised as an error.
+
+    Pillow's decoders read the file through bounds.Metered, so the CPU budget is checked as they go.
+    """
     with _WARNINGS_LOCK, warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        return Image.open(fileobj, formats=formats)
+        return Image.open(bounds.Metered(fileobj), formats=formats)
 
 
 def open_image(fileobj: BinaryIO, expected: str, limits: Limits) -> ImageFile.ImageFile:
     """Open as the format the bytes announced and check the header's size and frames (no pixels yet).
 
-    Call inside `refusing_unreadable()`, which also covers the decoding that follows.
+    Call inside `refusing_unreadable()`, which also covers the decoding that follows. The structure
+    is counted first (mediakit.bounds): Pillow's own header parsing walks it in Python.
     """
+    with jpeg.file_buffer(fileobj) as data:
+        bounds.check_structure(data, expected, max_frames=limits.max_frames)
     fileobj.seek(0)
     im = _open(fileobj, tuple(FORMAT_BY_MIME.values()))
     fmt = FORMAT_ALIASES.get(im.format or "", im.format or "")

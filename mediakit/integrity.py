@@ -16,14 +16,18 @@ promises more than the data holds → `corrupt_file`. What Pillow misses, per fo
 """
 from __future__ import annotations
 
+import logging
 import struct
 import zlib
 from typing import BinaryIO
 
 from PIL import Image, PngImagePlugin
 
+from mediakit import bounds
 from mediakit.jpeg import check_jpeg, file_buffer
 from mediakit.rejections import Rejected
+
+log = logging.getLogger(__name__)
 
 # Samples per pixel of each PNG colour type (grey, RGB, palette, grey+alpha, RGBA).
 _PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
@@ -55,20 +59,33 @@ def check_png(fileobj: BinaryIO) -> None:
     """Every chunk's CRC right, and the IDAT stream holding all the rows IHDR announces."""
     fileobj.seek(0)
     try:
-        with Image.open(fileobj, formats=["PNG"]) as im:
+        with Image.open(bounds.Metered(fileobj), formats=["PNG"]) as im:
             im.verify()  # walks every chunk through IEND, checking each CRC
     except Image.DecompressionBombError as error:  # callers check dimensions first, but still
-        raise Rejected("image_too_large", str(error)) from error
+        raise Rejected("image_too_large", "its header claims more pixels than can be decoded safely") from error
+    except Rejected:
+        raise
     except Exception as error:  # SyntaxError, OSError, struct.error... all mean "damaged"
-        raise Rejected("corrupt_file", f"the PNG is damaged: {error}") from error
+        log.info("PNG refused as damaged: %s: %s", type(error).__name__, error)
+        raise Rejected("corrupt_file", _png_damage(error)) from error
     fileobj.seek(len(PngImagePlugin._MAGIC))
     try:
         expected, produced = _png_idat_size(fileobj)
     except (KeyError, struct.error) as error:  # verify() passed, so hardly reachable
-        raise Rejected("corrupt_file", f"the PNG header is damaged: {error}") from error
+        raise Rejected("corrupt_file", "the PNG's header is damaged") from error
     if produced < expected:
         raise Rejected("corrupt_file", f"the PNG's image data holds {produced} of the "
                                        f"{expected} bytes its header announces")
+
+
+def _png_damage(error: Exception) -> str:
+    """Pillow's complaint about a PNG in words for its owner (Pillow's own name chunks as Python bytes)."""
+    words = str(error).lower()
+    if "checksum" in words or "crc" in words:
+        return "a checksum in the PNG does not match its data: the file was damaged"
+    if isinstance(error, EOFError) or "truncated" in words or "end of file" in words:
+        return "the PNG ends before its last chunk"
+    return "the PNG's structure is damaged"
 
 
 def png_raw_size(width: int, height: int, bit_depth: int, colour_type: int, interlace: int) -> int:
@@ -113,11 +130,13 @@ def _inflate(inflater: zlib._Decompress, data: bytes, wanted: int) -> int:
     produced = 0
     try:
         while produced < wanted and not inflater.eof:
+            bounds.check_time()
             out = len(inflater.decompress(data, _INFLATE_STEP))
             produced += out
             data = inflater.unconsumed_tail
             if not data and out < _INFLATE_STEP:  # input used up and no output held back
                 break
     except zlib.error as error:
-        raise Rejected("corrupt_file", f"the PNG's image data is damaged: {error}") from error
+        log.info("PNG refused as damaged: %s", error)
+        raise Rejected("corrupt_file", "the PNG's compressed image data is damaged") from error
     return produced

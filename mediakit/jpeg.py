@@ -11,6 +11,7 @@ pixels) for dimension checks, EXIF orientation and the ICC profile, exactly as b
 """
 from __future__ import annotations
 
+import logging
 import mmap
 import os
 from collections.abc import Iterator
@@ -20,7 +21,10 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 import simplejpeg
 from PIL import Image
 
+from mediakit import bounds
 from mediakit.rejections import Rejected
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -153,7 +157,8 @@ def _header(data: bytes | memoryview, min_side: MinSize) -> tuple[int, int, str,
     try:
         return simplejpeg.decode_jpeg_header(data, **_minimums(min_side))
     except (ValueError, KeyError) as error:  # KeyError: a colour space libjpeg cannot name
-        raise Rejected("corrupt_file", f"unreadable JPEG header: {error}") from error
+        log.info("JPEG header refused: %s", error)
+        raise Rejected("corrupt_file", "its JPEG header cannot be read") from error
 
 
 def _decode(data: bytes | memoryview, output: str, min_side: MinSize) -> np.ndarray:
@@ -162,8 +167,17 @@ def _decode(data: bytes | memoryview, output: str, min_side: MinSize) -> np.ndar
         return simplejpeg.decode_jpeg(data, output, **_minimums(min_side), strict=True)
     except ValueError as error:
         if not any(benign in str(error) for benign in BENIGN_WARNINGS):
-            raise Rejected("corrupt_file", f"the JPEG data is damaged: {error}") from error
+            raise _damaged(error) from error
+    bounds.check_time()  # the strict pass may have spent the budget: not a second one then
     try:
         return simplejpeg.decode_jpeg(data, output, **_minimums(min_side), strict=False)
     except ValueError as error:
-        raise Rejected("corrupt_file", f"the JPEG data is damaged: {error}") from error
+        raise _damaged(error) from error
+
+
+def _damaged(error: ValueError) -> Rejected:
+    """libjpeg's complaint (to the log) as a refusal in words for the file's owner."""
+    log.info("JPEG refused as damaged: %s", error)
+    if "premature end" in str(error).lower():
+        return Rejected("corrupt_file", "the JPEG data ends before the picture does")
+    return Rejected("corrupt_file", "the JPEG's compressed data is damaged")

@@ -7,6 +7,7 @@ caller waits at most `timeout` seconds of wall-clock time before killing it. Wha
 there — a segfault, an abort, an endless loop, a runaway allocation — the caller gets
 `Rejected(code, ...)`, never a crash or a hang of its own. No Django here.
 """
+import logging
 import math
 import multiprocessing
 import os
@@ -17,6 +18,8 @@ from collections.abc import Callable
 from typing import Any
 
 from .rejections import Rejected
+
+log = logging.getLogger(__name__)
 
 CONTEXT = multiprocessing.get_context("forkserver")
 
@@ -81,11 +84,13 @@ def run(func: Callable[..., Any], *args: Any, timeout: float = DEFAULT_TIMEOUT,
         child.close()
     if outcome is None:
         raise Rejected(code, _death(exitcode, bool(timed_out), timeout))
-    kind, value = outcome
+    kind, value, *internal = outcome
     if kind == "ok":
         return value
     if kind == "rejected":
         raise Rejected(*value)
+    if internal:
+        log.warning("%s failed in the sandbox: %s", getattr(func, "__qualname__", func), internal[0])
     raise Rejected(code, value)
 
 
@@ -119,8 +124,9 @@ def _child(sender: Any, func: Callable[..., Any], args: tuple[Any, ...],
     except MemoryError:
         outcome = ("failed", "reading the file needs more memory than allowed")
     except Exception as error:  # noqa: BLE001 - any failure of the decoder is the file's fault
-        # Only the kind of error: its message may hold server paths, which are no client's business.
-        outcome = ("failed", f"the file cannot be read ({type(error).__name__})")
+        # The client learns only that; what failed (with its traceback's last words) is for the log,
+        # written by the caller: this child's own logging is not configured.
+        outcome = ("failed", "the file cannot be read", f"{type(error).__name__}: {error}")
     try:
         sender.send(outcome)
     except MemoryError:

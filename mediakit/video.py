@@ -99,7 +99,7 @@ def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS, enforce: bool =
             stream_options=[{"max_pixels": str(DECODER_MAX_PIXELS)}] * MAX_STREAMS,
         )
     except (av.FFmpegError, ValueError, UnicodeDecodeError) as error:
-        raise Rejected("corrupt_file", f"FFmpeg cannot read the file as a video ({_reason(error)})") from None
+        raise Rejected("corrupt_file", f"FFmpeg cannot read the file as a video{_reason(error)}") from None
     with container:
         if len(container.streams) > MAX_STREAMS:
             raise Rejected("corrupt_file", f"the file holds more than {MAX_STREAMS} streams")
@@ -107,6 +107,10 @@ def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS, enforce: bool =
         if not moving:
             raise Rejected("corrupt_file", "the file holds no video stream")
         video = moving[0]  # not a cover picture
+        if video.codec_context is None:  # a sample entry FFmpeg has no decoder for, e.g. an unknown fourcc
+            raise Rejected("unsupported_codec" if enforce else "corrupt_file",
+                           "the video track's codec is not one FFmpeg knows; only H.264, HEVC, VP9 and AV1 "
+                           "play in browsers")
         codec = limits.codec(video.codec_context.codec)
         limits.size(video.codec_context.width, video.codec_context.height, "the video")
         limits.fps(video.average_rate)
@@ -119,7 +123,7 @@ def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS, enforce: bool =
                 scan.packet(packet)
             scan.finish()
         except av.FFmpegError as error:
-            raise Rejected("corrupt_file", f"the video stream is damaged ({_reason(error)})") from None
+            raise Rejected("corrupt_file", f"the video stream is damaged{_reason(error)}") from None
         if video.frames and scan.frames < video.frames:
             raise Rejected("corrupt_file", f"the file ends after {scan.frames} of its {video.frames} video frames")
         duration = scan.duration() or claimed
@@ -144,8 +148,10 @@ def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS, enforce: bool =
 
 
 def _reason(error: Exception) -> str:
-    """FFmpeg's words for an error, without the file name (a server path) PyAV appends."""
-    return getattr(error, "strerror", None) or type(error).__name__
+    """FFmpeg's words for an error, in brackets, without the file name (a server path) PyAV appends;
+    nothing when FFmpeg has none (a Python class name is no client's business)."""
+    words = getattr(error, "strerror", None)
+    return f" ({words})" if words else ""
 
 
 def _audio_codec(stream: Any) -> str | None:

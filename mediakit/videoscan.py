@@ -12,12 +12,19 @@ from .rejections import Rejected
 
 # Every one of the first frames is decoded and must decode cleanly ("the first frames decode"):
 # SEQUENTIAL_FRAMES of them, fewer for large pictures so as to decode at most SEQUENTIAL_PIXELS
-# (24 frames up to 1080p, 6 at 2160p: a second or two of one core for 4K HEVC). The poster comes
-# from the first POSTER_SPAN of the video: the first frame that is not black; past the first
-# frames only key frames, which decode on their own, are looked at.
-POSTER_SPAN = 0.10
+# (24 frames up to 1080p, 6 at 2160p: a second or two of one core for 4K HEVC).
 SEQUENTIAL_FRAMES = 24
 SEQUENTIAL_PIXELS = 24 * 1920 * 1088
+# The poster is a frame of the first POSTER_SPAN of the video that is not black. While only black
+# has been seen, the span is searched by time, not by frame count: at POSTER_SAMPLES times spread
+# evenly over it, the frame there is decoded, forward from the key frame before it (or from the
+# last frame decoded, when no key frame came between) — a fade-in after one key frame at 0 is
+# found as well as a cut to a new key frame. Decoding forward spends at most SEARCH_PIXELS
+# (120 frames of 1080p: about a second of one core for H.264); once it is spent, a sample costs
+# only the key frame before it.
+POSTER_SPAN = 0.10
+POSTER_SAMPLES = 10
+SEARCH_PIXELS = 120 * 1920 * 1088
 # The poster handed back fits in POSTER_SIZE x POSTER_SIZE (never upscaled): enough for any
 # preview, small enough to cross the pipe from the child in a few milliseconds.
 POSTER_SIZE = 1280
@@ -28,7 +35,7 @@ BLACK_LEVEL = 32
 
 
 class Scan:
-    """One pass over the packets: the span of their timestamps, and the poster frame."""
+    """One pass over the packets: the span of their timestamps, the first frames, and the poster."""
 
     def __init__(self, video: Any, poster_until: float, check_size: Callable[[int, int, str], None],
                  max_pixels: int) -> None:
@@ -36,20 +43,25 @@ class Scan:
         self.check_size = check_size
         video.codec_context.thread_count = 1  # threads would multiply the memory to bound
         video.codec_context.options = {"max_pixels": str(max_pixels)}
-        self.poster_until = poster_until
+        self.span = poster_until  # seconds from the first timestamp
         self.start: float | None = None
         self.end: float | None = None
         self.frames = 0  # video packets seen
         self.decoded = 0
-        pixels = video.codec_context.width * video.codec_context.height
-        self.first = max(1, min(SEQUENTIAL_FRAMES, SEQUENTIAL_PIXELS // pixels if pixels else SEQUENTIAL_FRAMES))
+        self.pixels = video.codec_context.width * video.codec_context.height
+        self.first = max(1, min(SEQUENTIAL_FRAMES, SEQUENTIAL_PIXELS // self.pixels if self.pixels
+                                else SEQUENTIAL_FRAMES))
+        self.budget = SEARCH_PIXELS
+        self.pending: list[Any] = []  # packets since the last one decoded, from a key frame if one came
+        self.skipped = False  # packets were left out since the last one the decoder was given
+        self.sample = 1  # the next of the POSTER_SAMPLES times
         self.poster: Any = None  # the poster VideoFrame
         self.black = True
         self.past_span = False
         self.rotation = 0
 
     def packet(self, packet: Any) -> None:
-        """Account for one packet; decode it while the poster is still wanted."""
+        """Account for one packet; decode it while the first frames are checked, or the poster needs it."""
         stamp = packet.pts if packet.pts is not None else packet.dts
         if stamp is not None:
             begin = float(stamp * packet.time_base)
@@ -59,23 +71,60 @@ class Scan:
         if packet.stream is not self.video or packet.size == 0:
             return
         self.frames += 1
-        if self.wanted() and (self.decoded < self.first or packet.is_keyframe):
+        if self.decoded < self.first:
             self.take(packet.decode())
+        elif self.searching():
+            self.search(packet, None if stamp is None else float(stamp * packet.time_base))
 
-    def wanted(self) -> bool:
-        """True while the first frames are still being checked, or all frames of the poster span
-        decoded so far were black."""
-        return self.decoded < self.first or (self.black and not self.past_span)
+    def searching(self) -> bool:
+        """True while all frames of the poster span decoded so far were black."""
+        return self.black and not self.past_span
+
+    def search(self, packet: Any, time: float | None) -> None:
+        """Keep the packet for the next sample; at the sample's time, decode forward to it."""
+        if packet.is_keyframe and self.pending:
+            self.pending, self.skipped = [], True  # what came before is not needed from here on
+        self.pending.append(packet)
+        if time is None or time < self.sample_time():
+            return
+        while time >= self.sample_time():  # the first frames may have gone past several samples
+            self.sample += 1
+        self.decode_pending()
+
+    def decode_pending(self) -> None:
+        """Decode the kept packets (the budget allowing), or the key frame they start with alone."""
+        pending, self.pending = self.pending, []
+        if self.skipped and not pending[0].is_keyframe:
+            return  # its reference frames were left out: nothing here can be decoded
+        cost = len(pending) * self.pixels
+        if cost <= self.budget:
+            self.budget -= cost
+            chosen = pending
+        else:
+            chosen = pending[:1] if pending[0].is_keyframe else []
+        if chosen and self.skipped:
+            self.video.codec_context.flush_buffers()  # drop what depended on packets left out
+            self.skipped = False
+        for kept in chosen:
+            self.take(kept.decode())
+        self.skipped = self.skipped or len(chosen) < len(pending)
+
+    def sample_time(self) -> float:
+        """When the next sample is due: the samples divide the span evenly, the last at its end."""
+        return (self.start or 0.0) + self.span * self.sample / POSTER_SAMPLES
 
     def finish(self) -> None:
-        """Drain the decoder, then insist that a frame came out."""
-        if self.wanted():
+        """Decode what the last sample still needs (the span may reach the end, or be unknown), drain
+        the decoder, then insist that a frame came out."""
+        if self.searching() and self.pending:
+            self.decode_pending()
+        if self.decoded < self.first or self.searching():
             self.take(self.video.codec_context.decode(None))
         if self.poster is None:
             raise Rejected("corrupt_file", "no frame of the video decodes")
 
     def take(self, frames: list[Any]) -> None:
-        """Check freshly decoded frames; keep the first one, or the first one that is not black."""
+        """Check freshly decoded frames; keep the first one, or the first one of the span that is not black."""
         for frame in frames:
             self.decoded += 1
             if frame.is_corrupt:
@@ -84,8 +133,8 @@ class Scan:
             if self.poster is None:
                 self.rotation = rotation_of(frame)
                 self.poster, self.black = frame, _is_black(frame)
-            elif self.black and not self.past_span:
-                if frame.time is not None and frame.time > self.poster_until + (self.start or 0.0):
+            elif self.searching():
+                if frame.time is not None and frame.time > self.span + (self.start or 0.0):
                     self.past_span = True
                 elif not _is_black(frame):
                     self.poster, self.black = frame, False
@@ -95,8 +144,6 @@ class Scan:
         if self.start is None or self.end is None:
             return None
         return self.end - self.start
-
-
 
 
 def rotation_of(frame: Any) -> int:

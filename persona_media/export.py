@@ -1,5 +1,6 @@
 """The persona_media part of a user's export: personas.json and every stored media file."""
 from mediakit.export import Member
+from moderation.moderated import Status
 from persona_media import conf
 from persona_media.models import MediaFile, Persona
 from persona_media.serializers import MediaFileSerializer, PersonaSerializer
@@ -11,6 +12,8 @@ def archive_name(media: MediaFile) -> str:
 
 
 def persona_media_part(user, request):
+    """personas.json lists every media row, rejected ones too (with their reason); the archive holds
+    the files still stored: a rejection deleted its file's bytes."""
     context = {"request": request}
     media = list(MediaFile.objects.owned_by(user).order_by("persona_id", "pk"))
     by_persona: dict[int, list] = {}
@@ -21,4 +24,5 @@ def persona_media_part(user, request):
     yield Member.json("personas.json", personas)
     storage = conf.storage()
     for item in media:
-        yield Member.stored(archive_name(item), storage, item.stored_name, item.size_bytes)
+        if item.moderation_status != Status.REJECTED:
+            yield Member.stored(archive_name(item), storage, item.stored_name, item.size_bytes)

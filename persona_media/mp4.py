@@ -220,5 +220,7 @@ def _track_size(f: BinaryIO, tkhd: Box) -> tuple[int | None, int | None]:
 
 
 def fourcc(kind: bytes) -> str:
-    """A box type or brand, printable in an error message."""
-    return kind.decode("latin-1").encode("unicode_escape").decode("ascii")
+    """A box type or brand, printable in an error message: as text when it is, else in hex digits
+    (Python's escapes would read as code to a client)."""
+    text = kind.decode("latin-1")
+    return text if text.isascii() and text.isprintable() else "hex " + kind.hex(" ")

@@ -1,5 +1,6 @@
 """Deterministic test files, as bytes: real images and video, and hand-forged containers."""
 import io
+import random
 import struct
 import zlib
 
@@ -35,6 +36,12 @@ def jpeg(width: int = 64, height: int = 48, *, progressive: bool = False) -> byt
 def png(width: int = 64, height: int = 48, *, alpha: bool = False) -> bytes:
     """An RGB or RGBA PNG."""
     return _save(_picture(width, height, "RGBA" if alpha else "RGB"), "PNG")
+
+
+def noise_png(width: int, height: int, *, seed: int = 0) -> bytes:
+    """An RGB PNG of deterministic noise: about 3 bytes a pixel whatever zlib does (big files on purpose)."""
+    pixels = random.Random(seed).randbytes(width * height * 3)
+    return _save(Image.frombytes("RGB", (width, height), pixels), "PNG", compress_level=1)
 
 
 def gif() -> bytes:

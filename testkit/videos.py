@@ -189,3 +189,55 @@ def claiming_samples(data: bytes, count: int) -> bytes:
     forged = bytearray(data)
     struct.pack_into(">I", forged, forged.index(b"stsz") + 4 + 8, count)  # after version/flags, sample_size
     return bytes(forged)
+
+
+# --- Posters -----------------------------------------------------------------------------------
+
+ORANGE = (146, 53, 193)  # Y, Cb, Cr of sRGB (255, 128, 0) in limited range
+
+
+@functools.cache
+def fade_in(*, seconds: float = 10, rate: int = 30, black: float = 0.8, fade: int = 6, width: int = 32,
+            height: int = 24) -> bytes:
+    """An H.264 MP4 of `seconds` at `rate` fps: black for `black` seconds, then fading to orange over
+    `fade` frames and orange after, with one key frame only, at 0 (x264's scene-cut detection off, as a
+    fade-in gives it nothing to cut at anyway).
+
+    A poster search that looks at the first few frames and then at key frames only sees black here.
+    """
+    out = io.BytesIO()
+    frames, dark = round(seconds * rate), round(black * rate)
+    with av.open(out, mode="w", format="mp4") as container:
+        options = {"preset": "ultrafast", "x264-params": f"keyint={frames}:min-keyint={frames}:scenecut=0"}
+        stream = container.add_stream("libx264", rate=rate, options=options)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.codec_context.thread_count = 1
+        for index in range(frames):
+            level = min(max(index - dark + 1, 0) / fade, 1.0)
+            frame = solid(width, height, tuple(round(b + (o - b) * level) for b, o in zip(BLACK, ORANGE)))
+            frame.pts = index
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    return out.getvalue()
+
+
+def solid(width: int, height: int, ycbcr: tuple[int, int, int]) -> av.VideoFrame:
+    """One yuv420p frame of a single colour."""
+    frame = av.VideoFrame(width, height, "yuv420p")
+    for plane, value in zip(frame.planes, ycbcr):
+        plane.update(bytes([value]) * plane.line_size * plane.height)
+    return frame
+
+
+def key_frames(data: bytes) -> list[float]:
+    """Times (seconds) of the MP4's video key frames."""
+    with av.open(io.BytesIO(data)) as container:
+        stream = container.streams.video[0]
+        return [float(p.pts * p.time_base) for p in container.demux(stream) if p.is_keyframe and p.pts is not None]
+
+
+def without_codec(tag: bytes = b"zzzz") -> bytes:
+    """A real H.264 MP4 whose video sample entry says `tag` instead of avc1: a track FFmpeg has no codec for."""
+    data = encode()
+    entry = data.index(b"avc1", data.index(b"stsd"))
+    return data[:entry] + tag + data[entry + 4:]

@@ -89,3 +89,92 @@ def test_head_answers_the_get_headers_without_a_body(make_user, client_for):
     for header in ("Content-Type", "Content-Length", "Content-Disposition", "Cache-Control"):
         assert head[header] == get[header]
     assert int(head["Content-Length"]) == len(b"".join(get.streaming_content))
+
+
+# --- what the archive holds when stored files are gone ----------------------------------------------
+
+
+def media_names(user) -> dict[int, str]:
+    return {m.pk: f"media/{m.persona_id}/{m.pk}-{m.original_filename}" for m in MediaFile.objects.filter(user=user)}
+
+
+def test_a_rejected_media_file_stays_listed_and_its_deleted_file_is_left_out(storage_backend, make_user, client_for):
+    from moderation import services as moderation
+
+    user = make_user()
+    client = client_for(user)
+    held = fill(user, client)
+    names = media_names(user)
+    rejected = min(names)
+    assert moderation.reject(target=MediaFile.objects.get(pk=rejected), moderator=make_user(is_staff=True),
+                             reason="Spam")
+
+    _, archive = download(client)
+
+    media = {name for name in archive.namelist() if name.startswith("media/")}
+    assert media == set(names.values()) - {names[rejected]}
+    for pk in set(names) - {rejected}:
+        assert archive.read(names[pk]) == held.uploads[pk]
+    listed = {m["id"]: m for p in json.loads(archive.read("personas.json")) for m in p["media_files"]}
+    assert set(listed) == set(names)  # the rejected row stays, with why
+    assert (listed[rejected]["moderation_status"], listed[rejected]["moderation_reason"]) == ("rejected", "Spam")
+
+
+def test_a_stored_file_missing_before_the_export_is_left_out_and_logged(storage_backend, make_user, client_for,
+                                                                         caplog):
+    from persona_media import conf
+
+    user = make_user()
+    client = client_for(user)
+    fill(user, client)
+    names = media_names(user)
+    lost = MediaFile.objects.get(pk=max(names))
+    conf.storage().delete(lost.stored_name)
+
+    head = client.head(URL)
+    response, archive = download(client)
+
+    assert {n for n in archive.namelist() if n.startswith("media/")} == set(names.values()) - {names[lost.pk]}
+    assert head["Content-Length"] == response["Content-Length"]
+    assert any(lost.stored_name in record.getMessage() for record in caplog.records
+               if record.name == "mediakit.export" and record.levelname == "WARNING")
+
+
+def test_a_stored_file_that_vanishes_once_the_export_is_laid_out_breaks_the_stream(storage_backend, make_user,
+                                                                                    client_for, caplog):
+    from mediakit.export import ExportInterrupted
+    from persona_media import conf
+
+    user = make_user()
+    client = client_for(user)
+    fill(user, client)
+    last = MediaFile.objects.get(pk=max(media_names(user)))
+
+    response = client.get(URL)  # laid out: Content-Length and member list fixed, nothing read yet
+    assert response.status_code == 200
+    conf.storage().delete(last.stored_name)
+    received = bytearray()
+    with pytest.raises(ExportInterrupted):
+        for chunk in response.streaming_content:
+            received += chunk
+
+    assert 0 < len(received) < int(response["Content-Length"])  # never a whole-looking archive
+    assert any(record.levelname == "ERROR" and record.name == "mediakit.export" for record in caplog.records)
+
+
+def test_a_stored_file_cut_short_once_the_export_is_laid_out_breaks_the_stream(make_user, client_for, caplog):
+    from mediakit.export import ExportInterrupted
+    from persona_media import conf
+
+    user = make_user()
+    client = client_for(user)
+    fill(user, client)
+    first = MediaFile.objects.get(pk=min(media_names(user)))
+
+    response = client.get(URL)
+    with open(conf.storage().path(first.stored_name), "r+b") as stored:
+        stored.truncate(first.size_bytes // 2)
+    with pytest.raises(ExportInterrupted):
+        b"".join(response.streaming_content)
+    assert any(f"{first.size_bytes // 2} bytes" in record.getMessage() for record in caplog.records
+               if record.name == "mediakit.export")

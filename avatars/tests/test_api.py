@@ -1,5 +1,6 @@
 """POST, GET and DELETE /api/v1/profile/me/avatar: bodies, codes, rows and stored files."""
 import re
+import time
 
 import pytest
 from django.core.files.storage import storages
@@ -8,7 +9,9 @@ from rest_framework.test import APIClient
 
 from avatars.models import Avatar, AvatarVariant
 from mediakit.previews import blurhash
+from testkit import damaged
 from testkit import images as I
+from testkit.details import assert_for_people
 from avatars.tests.support import SIZES, URL, name_from_url, post_avatar, stored_bytes, stored_image, stored_names
 from testkit.appsettings import app_settings
 
@@ -177,6 +180,74 @@ def test_refused_uploads_leave_nothing(storage_backend, api, factory, code):
     assert body["code"] == code and body["detail"]
     assert not Avatar.objects.exists() and not AvatarVariant.objects.exists()
     assert stored_names() == set()
+
+
+# Files that cost a decoder far more than their size (mediakit.bounds); each held a worker for
+# seconds before (the scan bomb: 33 s, then it was accepted). 10 s is a generous bound for a noisy
+# machine: the refusal comes from counting the file's structure, before any decoder runs.
+COSTLY = [
+    pytest.param(lambda: I.scan_bomb(), "avatar.jpg", "corrupt_file", "progressive scans", id="jpeg-scan-bomb"),
+    pytest.param(lambda: I.jpeg_segment_flood(1_000_000), "avatar.jpg", "corrupt_file", "segments",
+                 id="jpeg-segment-flood"),
+    pytest.param(lambda: I.png_chunk_flood(400_000), "avatar.png", "corrupt_file", "chunks", id="png-chunk-flood"),
+    pytest.param(lambda: I.gif_block_flood(1_500_000), "avatar.gif", "corrupt_file", "blocks", id="gif-block-flood"),
+    pytest.param(lambda: I.gif_frame_flood(300_000), "avatar.gif", "image_too_large", "frames",
+                 id="gif-frame-flood"),
+    pytest.param(lambda: I.webp_frame_flood(100_000), "avatar.webp", "image_too_large", "frames",
+                 id="webp-frame-flood"),
+]
+
+
+@pytest.mark.parametrize(("factory", "name", "code", "words"), COSTLY)
+def test_costly_files_are_refused_at_once_and_leave_nothing(api, factory, name, code, words):
+    data = factory()
+    assert len(data) <= 5 * 1024 * 1024  # under the avatar byte limit: the decoder is what is at stake
+
+    started = time.monotonic()
+    response = post_avatar(api, data, name=name, content_type="application/octet-stream")
+
+    assert time.monotonic() - started < 10
+    assert (response.status_code, response.json()["code"]) == (400, code), response.content
+    assert words in response.json()["detail"]
+    assert not Avatar.objects.exists() and not AvatarVariant.objects.exists()
+    assert stored_names() == set()
+
+
+# Hostile files whose refusal used to carry our internals in `detail` (a class name, a repr of the
+# upload object, a Pillow constant, our own refusal wrapped twice): now words about the file.
+HOSTILE = [
+    pytest.param(lambda: I.truncated(I.photo_jpeg(300, 300)), "a.jpg", "corrupt_file", id="truncated-jpeg"),
+    pytest.param(lambda: damaged.cut_scan(damaged.jpeg(600, 400), 0.5), "a.jpg", "corrupt_file",
+                 id="jpeg-cut-short-then-eoi"),
+    pytest.param(lambda: b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4, "a.jpg", "corrupt_file", id="jpeg-soi-then-junk"),
+    pytest.param(I.jpeg_header_only, "a.jpg", "corrupt_file", id="jpeg-header-only"),
+    pytest.param(lambda: damaged.claim_height(damaged.jpeg(600, 400), 3000), "a.jpg", "corrupt_file",
+                 id="jpeg-promising-more-rows"),
+    pytest.param(I.scan_bomb, "a.jpg", "corrupt_file", id="jpeg-scan-bomb"),
+    pytest.param(I.ztxt_bomb, "a.png", "corrupt_file", id="png-ztxt-bomb"),
+    pytest.param(lambda: I.ztxt_bomb(kind=b"iTXt"), "a.png", "corrupt_file", id="png-itxt-bomb"),
+    pytest.param(I.text_memory_bomb, "a.png", "corrupt_file", id="png-text-memory-bomb"),
+    pytest.param(I.png_header_only, "a.png", "corrupt_file", id="png-header-only"),
+    pytest.param(lambda: damaged.bad_idat_crc(damaged.png(300, 200, "RGBA")), "a.png", "corrupt_file",
+                 id="png-bad-crc"),
+    pytest.param(lambda: I.raw_png(300, 300, idat=b"not zlib at all"), "a.png", "corrupt_file", id="png-bad-zlib"),
+    pytest.param(lambda: I.truncated(I.png_rgba()), "a.png", "corrupt_file", id="truncated-png"),
+    pytest.param(lambda: I.png_bomb(60000, 60000), "a.png", "image_too_large", id="png-pixel-bomb"),
+    pytest.param(lambda: I.truncated(I.encode(I.photo(300, 300).quantize(), "GIF")), "a.gif", "corrupt_file",
+                 id="truncated-gif"),
+    pytest.param(lambda: b"GIF89a" + bytes(range(256)) * 4, "a.gif", "corrupt_file", id="gif-signature-then-junk"),
+    pytest.param(lambda: I.truncated(I.webp(metadata=False)), "a.webp", "corrupt_file", id="truncated-webp"),
+    pytest.param(lambda: I.webp_with_size(60000, 60000), "a.webp", "image_too_large", id="webp-claiming-60000"),
+]
+
+
+@pytest.mark.parametrize(("factory", "name", "code"), HOSTILE)
+def test_refusals_of_hostile_files_say_what_is_wrong_in_words_for_people(api, factory, name, code):
+    response = post_avatar(api, factory(), name=name, content_type="application/octet-stream")
+
+    assert (response.status_code, response.json()["code"]) == (400, code), response.content
+    assert_for_people(response.json()["detail"])
+    assert not Avatar.objects.exists() and stored_names() == set()
 
 
 def two_files() -> dict:

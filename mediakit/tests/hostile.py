@@ -77,3 +77,8 @@ def loaded(module: str) -> bool:
     import sys
 
     return module in sys.modules
+
+
+def raise_attribute_error() -> None:
+    """A decoder wrapper tripping over a missing part of the file (PyAV's codec_context None)."""
+    return None.codec  # type: ignore[attr-defined]

@@ -30,6 +30,13 @@ def test_crash(func, signal_name):
     assert sandbox.run(hostile.answer, 1) == 2  # and the next call works
 
 
+def test_an_exception_in_the_child_is_logged_not_told(caplog):
+    refused = rejected(hostile.raise_attribute_error)
+    assert (refused.code, refused.detail) == ("corrupt_file", "the file cannot be read")
+    logged = [r.getMessage() for r in caplog.records if r.name == "mediakit.sandbox"]
+    assert len(logged) == 1 and "AttributeError" in logged[0] and "raise_attribute_error" in logged[0]
+
+
 def test_exit_without_answer():
     assert rejected(hostile.exit_quietly).detail == "the decoder stopped on the file (exit status 3)"
 

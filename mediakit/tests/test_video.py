@@ -111,6 +111,54 @@ def test_poster_stays_black_when_the_first_tenth_is_black(probe):
     assert max(high for _, high in info.poster.getextrema()) <= videoscan.BLACK_LEVEL
 
 
+def orange(poster) -> bool:
+    """Not black, and orange: red over green over blue."""
+    red, green, blue = (high for _, high in poster.getextrema())
+    return red > videoscan.BLACK_LEVEL and red > green > blue
+
+
+@pytest.mark.parametrize(("rate", "black"), [(30, 0.8), (60, 0.9), (8, 0.5)])
+def test_poster_of_a_fade_in_after_one_key_frame(probe, rate, black):
+    """Black for longer than the frames decoded first (or not), then a fade to orange without a key frame:
+    the first tenth is searched by time, so the poster is found wherever in it the picture appears."""
+    data = videos.fade_in(seconds=10, rate=rate, black=black)
+    assert videos.key_frames(data) == [0.0]
+    info = probe(data)
+    assert (info.duration, info.fps) == (10.0, rate)
+    assert orange(info.poster)
+
+
+def test_poster_stays_black_when_the_fade_in_comes_after_the_first_tenth(probe):
+    info = probe(videos.fade_in(seconds=10, rate=30, black=1.1))
+    assert max(high for _, high in info.poster.getextrema()) <= videoscan.BLACK_LEVEL
+
+
+def scan(path, monkeypatch, budget_frames: int):
+    """The packet pass of video.inspect over a file, in this process, with a search budget of that many
+    frames; the Scan and its poster as an image."""
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        monkeypatch.setattr(videoscan, "SEARCH_PIXELS", budget_frames * stream.width * stream.height)
+        duration = float(stream.duration * stream.time_base)
+        found = videoscan.Scan(stream, duration * videoscan.POSTER_SPAN, lambda *size: None, video.DECODER_MAX_PIXELS)
+        for packet in container.demux(stream):
+            found.packet(packet)
+        found.finish()
+        return found, found.poster.to_image()
+
+
+@pytest.mark.parametrize(("budget", "found"), [(1000, True), (10, False)])
+def test_the_search_decodes_no_more_than_its_budget(tmp_path, monkeypatch, budget, found):
+    """60 s at 30 fps, one key frame, black for 5 s: the picture is 150 frames past the first ones."""
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(videos.fade_in(seconds=60, rate=30, black=5))
+    result, poster = scan(path, monkeypatch, budget)
+    assert result.decoded <= videoscan.SEQUENTIAL_FRAMES + budget + videoscan.POSTER_SAMPLES
+    assert orange(poster) if found else result.black
+
+
 def test_anamorphic_clip_is_reported_at_its_displayed_size(probe):
     data = videos.encode(aspect=Fraction(4, 3))
     info = probe(data)

@@ -106,6 +106,13 @@ def test_the_poster_skips_black_leading_frames(api, persona):
     assert max(preview_of(body).convert("L").getextrema()) > 100  # the light half of the picture
 
 
+def test_the_poster_of_a_fade_in_after_one_key_frame_is_not_black(api, persona):
+    """10 s at 30 fps, black for 0.8 s (the 24 frames decoded first), then orange, one key frame at 0."""
+    body = upload(api, persona, "video", videos.fade_in(seconds=10, rate=30, black=0.8), "fade-in.mp4")
+    red, green, blue = (high for _, high in preview_of(body).convert("RGB").getextrema())
+    assert red > 32 and red > green > blue
+
+
 @pytest.mark.parametrize(("make", "code"), [
     pytest.param(lambda: files.real_mp4("mpeg4"), "unsupported_codec", id="mpeg4-part-2"),
     pytest.param(lambda: videos.encode(width=3856, height=16, frames=2), "video_too_large", id="too-wide"),

@@ -1,6 +1,7 @@
 """POST /upload/persona/{id}/image|video: accepted files, refusals, limits, names and storage layout."""
 import hashlib
 import re
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -8,6 +9,9 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from persona_media.models import MediaFile, Persona
+from testkit import damaged, videos
+from testkit import images as I
+from testkit.details import assert_for_people
 from testkit import media as files
 from persona_media.tests.helpers import post_file, stored_bytes, stored_files
 
@@ -134,6 +138,65 @@ def test_refused_upload_leaves_nothing(storage_backend, api, persona, kind, make
     response = post_file(api, persona.pk, kind, make(), filename)
     assert (response.status_code, response.json()["code"]) == (status, code), response.content
     assert response.json()["detail"]
+    assert MediaFile.objects.count() == 0
+    assert stored_files() == []
+
+
+# Files that cost a decoder far more than their size (mediakit.bounds); the scan bomb held a worker for
+# 50 s before and was then accepted. 10 s is a generous bound for a noisy machine: the refusal comes
+# from counting the file's structure, before any decoder runs.
+COSTLY = [
+    pytest.param(lambda: I.scan_bomb(), "a.jpg", "progressive scans", id="jpeg-scan-bomb"),
+    pytest.param(lambda: I.jpeg_segment_flood(2_000_000), "a.jpg", "segments", id="jpeg-segment-flood"),
+    pytest.param(lambda: I.png_chunk_flood(800_000), "a.png", "chunks", id="png-chunk-flood"),
+]
+
+
+@pytest.mark.parametrize(("make", "filename", "words"), COSTLY)
+def test_costly_images_are_refused_at_once_and_leave_nothing(storage_backend, api, persona, make, filename, words):
+    started = time.monotonic()
+    response = post_file(api, persona.pk, "image", make(), filename)
+
+    assert time.monotonic() - started < 10
+    assert (response.status_code, response.json()["code"]) == (400, "corrupt_file"), response.content
+    assert words in response.json()["detail"]
+    assert MediaFile.objects.count() == 0
+    assert stored_files() == []
+
+
+# Hostile files whose refusal used to carry our internals in `detail` (a class name, a repr of the
+# upload object, a Pillow constant, Python escapes, our own refusal wrapped twice).
+HOSTILE = [
+    pytest.param("image", lambda: files.truncated(files.jpeg(400, 300)), "a.jpg", "corrupt_file", id="truncated-jpeg"),
+    pytest.param("image", lambda: damaged.cut_scan(damaged.jpeg(600, 400), 0.5), "a.jpg", "corrupt_file",
+                 id="jpeg-cut-short-then-eoi"),
+    pytest.param("image", lambda: b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4, "a.jpg", "corrupt_file",
+                 id="jpeg-soi-then-junk"),
+    pytest.param("image", I.scan_bomb, "a.jpg", "corrupt_file", id="jpeg-scan-bomb"),
+    pytest.param("image", I.ztxt_bomb, "a.png", "corrupt_file", id="png-ztxt-bomb"),
+    pytest.param("image", I.text_memory_bomb, "a.png", "corrupt_file", id="png-text-memory-bomb"),
+    pytest.param("image", lambda: damaged.bad_idat_crc(damaged.png(300, 200, "RGBA")), "a.png", "corrupt_file",
+                 id="png-bad-crc"),
+    pytest.param("image", lambda: I.raw_png(300, 300, idat=b"not zlib at all"), "a.png", "corrupt_file",
+                 id="png-bad-zlib"),
+    pytest.param("image", lambda: files.png_header_only(300, 300), "a.png", "corrupt_file", id="png-header-only"),
+    pytest.param("video", videos.without_codec, "a.mp4", "unsupported_codec", id="track-without-a-codec"),
+    pytest.param("video", lambda: videos.scrambled(videos.encode(frames=8)), "a.mp4", "corrupt_file",
+                 id="garbage-stream"),
+    pytest.param("video", lambda: files.truncated(files.real_mp4(), 0.8), "a.mp4", "corrupt_file", id="truncated-mp4"),
+    pytest.param("video", lambda: files.mp4(major=b"\0\0\0\0"), "a.mp4", "unsupported_type", id="nul-major-brand"),
+    pytest.param("video", lambda: files.ftyp() + b"\xff" * 64, "a.mp4", "corrupt_file", id="ftyp-then-junk"),
+    pytest.param("video", lambda: files.ftyp() + files.box(b"mo\x00v", bytes(8)), "a.mp4", "corrupt_file",
+                 id="box-named-with-a-nul"),
+]
+
+
+@pytest.mark.parametrize(("kind", "make", "filename", "code"), HOSTILE)
+def test_refusals_of_hostile_files_say_what_is_wrong_in_words_for_people(api, persona, kind, make, filename, code):
+    response = post_file(api, persona.pk, kind, make(), filename)
+
+    assert (response.status_code, response.json()["code"]) == (400, code), response.content
+    assert_for_people(response.json()["detail"])
     assert MediaFile.objects.count() == 0
     assert stored_files() == []
 

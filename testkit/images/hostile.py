@@ -6,7 +6,7 @@ import zlib
 
 from PIL import Image, PngImagePlugin
 
-from testkit.images.base import RED, encode, photo_jpeg, png_chunk, raw_png
+from testkit.images.base import BLUE, RED, encode, photo_jpeg, png_chunk, raw_png
 
 # --- hand-written containers and hostile files ----------------------------------------------------
 
@@ -101,3 +101,75 @@ SVG = (b'<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2
        b'height="300"><script>alert(1)</script><rect width="300" height="300"/></svg>')
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 TEXT = b"just some words, not an image at all\n" * 10
+
+
+# --- files that cost decoders far more than their size (mediakit.bounds) ----------------------------
+
+
+def _segments(data: bytes) -> list[tuple[int, int]]:
+    """(offset, marker) of every JPEG segment, entropy-coded data skipped."""
+    found, pos = [], 2
+    while pos + 4 <= len(data):
+        marker, length = data[pos + 1], struct.unpack_from(">H", data, pos + 2)[0]
+        found.append((pos, marker))
+        pos += 2 + length
+        if marker == 0xDA:  # the scan's data runs to the next marker that is not a stuffed 0x00 or RSTn
+            while not (data[pos] == 0xFF and data[pos + 1] not in (0x00, *range(0xD0, 0xD8))):
+                pos += 1
+        if marker == 0xD9:
+            break
+    return found
+
+
+def progressive_scans(data: bytes) -> int:
+    """How many scans (SOS segments) a JPEG holds."""
+    return sum(marker == 0xDA for _, marker in _segments(data))
+
+
+def scan_bomb(side: int = 3000, repeats: int = 3000) -> bytes:
+    """A flat grey progressive JPEG whose last scan is repeated `repeats` more times before EOI.
+
+    Each copy is ~35 bytes (an AC refinement scan of a flat picture is all end-of-block runs) but
+    makes libjpeg pass over every block of the picture again: 3000 of them over 3000x3000 px are
+    ~120 KiB that held a worker for 15 s; without the copies it decodes in a few hundredths.
+    """
+    data = encode(Image.new("RGB", (side, side), (128, 128, 128)), "JPEG", progressive=True, quality=90)
+    last = [pos for pos, marker in _segments(data) if marker == 0xDA][-1]
+    return data[:-2] + data[last:-2] * repeats + data[-2:]
+
+
+def jpeg_segment_flood(count: int, side: int = 300) -> bytes:
+    """A real JPEG with `count` empty APP5 segments after SOI (Pillow parses each one in Python)."""
+    data = photo_jpeg(side, side)
+    return data[:2] + b"\xff\xe5\x00\x02" * count + data[2:]
+
+
+def png_chunk_flood(count: int, side: int = 300) -> bytes:
+    """A real PNG with `count` empty private ancillary chunks before its image data."""
+    data = encode(Image.new("RGB", (side, side), RED), "PNG")
+    ihdr_end = 8 + 25
+    return data[:ihdr_end] + png_chunk(b"crTv", b"") * count + data[ihdr_end:]
+
+
+def gif_frame_flood(frames: int, side: int = 200) -> bytes:
+    """A real `side` px GIF followed by one-pixel frames, 15 bytes each, up to `frames` frames."""
+    data = encode(Image.new("P", (side, side), 1), "GIF")
+    # Descriptor at 0,0 of 1x1, no local table; LZW code size 2; one sub-block: clear, pixel 0, end.
+    tiny = b"\x2c" + struct.pack("<HHHHB", 0, 0, 1, 1, 0) + b"\x02\x02\x44\x01\x00"
+    return data[:-1] + tiny * (frames - 1) + data[-1:]
+
+
+def gif_block_flood(count: int, side: int = 200) -> bytes:
+    """A real GIF with `count` empty comment extensions before its picture."""
+    data = encode(Image.new("P", (side, side), 1), "GIF")
+    blocks = 13 + (3 << ((data[10] & 7) + 1) if data[10] & 0x80 else 0)  # after the colour table
+    return data[:blocks] + b"\x21\xfe\x00" * count + data[blocks:]
+
+
+def webp_frame_flood(frames: int) -> bytes:
+    """An animated WebP whose second frame is repeated until it has `frames` frames."""
+    pictures = [Image.new("RGB", (200, 200), colour) for colour in (RED, BLUE)]
+    data = encode(pictures[0], "WEBP", save_all=True, append_images=pictures[1:], lossless=True)
+    second = data.index(b"ANMF", data.index(b"ANMF") + 4)
+    body = data[12:] + data[second:] * (frames - 2)
+    return b"RIFF" + struct.pack("<I", len(body) + 4) + b"WEBP" + body
