@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_login_failed
+from django.db.models.signals import pre_delete
 
 
 class AccountsConfig(AppConfig):
@@ -11,3 +12,4 @@ class AccountsConfig(AppConfig):
 
         user_login_failed.connect(handlers.count_failed_login, dispatch_uid="accounts.count_failed_login")
         exports.register("profile", export.profile_part)
+        pre_delete.connect(handlers.erase_tokens, sender=self.get_model("User"), dispatch_uid="accounts.erase_tokens")

@@ -3,16 +3,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
-from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 
 def account_erase(*, user) -> bool:
     """Erase the user and everything they own; False if a concurrent request erased them first.
 
-    Their refresh tokens are erased with them (API.md): simplejwt's outstanding-token rows would
-    otherwise outlive the user (SET_NULL) holding each token whole; their blacklist entries go by
-    cascade. A refresh with one of those tokens is still refused, since it names a user that no
+    Their refresh tokens are erased with them (API.md; accounts.handlers.erase_tokens, on every
+    deletion of a user row); their blacklist entries go by cascade. A refresh with one of those tokens is still refused, since it names a user that no
     longer exists (accounts.views.RefreshView; ids are never reused). The row's cascade takes
     avatars, personas and media files, whose post_delete handlers remove every stored file after
     commit (refusals are kept for a retry).
@@ -21,7 +19,6 @@ def account_erase(*, user) -> bool:
         locked = get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         if locked is None:
             return False
-        OutstandingToken.objects.filter(user=locked).delete()
         locked.delete()
     return True
 

@@ -69,7 +69,8 @@ def translate(exc: Exception) -> Exception:
     if isinstance(exc, UnreadablePostError):  # the client stalled mid-body or left
         return RequestTimeout()
     if isinstance(exc, (TooManyFilesSent, TooManyFieldsSent)):
-        return exceptions.ValidationError(str(exc) or "Too many parts in the request.", code="too_many_parts")
+        # Django's message names its setting (DATA_UPLOAD_MAX_NUMBER_FILES): the client gets a sentence.
+        return exceptions.ValidationError("The request has too many files or fields.", code="too_many_parts")
     if isinstance(exc, SuspiciousOperation):
         return exceptions.ValidationError("The request was refused as malformed.", code="bad_request")
     return dependency_failure(exc) or exc

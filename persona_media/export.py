@@ -1,6 +1,6 @@
 """The persona_media part of a user's export: personas.json and every stored media file."""
 from mediakit.export import Member
-from moderation.moderated import Status
+from mediakit.review import Status
 from persona_media import conf
 from persona_media.models import MediaFile, Persona
 from persona_media.serializers import MediaFileSerializer, PersonaSerializer

@@ -102,6 +102,14 @@ def test_every_refresh_token_is_erased_and_stays_refused(two_users):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_user_deleted_in_the_admin_leaves_no_token_either(two_users, moderator):
+    client, tokens, user, other = two_users
+    assert moderator.post(f"/admin/accounts/user/{user.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert_tokens_erased(tokens, other)
+    assert APIClient().post("/api/v1/auth/refresh", {"refresh": tokens["refresh"]}, format="json").status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("body", [{}, {"password": "Wrong-Horse-42"}, {"password": ""}, {"password": None},
                                   {"password": PASSWORD + "x" * 200}, [PASSWORD], {"pass": PASSWORD},
                                   {"password": PASSWORD + "\x00"}, {"password": 42},

@@ -274,6 +274,16 @@ def test_malformed_requests(api, send, code):
     assert not Avatar.objects.exists() and stored_names() == set()
 
 
+def test_more_files_than_a_request_may_carry_is_a_sentence_not_a_setting(api):
+    files = {f"f{i}": SimpleUploadedFile(f"{i}.jpg", b"x") for i in range(6)}  # DATA_UPLOAD_MAX_NUMBER_FILES is 5
+    response = api.post(URL, files, format="multipart")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "too_many_parts" and "DATA_UPLOAD" not in body["detail"]
+    assert_for_people(body["detail"])
+    assert not Avatar.objects.exists() and stored_names() == set()
+
+
 @pytest.mark.parametrize("path", [URL, URL + "/"])
 def test_every_method_answers_with_and_without_slash(api, path):
     assert post_avatar(api, I.photo_jpeg(300, 300), path=path).status_code == 200
