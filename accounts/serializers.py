@@ -6,6 +6,7 @@ from rest_framework.validators import UniqueValidator
 
 from accounts import conf
 from accounts.models import User
+from mediakit.fields import ModelSerializer, TextField
 
 # A tag is a short label; twenty of them is already a crowded profile.
 MAX_TAGS = 20
@@ -17,11 +18,11 @@ EMAIL_TAKEN = "A user with this email already exists."
 
 def password_field(**kwargs) -> serializers.CharField:
     # The length is checked with the field, before any validator or hasher sees the password.
-    return serializers.CharField(max_length=conf.PASSWORD_MAX_LENGTH, trim_whitespace=False,
+    return TextField(max_length=conf.PASSWORD_MAX_LENGTH, trim_whitespace=False,
                                  style={"input_type": "password"}, **kwargs)
 
 
-class RegisterSerializer(serializers.ModelSerializer):
+class RegisterSerializer(ModelSerializer):
     password = password_field(write_only=True)
 
     class Meta:
@@ -73,18 +74,18 @@ class TokenPairSerializer(serializers.Serializer):
 
 
 class RefreshSerializer(serializers.Serializer):
-    refresh = serializers.CharField(required=False, allow_blank=True, help_text="Omit to use the refresh_token cookie.")
+    refresh = TextField(required=False, allow_blank=True, help_text="Omit to use the refresh_token cookie.")
 
 
 class AccessSerializer(serializers.Serializer):
     access = serializers.CharField()
 
 
-class ProfileSerializer(serializers.ModelSerializer):
+class ProfileSerializer(ModelSerializer):
     avatar_url = serializers.CharField(read_only=True, allow_null=True,
                                        help_text="The current avatar's medium variant, or null.")
     specialty_tags = serializers.ListField(
-        child=serializers.CharField(max_length=MAX_TAG_LENGTH), max_length=MAX_TAGS, required=False)
+        child=TextField(max_length=MAX_TAG_LENGTH), max_length=MAX_TAGS, required=False)
 
     class Meta:
         model = User
