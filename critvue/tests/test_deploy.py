@@ -1,6 +1,7 @@
 """deploy/ as an operator uses it: the systemd units (systemd's own verifier where the machine has it, and
 everywhere a parse that checks what they name exists), `check --deploy` with the example environment,
 and the README naming every file it ships."""
+import json
 import os
 import re
 import secrets
@@ -181,3 +182,17 @@ def test_check_deploy_with_the_example_environment_warns_only_of_what_the_readme
     reported = set(re.findall(r"\((\w+\.[EW]\d+)\)", checked.stdout + checked.stderr))
     assert reported == {"security.W021"}, checked.stdout + checked.stderr
     assert "security.W021" in README.read_text()
+
+
+def test_the_s3_policies_name_the_folders_the_app_writes():
+    from django.conf import settings
+
+    folders = {settings.AVATAR_S3_LOCATION, settings.PERSONA_MEDIA_S3_LOCATION}
+    app = json.loads((ROOT / "deploy" / "s3" / "app-user-policy.json").read_text())
+    objects = next(s for s in app["Statement"] if "s3:PutObject" in s["Action"])
+    assert {"s3:GetObject", "s3:PutObjectAcl", "s3:DeleteObject"} <= set(objects["Action"])  # ACLs: avatars
+    assert {r.split(":::critvue-media/", 1)[1] for r in objects["Resource"]} == {f"{f}/*" for f in folders}
+    public = json.loads((ROOT / "deploy" / "s3" / "public-avatars-bucket-policy.json").read_text())
+    (grant,) = public["Statement"]
+    assert (grant["Principal"], grant["Action"]) == ("*", "s3:GetObject")
+    assert grant["Resource"] == f"arn:aws:s3:::critvue-media/{settings.AVATAR_S3_LOCATION}/*"  # never media
