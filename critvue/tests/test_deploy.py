@@ -3,17 +3,21 @@ everywhere a parse that checks what they name exists), `check --deploy` with the
 and the README naming every file it ships."""
 import json
 import os
+import pwd
 import re
 import secrets
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+import requests
 from django.core.management import get_commands
 
 from critvue.tests.topology import DEPLOY_ENV, ROOT
+from testkit.net import free_port
 
 UNITS = ROOT / "deploy" / "systemd"
 README = ROOT / "deploy" / "README.md"
@@ -196,3 +200,50 @@ def test_the_s3_policies_name_the_folders_the_app_writes():
     (grant,) = public["Statement"]
     assert (grant["Principal"], grant["Action"]) == ("*", "s3:GetObject")
     assert grant["Resource"] == f"arn:aws:s3:::critvue-media/{settings.AVATAR_S3_LOCATION}/*"  # never media
+
+
+def test_the_site_serves_certbot_challenges_over_http_and_redirects_the_rest(tmp_path):
+    """deploy/nginx/critvue.conf's port-80 server, run for real on free loopback ports: the first certificate
+    and every renewal (certbot --webroot, deploy/README.md step 8) need its challenge files."""
+    from critvue.tests.test_topology_faults import self_signed
+    from critvue.tests.topology import nginx_binary, site_locations, stop
+
+    cert, key = self_signed(tmp_path)
+    challenge = tmp_path / "acme" / ".well-known" / "acme-challenge" / "token-123"
+    challenge.parent.mkdir(parents=True)
+    challenge.write_text("token-123.thumbprint")
+    (tmp_path / "locations.conf").write_text(site_locations("critvue", tmp_path / "a", tmp_path / "m"))
+    http, https = free_port(), free_port()
+    live = "/etc/letsencrypt/live/api.critvue.example"
+    site = (ROOT / "deploy" / "nginx" / "critvue.conf").read_text()
+    for old, new in ((f"{live}/fullchain.pem", cert), (f"{live}/privkey.pem", key), ("/var/www/html", str(tmp_path / "acme")),
+                     ("/etc/nginx/snippets/critvue-locations.conf", str(tmp_path / "locations.conf")),
+                     ("listen 80;", f"listen 127.0.0.1:{http};"), ("listen 443 ssl", f"listen 127.0.0.1:{https} ssl"),
+                     ("listen [::]:80;", ""), ("listen [::]:443 ssl http2;", "")):
+        assert old in site, old
+        site = site.replace(old, new)
+    (tmp_path / "site.conf").write_text(site)
+    temp = "\n".join(f"{kind}_temp_path {tmp_path}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    # As root, nginx's workers would become `nobody`, who cannot read pytest's folders.
+    user = f"user {pwd.getpwuid(os.geteuid()).pw_name};\n" if os.geteuid() == 0 else ""
+    (tmp_path / "nginx.conf").write_text(f"{user}pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\n{temp}\n"
+                                         f"access_log off;\ninclude {tmp_path}/site.conf;\n}}\n")
+    nginx = subprocess.Popen([nginx_binary(), "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
+                              "-e", str(tmp_path / "error.log"), "-g", "daemon off;"])
+    try:
+        host = {"Host": "api.critvue.example"}
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                served = requests.get(f"http://127.0.0.1:{http}/.well-known/acme-challenge/token-123", headers=host,
+                                      timeout=10)
+                break
+            except requests.ConnectionError:
+                assert nginx.poll() is None and time.monotonic() < deadline, (tmp_path / "error.log").read_text()
+                time.sleep(0.1)
+        assert (served.status_code, served.text) == (200, "token-123.thumbprint")
+        moved = requests.get(f"http://127.0.0.1:{http}/api/v1/profile/me?x=1", headers=host, allow_redirects=False,
+                             timeout=10)
+        assert (moved.status_code, moved.headers["Location"]) == (301, "https://api.critvue.example/api/v1/profile/me?x=1")
+    finally:
+        stop(nginx)
