@@ -155,7 +155,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o640
-FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+# Folders keep the setgid bit their parent gives them (deploy/README.md: the storage folders are setgid
+# www-data, so that nginx reads what the app writes): Django chmods every folder it makes to exactly this
+# mode, and 0o750 alone would drop the bit, leaving a persona's folder unreadable to nginx.
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o2750
 
 # Cookies: SameSite=Lax everywhere, Secure whenever DEBUG is off.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
