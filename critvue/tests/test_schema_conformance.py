@@ -7,6 +7,7 @@ schemathesis_hooks.py). Every operation of the schema is tested, whatever endpoi
 Bounded: a fixed seed, few examples per operation and one worker (Python 3.11's parser is not safe
 in the threads schemathesis would use), so it adds about half a minute.
 """
+import json
 import os
 import re
 import subprocess
@@ -78,3 +79,27 @@ def test_every_operation_conforms_to_the_schema(server, tmp_path):
     assert run.returncode == 0, output[-20000:]
     counts = re.search(r"Selected: (\d+)/(\d+)\s+Tested: (\d+)", output)
     assert counts and counts[1] == counts[2] == counts[3], output[-5000:]  # every operation of the schema
+
+
+@pytest.mark.parametrize("positive, status, code, fair", [
+    (True, 400, "image_too_small", True),       # a rule beyond the schema (pixels)
+    (True, 400, "password_too_common", True),
+    (True, 409, "duplicate_file", True),
+    (True, 400, "max_length", False),           # the schema could have said it
+    (True, 400, "invalid", False),
+    (True, 400, None, False),                   # no code: nobody can tell why
+    (True, 415, "unsupported_media_type", False),
+    (False, 400, "invalid", True),              # a schema-invalid request: negative_data_rejection's business
+])
+def test_the_refusal_check_tells_rules_beyond_the_schema_from_disagreements(positive, status, code, fair):
+    from types import SimpleNamespace
+
+    from critvue.tests.schemathesis_hooks import refusals_name_a_rule_the_schema_cannot_state as check
+
+    case = SimpleNamespace(meta=SimpleNamespace(generation=SimpleNamespace(mode=SimpleNamespace(is_positive=positive))))
+    response = SimpleNamespace(status_code=status, content=json.dumps({"detail": "x.", "code": code}).encode())
+    if fair:
+        assert check(None, response, case) is None
+    else:
+        with pytest.raises(AssertionError, match="schema-valid request was refused"):
+            check(None, response, case)
