@@ -48,7 +48,8 @@ def test_removes_old_unreferenced_files_only(storage_backend, user, make_avatar,
     out = run()
 
     assert stored_names() == referenced
-    assert "8 files checked, 5 kept, 3 orphaned (removed 3024 bytes), 0 empty folders; 0 rows with a missing file." in out
+    assert ("8 files checked, 5 kept, 3 orphaned (removed 3024 bytes), 0 empty folders; "
+            "0 rows with a missing file.") in out
 
 
 def test_dry_run_removes_nothing(storage_backend, user, make_avatar, orphans, later):

@@ -216,14 +216,16 @@ def test_the_site_serves_certbot_challenges_over_http_and_redirects_the_rest(tmp
     http, https = free_port(), free_port()
     live = "/etc/letsencrypt/live/api.critvue.example"
     site = (ROOT / "deploy" / "nginx" / "critvue.conf").read_text()
-    for old, new in ((f"{live}/fullchain.pem", cert), (f"{live}/privkey.pem", key), ("/var/www/html", str(tmp_path / "acme")),
+    for old, new in ((f"{live}/fullchain.pem", cert), (f"{live}/privkey.pem", key),
+                     ("/var/www/html", str(tmp_path / "acme")),
                      ("/etc/nginx/snippets/critvue-locations.conf", str(tmp_path / "locations.conf")),
                      ("listen 80;", f"listen 127.0.0.1:{http};"), ("listen 443 ssl", f"listen 127.0.0.1:{https} ssl"),
                      ("listen [::]:80;", ""), ("listen [::]:443 ssl http2;", "")):
         assert old in site, old
         site = site.replace(old, new)
     (tmp_path / "site.conf").write_text(site)
-    temp = "\n".join(f"{kind}_temp_path {tmp_path}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp = "\n".join(f"{kind}_temp_path {tmp_path}/{kind};"
+                     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     # As root, nginx's workers would become `nobody`, who cannot read pytest's folders.
     user = f"user {pwd.getpwuid(os.geteuid()).pw_name};\n" if os.geteuid() == 0 else ""
     (tmp_path / "nginx.conf").write_text(f"{user}pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\n{temp}\n"

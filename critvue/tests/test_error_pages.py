@@ -62,7 +62,8 @@ def test_the_admin_keeps_its_html_pages(debug, admin_client):
 
 def test_make_run_debug_server_answers_json_errors(tmp_path):
     """`manage.py runserver` with DEBUG on, as `make run` starts it (its own SQLite file and folders)."""
-    env = {**os.environ, "DEBUG": "true", "CRITVUE_ENV_FILE": "", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    env = {**os.environ, "DEBUG": "true", "CRITVUE_ENV_FILE": "",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
            "AVATAR_STORAGE_PATH": str(tmp_path / "avatars"), "PERSONA_MEDIA_STORAGE_PATH": str(tmp_path / "media")}
     env.pop("REDIS_URL", None)
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)

@@ -12,7 +12,6 @@ import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-import requests
 
 from bench.live import server_env
 from critvue.tests.test_topology_clients import client_on

@@ -61,8 +61,8 @@ class Host:
         self.url = ""
 
     def manage(self, *args: str, check: bool = True, env_extra: dict | None = None) -> subprocess.CompletedProcess:
-        result = subprocess.run([str(self.python), "manage.py", *args], cwd=self.dir, env={**self.env, **(env_extra or {})},
-                                capture_output=True, text=True, timeout=180)
+        result = subprocess.run([str(self.python), "manage.py", *args], cwd=self.dir,
+                                env={**self.env, **(env_extra or {})}, capture_output=True, text=True, timeout=180)
         if check:
             assert result.returncode == 0, result.stderr + result.stdout
         return result

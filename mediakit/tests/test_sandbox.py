@@ -151,7 +151,8 @@ def test_a_main_run_by_module_name_in_a_package_prints_no_runpy_warning_per_chil
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "heavy_dependency.py").write_text("")
-    (package / "run_by_name.py").write_text(RUN_BY_NAME.replace("import heavy_dependency", "import pkg.heavy_dependency"))
+    main = RUN_BY_NAME.replace("import heavy_dependency", "import pkg.heavy_dependency")
+    (package / "run_by_name.py").write_text(main)
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), root])}
     ran = subprocess.run([sys.executable, "-m", "pkg.run_by_name"], cwd=tmp_path, env=env, capture_output=True,
