@@ -1,4 +1,4 @@
-"""gunicorn settings, read from the project folder: `gunicorn critvue.wsgi --workers 4 --bind ...`."""
+"""gunicorn settings, read from the project folder: `gunicorn critvue.wsgi --config gunicorn.conf.py --bind ...`."""
 import glob
 import json
 import os
@@ -15,6 +15,15 @@ from gunicorn.http.unreader import SocketUnreader
 # resizes); each keeps its own database connection, so a server holds up to workers x threads.
 worker_class = "gthread"
 threads = 8
+# One worker per CPU this process may run on: what `nproc` prints (the CPU affinity a container or a
+# systemd CPUAffinity= leaves it, not the host's count). WEB_CONCURRENCY or --workers overrides it.
+workers = int(os.environ.get("WEB_CONCURRENCY") or len(os.sched_getaffinity(0)))
+
+# gunicorn's control socket (for `gunicornc`) defaults to $XDG_RUNTIME_DIR or ~/.gunicorn: a hardened unit
+# cannot write there (ProtectHome, a read-only /srv), and two masters on one machine would share it. It is
+# opened only where the operator names one (deploy/systemd/critvue.service: /run/critvue/gunicorn.ctl).
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
 
 # gunicorn reads a request body up to 1 MiB per recv() and copies it through buffers, so a worker
 # grows by ~3.5 MiB while a 10 MiB upload arrives; 64 KiB reads keep it under 0.5 MiB

@@ -6,6 +6,7 @@ from rest_framework.validators import UniqueValidator
 
 from accounts import conf
 from accounts.models import User
+from mediakit.fields import ModelSerializer, TextField
 
 # A tag is a short label; twenty of them is already a crowded profile.
 MAX_TAGS = 20
@@ -19,14 +20,15 @@ def password_field(**kwargs) -> serializers.CharField:
     """The one password rule of every view that takes a password (register, login, account deletion).
 
     At most PASSWORD_MAX_LENGTH characters, checked before any validator or hasher sees it; never
-    blank, never trimmed; no NUL and no lone surrogate (DRF's CharField refuses both): a password
-    that could never be set is refused everywhere, not matched by one view and refused by another.
+    blank, never trimmed; text only (a number is no password); no NUL and no lone surrogate (DRF's
+    CharField refuses both): a password that could never be set is refused everywhere, not matched
+    by one view and refused by another.
     """
-    return serializers.CharField(max_length=conf.PASSWORD_MAX_LENGTH, trim_whitespace=False,
-                                 style={"input_type": "password"}, **kwargs)
+    return TextField(max_length=conf.PASSWORD_MAX_LENGTH, trim_whitespace=False,
+                     style={"input_type": "password"}, **kwargs)
 
 
-class RegisterSerializer(serializers.ModelSerializer):
+class RegisterSerializer(ModelSerializer):
     password = password_field(write_only=True)
 
     class Meta:
@@ -78,18 +80,18 @@ class TokenPairSerializer(serializers.Serializer):
 
 
 class RefreshSerializer(serializers.Serializer):
-    refresh = serializers.CharField(required=False, allow_blank=True, help_text="Omit to use the refresh_token cookie.")
+    refresh = TextField(required=False, allow_blank=True, help_text="Omit to use the refresh_token cookie.")
 
 
 class AccessSerializer(serializers.Serializer):
     access = serializers.CharField()
 
 
-class ProfileSerializer(serializers.ModelSerializer):
+class ProfileSerializer(ModelSerializer):
     avatar_url = serializers.CharField(read_only=True, allow_null=True,
                                        help_text="The current avatar's medium variant, or null.")
     specialty_tags = serializers.ListField(
-        child=serializers.CharField(max_length=MAX_TAG_LENGTH), max_length=MAX_TAGS, required=False)
+        child=TextField(max_length=MAX_TAG_LENGTH), max_length=MAX_TAGS, required=False)
 
     class Meta:
         model = User

@@ -1,6 +1,8 @@
 """Failed logins counted per email and per client address, in the rate-limit cache (django-ratelimit).
 
-Counts live in fixed windows of the shared cache, so every server process sees them. Only failures
+Counts live in fixed windows of the shared cache, so every server process sees them. The client address is
+the one behind trusted proxies (TRUSTED_PROXIES, critvue.clients, which RATELIMIT_IP_META_KEY names), so
+behind nginx each client counts for itself, not the proxy for all. Only failures
 count; once a count is full, every attempt for that email or from that address is refused, even one
 with the right password, until its window ends.
 """

@@ -55,3 +55,16 @@ def _check_folder(name: str, value: str) -> list[Error]:
         return [Error(f"{name} ({value}) is not a writable folder.",
                       hint=f"Create it and give the server's user write access to {existing}.", id="critvue.E004")]
     return []
+
+
+@register(CONFIGURATION)
+def check_trusted_proxies(app_configs=None, **kwargs) -> list[Error]:
+    from critvue.clients import parse_networks
+
+    try:
+        parse_networks(settings.TRUSTED_PROXIES)
+    except ValueError as exc:
+        return [Error(f"TRUSTED_PROXIES: {exc}.", id="critvue.E006",
+                      hint="List the proxies in front of the app (e.g. 127.0.0.1,::1 for nginx on the same "
+                           "machine, or 10.0.0.0/24), comma-separated.")]
+    return []

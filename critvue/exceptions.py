@@ -7,6 +7,7 @@ own views (accounts) get it through REST_FRAMEWORK's EXCEPTION_HANDLER. Here: Dj
 from django.http import JsonResponse
 from django.views import defaults
 
+from critvue.middleware import is_admin as _is_admin
 from mediakit.api import RequestTooLarge, translate
 
 
@@ -23,11 +24,6 @@ def bad_request(request, exception=None):
 
 def permission_denied(request, exception=None):
     return _json_error(403, "You do not have permission to perform this action.", "permission_denied")
-
-
-def _is_admin(request) -> bool:
-    # Moderators in the admin get Django's HTML pages; everything else is an API.
-    return request.path.startswith("/admin/")
 
 
 def page_not_found(request, exception=None):

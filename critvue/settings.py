@@ -21,8 +21,13 @@ SECRET_KEY = env.str("SECRET_KEY", default="") or DEVELOPMENT_SECRET_KEY
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Proxies whose X-Forwarded-For is believed (addresses or CIDR blocks): the client is the right-most
+# address in it that is not one of them (critvue.clients). From any other peer the header is ignored.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 INSTALLED_APPS = [
+    # runserver leaves static files to WhiteNoise, inside the middleware: a missing one is a JSON 404 too.
+    "whitenoise.runserver_nostatic",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -44,6 +49,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "critvue.middleware.JSONErrorPages",
+    "critvue.logs.ClientAddress",
     "django.middleware.security.SecurityMiddleware",
     "critvue.middleware.RequireContentLength",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -148,7 +155,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o640
-FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+# Folders keep the setgid bit their parent gives them (deploy/README.md: the storage folders are setgid
+# www-data, so that nginx reads what the app writes): Django chmods every folder it makes to exactly this
+# mode, and 0o750 alone would drop the bit, leaving a persona's folder unreadable to nginx.
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o2750
 
 # Cookies: SameSite=Lax everywhere, Secure whenever DEBUG is off.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
@@ -158,7 +168,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 if env.bool("SECURE_PROXY_SSL", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# Monitors and scrapers ask app servers directly over plain HTTP (deploy/README.md): never redirected.
+SECURE_REDIRECT_EXEMPT = [r"^health/?$", r"^health/avatar/?$", r"^metrics/?$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 X_FRAME_OPTIONS = "DENY"
 
 # --- Storage -------------------------------------------------------------------------------
@@ -227,6 +241,8 @@ RATELIMIT_ENABLE = ENABLE_RATE_LIMITING
 # (logged, counted in ratelimit_cache_errors_total) rather than failing them while Redis is down.
 RATELIMIT_USE_CACHE = "ratelimit"
 RATELIMIT_FAIL_OPEN = True
+# Every per-address limit ("ip" keys) counts the client behind trusted proxies, not the proxy.
+RATELIMIT_IP_META_KEY = "critvue.clients.client_address"
 CACHES[RATELIMIT_USE_CACHE] = {**CACHES["default"]}
 if REDIS_URL:
     CACHES[RATELIMIT_USE_CACHE]["BACKEND"] = "critvue.cache.FailOpenRedisCache"
@@ -270,7 +286,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "mediakit.api.PageNumberPagination",
     "EXCEPTION_HANDLER": "mediakit.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, documenting every error status an operation can answer (critvue.schema).
+    "DEFAULT_SCHEMA_CLASS": "critvue.schema.AutoSchema",
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("ACCESS_TOKEN_LIFETIME_MINUTES", default=15)),
@@ -311,7 +328,18 @@ LOGGING = {
             "reserved_attrs": [*RESERVED_ATTRS, "request", "server_time"],
         },
     },
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}},
+    # Every line written for a request names its client (critvue.logs).
+    "filters": {"client": {"()": "critvue.logs.RequestClient"}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json",
+                            "filters": ["client"]}},
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {"django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False}},
 }
+
+# --- Error tracking (optional): sentry-sdk's Django integration, sending no personal data -------------
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from critvue.errortracking import start as start_error_tracking
+
+    start_error_tracking(SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+                         release=env.str("SENTRY_RELEASE", default=""))

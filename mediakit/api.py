@@ -131,6 +131,29 @@ class PageNumberPagination(pagination.PageNumberPagination):
     # A page of 100 rows is as much as one request should serialise.
     max_page_size = 100
 
+    def get_page_size(self, request) -> int:
+        """A whole number from 1 (larger ones are served as max_page_size); anything else is a 400, not
+        silently the default page (DRF's way), which a client could not tell from what it asked for."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit() and int(raw) >= 1):
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [f"A whole number from 1 (at most {self.max_page_size} are served)."]},
+                code="invalid")
+        return min(int(raw), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["minimum"] = 1
+                parameter["description"] = f"Results per page, from 1 ({self.page_size} by default; at most " \
+                                           f"{self.max_page_size} are served)."
+            elif parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+        return parameters
+
 
 class UserRateLimit(BaseThrottle):
     """Allows `view.rate_limits[method]` (e.g. "5/m"; None: unlimited) requests per user and fixed window.

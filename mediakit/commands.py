@@ -52,10 +52,13 @@ class CleanupCommand(BaseCommand):
         report = self.cleanup(older_than=timedelta(days=days), dry_run=dry_run)
         sweep = report.sweep
         verb = "would remove" if dry_run else "removed"
-        say(self, verbosity, verb=verb, names=sweep.orphans,
+        # A dry run is for reading what would go: it lists at the default verbosity, a real run at 2.
+        listing = verbosity + 1 if dry_run else verbosity
+        say(self, listing, verb=verb, names=[*sweep.orphans, *(f"empty folder {f}/" for f in sweep.folders)],
             problems=[f"{self.row_label} {pk}: stored file {name} is missing" for pk, name in report.missing])
         if verbosity >= 1:
             self.stdout.write(
                 f"{sweep.counted} files checked, {sweep.kept} kept, {len(sweep.orphans)} orphaned "
-                f"({verb} {sweep.bytes_freed} bytes); {len(report.missing)} rows with a missing file."
+                f"({verb} {sweep.bytes_freed} bytes), {len(sweep.folders)} empty folders; "
+                f"{len(report.missing)} rows with a missing file."
                 + (" Dry run: nothing was removed." if dry_run else ""))

@@ -46,6 +46,13 @@ def _configure() -> None:
     # the module imports already loaded (~90 ms per child for a benchmark importing Pillow).
     name = getattr(getattr(sys.modules.get("__main__"), "__spec__", None), "name", None)
     by_name = [name] if name and not name.endswith("__main__") else []
+    if by_name and "." in name:
+        # Re-run over the preloaded module, runpy warns in every child that a package's module is already
+        # imported: expected here, and once per call it buried a benchmark's output. The fork server (and
+        # so every child) gets this filter through the -W options multiprocessing passes on.
+        quiet = f"ignore:'{name}' found in sys.modules:RuntimeWarning"
+        if quiet not in sys.warnoptions:
+            sys.warnoptions.append(quiet)
     CONTEXT.set_forkserver_preload(["__main__", *by_name, *sorted(_preloaded)])
 
 

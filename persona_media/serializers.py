@@ -1,20 +1,21 @@
 """JSON shapes of personas, media files, uploads and statistics (API.md)."""
 from rest_framework import serializers
 
+from mediakit.fields import ModelSerializer, TextField
 from mediakit.uploads import SingleUploadField
 from persona_media.conf import DESCRIPTION_MAX_LENGTH
 from persona_media.models import MediaFile, Persona
 from persona_media.signing import signed_url
 
 
-class PersonaSerializer(serializers.ModelSerializer):
+class PersonaSerializer(ModelSerializer):
     class Meta:
         model = Persona
         fields = ["id", "name", "description", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class DescriptionField(serializers.CharField):
+class DescriptionField(TextField):
     """Up to 1000 characters; an explicit null clears it like an empty string."""
 
     def __init__(self, **kwargs):

@@ -144,7 +144,9 @@ def test_schema_documents_auth_alternatives_and_error_responses():
                 # A signed URL (`sig`) stands in for credentials on a media file's download and preview.
                 signed = path.endswith(("/download", "/preview")) and path.startswith("/upload/files/")
                 assert operation["security"] == [{"bearerAuth": []}, {"cookieAuth": []}] + [{}] * signed, where
-                assert {"401", "403"} <= set(operation["responses"]), where
+                assert "401" in operation["responses"], where
+                # The cookie's same-site rule refuses unsafe methods only.
+                assert ("403" in operation["responses"]) == (method != "get" or signed), where
             if "{" in path:
                 error = operation["responses"]["404"]["content"]["application/json"]["schema"]
                 assert error == {"$ref": "#/components/schemas/Error"}, where
@@ -159,3 +161,43 @@ def test_schema_documents_411_for_every_operation_with_a_body():
     for path, method, operation in with_body:
         assert operation["responses"]["411"]["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/Error"}, f"{method} {path}"
+
+
+def test_schema_documents_every_field_an_error_carries():
+    doc = APIClient().get("/api/schema", HTTP_ACCEPT="application/json").json()
+    error = doc["components"]["schemas"]["Error"]
+    assert {"detail", "code", "errors", "existing_id", "messages"} <= set(error["properties"])
+    assert error["additionalProperties"] is True and error["properties"]["existing_id"]["type"] == "integer"
+
+
+def test_schema_documents_the_statuses_each_operation_can_answer():
+    """What a view is made of says which errors it can give: a body, a query, credentials, negotiation, a limit."""
+    doc = APIClient().get("/api/schema", HTTP_ACCEPT="application/json").json()
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            where, statuses = f"{method.upper()} {path}", set(operation["responses"])
+            assert "503" in statuses and "500" not in statuses, where
+            assert operation["responses"]["503"]["headers"]["Retry-After"]["schema"] == {"type": "integer"}, where
+            if operation.get("requestBody"):
+                assert {"400", "408", "411", "413", "415"} <= statuses, where
+            for status, response in operation["responses"].items():
+                if status[0] in "45":
+                    assert response["description"], (where, status)
+                    if (path, status) in (("/health", "503"), ("/health/avatar", "503")):
+                        continue  # a health report's own body, naming what is down
+                    assert response["content"]["application/json"]["schema"] == {
+                        "$ref": "#/components/schemas/Error"}, (where, status)
+    avatar, login = doc["paths"]["/api/v1/profile/me/avatar"], doc["paths"]["/api/v1/auth/login"]["post"]
+    assert "429" in avatar["post"]["responses"] and "429" in avatar["delete"]["responses"]
+    assert "429" not in avatar["get"]["responses"]  # only uploads and deletes are rate-limited
+    assert {"401", "429"} <= set(login["responses"])
+    assert "507" in doc["paths"]["/upload/persona/{persona_id}/image"]["post"]["responses"]
+    assert "406" in avatar["get"]["responses"]  # JSON only; a download answers any Accept
+    assert "406" not in doc["paths"]["/upload/files/{id}/download"]["get"]["responses"]
+
+
+def test_schema_documents_the_body_of_account_erasure():
+    doc = APIClient().get("/api/schema", HTTP_ACCEPT="application/json").json()
+    body = doc["paths"]["/api/v1/profile/me"]["delete"]["requestBody"]
+    ref = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert body["required"] is True and doc["components"]["schemas"][ref]["required"] == ["password"]

@@ -34,6 +34,8 @@ def test_valid_configuration_has_no_errors(settings):
     ({"MEDIAKIT": {"WEBP_QUALITY": 101}}, "mediakit.E002"),
     ({"MEDIAKIT": {"PNG_COMPRESSION": 10}}, "mediakit.E002"),
     ({"MODERATION": {"MODE": "later"}}, "moderation.E001"),
+    ({"TRUSTED_PROXIES": ["127.0.0.1", "nginx.internal"]}, "critvue.E006"),
+    ({"TRUSTED_PROXIES": ["10.0.0.0/33"]}, "critvue.E006"),
 ])
 def test_check_fires(settings, changes, expected):
     settings.SECRET_KEY = "a-long-random-test-secret-value-0123456789-abcdefghij"

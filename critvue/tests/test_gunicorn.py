@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from testkit.net import free_port
 
@@ -179,3 +180,36 @@ def test_moderation_pending_is_right_whichever_worker_answers(server):
     assert upload.status_code == 200 and upload.json()["moderation_status"] == "pending"
     assert {pending(server)["avatar"] for _ in range(6)} == {before["avatar"] + 1}
     assert {pending(server)["media"] for _ in range(6)} == {before["media"]}
+
+
+def test_workers_follow_the_cpus_and_no_control_socket_lands_in_home(tmp_path):
+    """Without --workers, one worker per CPU the process may use (`nproc`); gunicorn's control socket is
+    opened only where GUNICORN_CONTROL_SOCKET names it, never under $HOME (a hardened unit forbids it)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "REDIS_URL", "PROMETHEUS_MULTIPROC_DIR",
+                                                           "WEB_CONCURRENCY", "XDG_RUNTIME_DIR")}
+    env.update(DJANGO_SETTINGS_MODULE="critvue.settings", CRITVUE_ENV_FILE="", SECRET_KEY="s" * 60, HOME=str(home),
+               DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", AVATAR_STORAGE_PATH=str(tmp_path / "a"),
+               PERSONA_MEDIA_STORAGE_PATH=str(tmp_path / "m"))
+    for control in ("", str(tmp_path / "run" / "gunicorn.ctl")):
+        port = free_port()
+        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "critvue.wsgi:application", "--config",
+                                 str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}"],
+                                cwd=ROOT, env={**env, "GUNICORN_CONTROL_SOCKET": control},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + STARTUP_SECONDS
+            while proc.poll() is None and time.monotonic() < deadline:
+                try:
+                    if get(port, "/health")[0] == 200:
+                        break
+                except OSError:
+                    time.sleep(0.2)
+            assert len(psutil.Process(proc.pid).children()) == len(os.sched_getaffinity(0))
+            assert list(home.iterdir()) == []
+            if control:
+                assert Path(control).is_socket()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)

@@ -1,7 +1,14 @@
 """Log lines are JSON without the objects runserver and django.request attach to every record."""
+import io
 import json
 import logging
 import socket
+
+import pytest
+from django.http import HttpResponse
+from django.test import Client
+
+from critvue.logs import ClientAddress, RequestClient
 
 
 def _formatted(logger_name, message, extra):
@@ -28,3 +35,42 @@ def test_the_app_own_extra_fields_are_kept():
     line = _formatted("mediakit.files", "could not delete a stored file", {"file": "a/b.jpg"})
     assert line["file"] == "a/b.jpg"
     assert line["message"] == "could not delete a stored file"
+
+
+def _lines(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+@pytest.mark.django_db
+def test_lines_written_for_a_request_name_its_client_behind_trusted_proxies(settings):
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    handler = logging.getLogger("django").handlers[0]  # settings.LOGGING's stdout handler
+    written = io.StringIO()
+    stream = handler.setStream(written)
+    try:
+        Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.7").get("/no-such-path-here")
+        Client(REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR="198.51.100.8").get("/no-such-path-either")
+    finally:
+        handler.setStream(stream)
+    lines = {line["message"]: line for line in _lines(written.getvalue())}
+    assert lines["Not Found: /no-such-path-here"]["client"] == "198.51.100.7"
+    assert lines["Not Found: /no-such-path-either"]["client"] == "203.0.113.5"  # the header of an untrusted peer
+
+
+def test_lines_written_during_a_request_name_its_client(rf, settings):
+    """Lines of the app's own loggers, written while a request is handled, carry the client too."""
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    seen = {}
+
+    def view(request):
+        record = logging.getLogger("mediakit.files").makeRecord("mediakit.files", logging.ERROR, __file__, 1,
+                                                                  "storage refused", (), None)
+        RequestClient().filter(record)
+        seen["client"] = record.client
+        return HttpResponse()
+
+    ClientAddress(view)(rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.9"))
+    assert seen == {"client": "198.51.100.9"}
+    record = logging.getLogger("x").makeRecord("x", logging.INFO, __file__, 1, "outside a request", (), None)
+    RequestClient().filter(record)
+    assert not hasattr(record, "client")

@@ -52,3 +52,23 @@ def test_s3_objects_land_under_their_prefix_with_acl(s3_storages, s3_endpoint):
     head = client.head_object(Bucket=s3_storages, Key=f"avatars/{a}")
     assert head["CacheControl"] == "public, max-age=31536000, immutable"
     assert "CacheControl" not in client.head_object(Bucket=s3_storages, Key=f"persona-media/{m}")
+
+
+def test_folders_the_app_makes_keep_the_group_nginx_reads_them_by(settings):
+    """deploy/README.md makes the storage folders setgid to nginx's group: every folder below them (a user's,
+    a persona's) must inherit it, or nginx cannot send the files in it (X-Accel-Redirect answers 403)."""
+    import grp
+    import os
+    import stat
+
+    root = settings.PERSONA_MEDIA_STORAGE_PATH
+    os.makedirs(root)
+    group = next(g.gr_gid for g in grp.getgrall() if g.gr_gid != os.getegid())  # a group other than ours
+    os.chown(root, -1, group)
+    os.chmod(root, 0o2750)
+    name = storages["persona_media"].save("7/3/picture.jpg", ContentFile(b"x"))
+    for folder in ("7", "7/3"):
+        info = os.stat(os.path.join(root, folder))
+        assert info.st_mode & stat.S_ISGID and info.st_gid == group, folder
+        assert stat.S_IMODE(info.st_mode) & 0o777 == 0o750, folder
+    assert os.stat(storages["persona_media"].path(name)).st_gid == group

@@ -170,7 +170,9 @@ def test_the_shipped_site_is_valid_nginx_configuration(tmp_path):
     cert, key = self_signed(tmp_path)
     (tmp_path / "locations.conf").write_text(site_locations("critvue", tmp_path / "a", tmp_path / "m"))
     site = (NGINX_SITE / "critvue.conf").read_text()
-    for placeholder, value in (("/etc/ssl/critvue/fullchain.pem", cert), ("/etc/ssl/critvue/privkey.pem", key),
+    live = "/etc/letsencrypt/live/api.critvue.example"  # where deploy/README.md's certbot puts them
+    for placeholder, value in ((f"{live}/fullchain.pem", cert), (f"{live}/privkey.pem", key),
+                               ("/var/www/html", str(tmp_path / "acme")),
                                ("/etc/nginx/snippets/critvue-locations.conf", str(tmp_path / "locations.conf"))):
         assert placeholder in site
         site = site.replace(placeholder, value)

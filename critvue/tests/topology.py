@@ -21,6 +21,7 @@ from testkit.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX_SITE = ROOT / "deploy" / "nginx"
+DEPLOY_ENV = ROOT / "deploy" / "critvue.env.example"
 STARTUP_SECONDS = 90
 # What deploy/nginx/critvue-locations.conf names, and what a test site puts in its place.
 AVATARS_PLACEHOLDER = "/srv/critvue/avatars/"
@@ -118,6 +119,10 @@ class Site:
     def url(self, path: str, via: str = "both") -> str:
         return f"http://127.0.0.1:{self.port[via]}{path}"
 
+    def app_log(self, instance: str) -> Path:
+        """The JSON log lines (stdout) of one app instance."""
+        return self.folder / f"app-{instance}.log"
+
     def app_url(self, path: str, instance: str) -> str:
         """Straight to one app instance, bypassing nginx."""
         return f"http://127.0.0.1:{self.app_port[instance]}{path}"
@@ -127,12 +132,12 @@ class Site:
             self.app_port[name] = free_port()
             env = {**self.env, "PROMETHEUS_MULTIPROC_DIR": str(self.folder / f"metrics-{name}")}
             os.makedirs(env["PROMETHEUS_MULTIPROC_DIR"])  # one folder per instance, as on separate hosts
-            with open(self.folder / f"gunicorn-{name}.log", "wb") as log:
+            with open(self.folder / f"gunicorn-{name}.log", "wb") as log, open(self.app_log(name), "wb") as out:
                 self.apps[name] = subprocess.Popen(
                     [sys.executable, "-m", "gunicorn", "critvue.wsgi:application", "--config",
                      str(ROOT / "gunicorn.conf.py"), "--workers", str(self.workers),
                      "--bind", f"127.0.0.1:{self.app_port[name]}"],
-                    cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+                    cwd=ROOT, env=env, stdout=out, stderr=log)
         self.port = {name: free_port() for name in ("both", "a", "b")}
         upstreams = {"both": list(self.app_port.values()), "a": [self.app_port["a"]], "b": [self.app_port["b"]]}
         conf = self.folder / "nginx" / "nginx.conf"
@@ -168,11 +173,21 @@ def running(folder: Path, env: dict[str, str], workers: int = 2):
         site.stop()
 
 
+def deploy_setting(name: str) -> str:
+    """A value of deploy/critvue.env.example, as the operator is told to keep it."""
+    for line in DEPLOY_ENV.read_text().splitlines():
+        if line.startswith(f"{name}="):
+            return line.split("=", 1)[1]
+    raise AssertionError(f"deploy/critvue.env.example does not set {name}")
+
+
 def production_env(folder: Path, database_url: str, **overrides: str) -> dict[str, str]:
-    """What every instance of one site runs with: production settings, one database, cache and storage."""
+    """What every instance of one site runs with: production settings, one database, cache and storage,
+    and deploy/'s TRUSTED_PROXIES for its nginx on the same machine. Warnings are logged (a 4xx is one)."""
     env = server_env(folder)
-    env.update({"DATABASE_URL": database_url, "ENABLE_RATE_LIMITING": "true", "LOG_LEVEL": "ERROR",
-                "PERSONA_MEDIA_ACCEL_REDIRECT": "/protected-media/", **overrides})
+    env.update({"DATABASE_URL": database_url, "ENABLE_RATE_LIMITING": "true", "LOG_LEVEL": "WARNING",
+                "PERSONA_MEDIA_ACCEL_REDIRECT": "/protected-media/",
+                "TRUSTED_PROXIES": deploy_setting("TRUSTED_PROXIES"), "PYTHONUNBUFFERED": "1", **overrides})
     for folder_setting in ("AVATAR_STORAGE_PATH", "PERSONA_MEDIA_STORAGE_PATH"):
         os.makedirs(env[folder_setting], exist_ok=True)
     return env

@@ -67,3 +67,45 @@ def test_sweep_uses_file_age_on_disk(settings):
     report = sweep_orphans(storage, referenced=set(), older_than=timedelta(days=30))
     assert report.orphans == [old]
     assert not storage.exists(old) and storage.exists(new)
+
+
+def age(storage, name: str, days: float) -> None:
+    past = time.time() - days * 86400
+    os.utime(storage.path(name), (past, past))
+
+
+def test_folders_emptied_by_deletions_go_deepest_first_and_young_or_busy_ones_stay(settings):
+    """Per-user and per-persona folders left empty after their files went: removed with the sweep's files."""
+    storage = storages["persona_media"]
+    kept = storage.save("7/3/kept.jpg", ContentFile(b"k"))
+    storage.save("7/4/orphan.jpg", ContentFile(b"o"))
+    for folder in ("8/5", "8/6", "9/1"):  # a deleted user's personas; another user's, just emptied
+        os.makedirs(storage.path(folder))
+    storage.save(".health/probe", ContentFile(b"x"))
+    storage.delete(".health/probe")
+    for name in ("7/4/orphan.jpg", "7/4", "8/5", "8/6", "8", ".health"):
+        age(storage, name, 2)
+    report = sweep_orphans(storage, referenced={kept}, older_than=timedelta(days=1))
+    assert report.orphans == ["7/4/orphan.jpg"]
+    # 7/4 was emptied by this very sweep: it goes too; 9/1 was emptied a moment ago (an upload may be about
+    # to fill it) and stays, and so does 9; 7 still holds 7/3; the health probe's folder is never touched.
+    assert report.folders == ["7/4", "8/5", "8/6", "8"]
+    assert sorted(os.listdir(storage.path(""))) == [".health", "7", "9"]
+    assert os.listdir(storage.path("7")) == ["3"] and os.listdir(storage.path("9")) == ["1"]
+
+
+def test_a_dry_run_lists_the_folders_it_would_remove_and_removes_none(settings):
+    storage = storages["persona_media"]
+    storage.save("7/4/orphan.jpg", ContentFile(b"o"))
+    for name in ("7/4/orphan.jpg", "7/4", "7"):
+        age(storage, name, 2)
+    report = sweep_orphans(storage, referenced=set(), older_than=timedelta(days=1), dry_run=True)
+    assert (report.orphans, report.folders) == (["7/4/orphan.jpg"], ["7/4", "7"])
+    assert storage.exists("7/4/orphan.jpg")
+
+
+def test_s3_has_no_folders_to_remove(s3_storages):
+    storage = storages["persona_media"]
+    storage.save("7/4/orphan.jpg", ContentFile(b"o"))
+    report = sweep_orphans(storage, referenced=set(), older_than=timedelta(0), now=timezone.now() + timedelta(1))
+    assert (report.orphans, report.folders) == (["7/4/orphan.jpg"], [])

@@ -149,3 +149,19 @@ def test_a_main_run_by_module_name_is_not_imported_again_by_each_child(tmp_path)
     subprocess.run([sys.executable, "-m", "run_by_name"], cwd=tmp_path, env=env, check=True, timeout=60)
     importers = imports.read_text().split()
     assert len(importers) == 2, importers  # the main process and the fork server, no child
+
+
+def test_a_main_run_by_module_name_in_a_package_prints_no_runpy_warning_per_child(tmp_path):
+    """`python -m bench.video_probe`: each child re-runs the main over its preloaded module, which runpy
+    would warn about once per call (107 lines once in a benchmark's output)."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "heavy_dependency.py").write_text("")
+    main = RUN_BY_NAME.replace("import heavy_dependency", "import pkg.heavy_dependency")
+    (package / "run_by_name.py").write_text(main)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), root])}
+    ran = subprocess.run([sys.executable, "-m", "pkg.run_by_name"], cwd=tmp_path, env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert (ran.returncode, ran.stderr) == (0, "")
