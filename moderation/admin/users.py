@@ -38,8 +38,10 @@ class UserModerationMixin:
     def suspend_uploads(self, request, queryset):
         return ask_then_apply(
             self, request, queryset, action="suspend_uploads", title="Suspend uploads: why?", button="Suspend uploads",
-            apply=lambda reason: sum(services.suspend_uploads(user=u, moderator=request.user, reason=reason)
-                                     for u in queryset),
+            form_kwargs={"kind": "user"}, warning="Every upload of theirs is refused until a moderator restores it; "
+                                                  "what they uploaded stays as it is.",
+            apply=lambda data: sum(services.suspend_uploads(user=u, moderator=request.user, reason=data["reason"])
+                                   for u in queryset),
             done="Suspended the uploads of {count} user(s).", describe=users.identity)
 
     @admin.action(description="Restore uploads", permissions=["moderate"])
