@@ -267,7 +267,7 @@ def test_all_four_with_a_custom_user_model(host, full_venv, host_database):
     assert video.status_code == 201, video.text
     media = video.json()
     page = act(judge, site, "/admin/persona_media/mediafile/", "reject", media["id"])
-    assert "Reject: why?" in page
+    assert "Reject this media file: why?" in page
     act(judge, site, "/admin/persona_media/mediafile/", "reject", media["id"], apply="1",
         preset="Spam or advertising", details="")
     gone = requests.get(f"{site.url}/upload/files/{media['id']}/download", auth=auth, timeout=10)
