@@ -44,8 +44,8 @@ def small_venv(tmp_path_factory, wheel) -> Path:
 
 @pytest.fixture(scope="module")
 def full_venv(tmp_path_factory, wheel) -> Path:
-    """`pip install critvue-media[s3,video]` plus the host's own database driver."""
-    return make_venv(tmp_path_factory.mktemp("venv") / "full", wheel, extras={"s3", "video"},
+    """`pip install critvue-media[s3,video,pdq]` plus the host's own database driver."""
+    return make_venv(tmp_path_factory.mktemp("venv") / "full", wheel, extras={"s3", "video", "pdq"},
                      also=("psycopg[binary]",))
 
 
