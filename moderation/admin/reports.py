@@ -66,14 +66,14 @@ class ReportAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         """Open reports: one row per reported item (its first report), with how many reported it."""
-        queryset = super().get_queryset(request)
+        queryset = self.model._default_manager.select_related("target_user")
         if request.GET.get("status", OPEN) != OPEN:
-            return queryset
+            return queryset.order_by(*self.get_ordering(request))
         same_item = Report.objects.filter(status=OPEN, kind=OuterRef("kind"), target_id=OuterRef("target_id"))
         first = same_item.values("kind").annotate(first=Min("id")).values("first")
         count = same_item.values("kind").annotate(n=Count("id")).values("n")
         return queryset.annotate(first=Subquery(first), open_count=Coalesce(Subquery(count), 0)).filter(
-            id=F("first"))
+            id=F("first")).order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
         return ["-open_count", "created_at"] if request.GET.get("status", OPEN) == OPEN else ["-resolved_at"]
