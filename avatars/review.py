@@ -2,6 +2,7 @@
 from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from avatars import conf, services
 from avatars.models import Avatar, AvatarVariant
@@ -36,7 +37,7 @@ def preview_html(avatar: Avatar, side: int) -> str:
     """The smallest variant sharp at `side` px (2x for dense screens), through the staff route."""
     labels = _labels(avatar)
     if not labels:
-        return format_html(FILES_GONE)
+        return mark_safe(FILES_GONE)
     label = next((l for l in labels if conf.VARIANT_SIZES[l] >= 2 * side), labels[-1])
     return format_html('<img src="{}" width="{}" height="{}" alt="avatar #{}" loading="lazy">',
                        image_url(avatar, label), side, side, avatar.pk)
@@ -46,7 +47,7 @@ def review_html(avatar: Avatar) -> str:
     """The largest variant (1024 px at most) at its own size, linking to itself; the upload itself is not kept."""
     labels = _labels(avatar)
     if not labels:
-        return format_html("<p>{}</p>", format_html(FILES_GONE))
+        return format_html("<p>{}</p>", mark_safe(FILES_GONE))
     largest = avatar.variants.get(label=labels[-1])
     url = image_url(avatar, largest.label)
     return format_html(

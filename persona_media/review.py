@@ -2,6 +2,7 @@
 from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from mediakit import fingerprint
 from mediakit.review import Fingerprint, Reviewable
@@ -35,13 +36,13 @@ REVIEW_SIDE = 1280
 
 def preview_html(media: MediaFile, side: int) -> str:
     """The preview through the staff-only view, at most `side` px; a note once rejected (its files are gone)."""
-    return format_html(FILES_GONE) if media.is_rejected else thumbnail(media, side)
+    return mark_safe(FILES_GONE) if media.is_rejected else thumbnail(media, side)
 
 
 def review_html(media: MediaFile) -> str:
     """What a moderator judges: the picture itself up to 1280 px, or the video playing (ranged, so it scrubs)."""
     if media.is_rejected:
-        return format_html("<p>{}</p>", format_html(FILES_GONE))
+        return format_html("<p>{}</p>", mark_safe(FILES_GONE))
     original = _admin_url("admin:persona_media_mediafile_original", media.pk)
     link = format_html('<a href="{}" target="_blank" rel="noopener">Open the original ({}, {}, {})</a>',
                        original, media.mime_type, f"{media.width}x{media.height}" if media.width else "size unknown",
