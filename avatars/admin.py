@@ -20,7 +20,8 @@ STAFF_CACHE = "private, no-cache"
 
 class AvatarVariantInline(admin.TabularInline):
     model = AvatarVariant
-    fields = ("label", "image", "width", "height", "stored_size", "content_type", "stored_name")
+    # The stored name is the row's own title above it: no column of its own, so the table fits 1280 px.
+    fields = ("label", "image", "width", "height", "stored_size", "content_type")
     readonly_fields = fields
     extra = 0
     # Variants are made by the upload pipeline, never by hand; they go with their avatar.
@@ -110,8 +111,8 @@ class AvatarAdmin(admin.ModelAdmin):
     @admin.display(description="Shown to others")
     def shown(self, avatar: Avatar) -> str:
         if not avatar.is_current:
-            return "No: waits to replace the current one" if not avatar.is_rejected else "No: rejected while waiting"
-        return "No: rejected" if avatar.is_rejected else "Yes: the user's avatar"
+            return "Not yet: waits for approval" if not avatar.is_rejected else "No: rejected while it waited"
+        return "No: rejected" if avatar.is_rejected else "Yes: it is the user's avatar"
 
     @admin.display(description="dimensions")
     def dimensions(self, avatar: Avatar) -> str:

@@ -125,7 +125,8 @@ class BlockedContent(models.Model):
 
     sha256 = models.CharField(max_length=64, db_index=True)
     picture_hash = models.CharField(max_length=64, blank=True, help_text="PDQ hash (hex) of a picture.")
-    source_kind = models.CharField(max_length=8, help_text="What was rejected: avatar, media.")
+    source_kind = models.CharField(max_length=8, choices=[("avatar", "Avatar"), ("media", "Media file")],
+                                   help_text="What was rejected.")
     source_id = models.BigIntegerField()
     description = models.CharField(max_length=500, help_text="The rejected item, as the audit trail describes it.")
     reason = models.CharField(max_length=500, blank=True)

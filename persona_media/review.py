@@ -32,6 +32,7 @@ def thumbnail(media: MediaFile, side: int) -> str:
 FILES_GONE = '<span class="nowrap" title="A rejected file\'s bytes and preview are deleted">files deleted</span>'
 # The review page shows a picture or a video up to this wide (and a video up to 720 px high).
 REVIEW_SIDE = 1280
+MIN_PLAYER_WIDTH = 480
 
 
 def preview_html(media: MediaFile, side: int) -> str:
@@ -50,9 +51,10 @@ def review_html(media: MediaFile) -> str:
     style = f"max-width:min({REVIEW_SIDE}px,100%);height:auto;background:#eee"
     if media.media_type == MediaFile.MediaType.VIDEO:
         poster = _admin_url("admin:persona_media_mediafile_preview", media.pk) if media.preview_name else ""
-        player = format_html('<video controls preload="metadata" src="{}" poster="{}" width="{}" height="{}" '
+        # A small video is shown at least 480 px wide: the player's controls need the room.
+        player = format_html('<video controls preload="metadata" src="{}" poster="{}" width="{}" '
                              'style="{};max-height:720px">Your browser cannot play this video: {}</video>',
-                             original, poster, media.width or "", media.height or "", style, link)
+                             original, poster, max(media.width or 0, MIN_PLAYER_WIDTH), style, link)
         return format_html("{}<br>{}", player, link)
     picture = format_html('<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" width="{}" height="{}" '
                           'style="{}"></a>', original, original, media.original_filename, media.width or "",

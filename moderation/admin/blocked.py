@@ -12,7 +12,7 @@ from moderation.models import BlockedContent
 class BlockedContentAdmin(admin.ModelAdmin):
     """Entries are added by rejecting with "Block it from coming back"; nothing of the content itself is kept."""
 
-    list_display = ("what", "matches", "reason", "moderator_email", "blocked")
+    list_display = ("what", "matches", "reason", "by", "blocked")
     list_filter = ("source_kind", "created_at")
     search_fields = ("description", "reason", "moderator_email", "sha256")
     fields = ("description", "source_kind", "source_id", "matches", "sha256", "picture_hash", "reason",
@@ -31,6 +31,14 @@ class BlockedContentAdmin(admin.ModelAdmin):
     @admin.display(description="Refuses")
     def matches(self, entry: BlockedContent) -> str:
         return "the picture and its copies" if entry.picture_hash else "these exact bytes"
+
+    def changelist_view(self, request, extra_context=None):
+        title = "Blocked content: uploads refused because a moderator rejected them"
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
+    @admin.display(description="Moderator", ordering="moderator_email")
+    def by(self, entry: BlockedContent) -> str:
+        return entry.moderator_email
 
     @admin.display(description="Blocked", ordering="created_at")
     def blocked(self, entry: BlockedContent) -> str:

@@ -14,6 +14,8 @@ from moderation.admin.pages import ask_then_apply, never
 from moderation.models import Report
 
 OPEN = Report.Status.OPEN
+TITLES = {OPEN: "Reported, waiting for a decision", Report.Status.REJECTED: "Reports resolved by rejecting",
+          Report.Status.DISMISSED: "Reports dismissed"}
 
 
 class ReportStatusFilter(admin.SimpleListFilter):
@@ -52,7 +54,7 @@ def target_of(report: Report):
 class ReportAdmin(admin.ModelAdmin):
     list_display = ("preview", "whose", "reporters", "reasons", "first_reported")
     list_display_links = ("preview", "whose")
-    list_filter = (ReportStatusFilter, "kind")
+    list_filter = (ReportStatusFilter,)
     list_select_related = ("target_user",)
     search_fields = users.search_fields("target_user__")
     list_per_page = 50
@@ -77,6 +79,10 @@ class ReportAdmin(admin.ModelAdmin):
 
     def get_ordering(self, request):
         return ["-open_count", "created_at"] if request.GET.get("status", OPEN) == OPEN else ["-resolved_at"]
+
+    def changelist_view(self, request, extra_context=None):
+        title = TITLES.get(request.GET.get("status", OPEN), TITLES[OPEN])
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
 
     def response_action(self, request, queryset):
         return super().response_action(request, Report.objects.all())  # whatever the list shows now
