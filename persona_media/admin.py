@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from mediakit import users
-from mediakit.admin import when
+from mediakit.admin import breakable, when
 from persona_media import services
 from persona_media.review import preview_html, review_html
 from persona_media.downloads import download_response, preview_response
@@ -58,7 +58,7 @@ class MediaFileAdmin(admin.ModelAdmin):
 
     @admin.display(description="Owner", ordering=users.search_fields("user__")[-1])
     def owner(self, media: MediaFile) -> str:
-        return users.identity(media.user)
+        return breakable(users.identity(media.user))
 
     @admin.display(description="Size", ordering="size_bytes")
     def size(self, media: MediaFile) -> str:
@@ -152,7 +152,7 @@ class PersonaAdmin(admin.ModelAdmin):
 
     @admin.display(description="Owner", ordering=users.search_fields("user__")[-1])
     def owner(self, persona: Persona) -> str:
-        return users.identity(persona.user)
+        return breakable(users.identity(persona.user))
 
     @admin.display(description="Media files", ordering="media_count")
     def media_count(self, persona: Persona) -> int:

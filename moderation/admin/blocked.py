@@ -1,7 +1,7 @@
 """Blocked content: what rejections put on the blocklist, and lifting an entry (an audit event)."""
 from django.contrib import admin
 
-from mediakit.admin import when
+from mediakit.admin import breakable, when
 from moderation import services
 from moderation.admin.pages import ask_then_apply, never
 from moderation.admin.forms import ConfirmForm
@@ -38,7 +38,7 @@ class BlockedContentAdmin(admin.ModelAdmin):
 
     @admin.display(description="Moderator", ordering="moderator_email")
     def by(self, entry: BlockedContent) -> str:
-        return entry.moderator_email
+        return breakable(entry.moderator_email)
 
     @admin.display(description="Blocked", ordering="created_at")
     def blocked(self, entry: BlockedContent) -> str:

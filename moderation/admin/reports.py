@@ -7,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from mediakit import review, users
-from mediakit.admin import when
+from mediakit.admin import breakable, when
 from moderation import services
 from moderation.admin.forms import ConfirmForm, ReasonForm
 from moderation.admin.pages import ask_then_apply, never
@@ -96,7 +96,7 @@ class ReportAdmin(admin.ModelAdmin):
 
     @admin.display(description="Whose", ordering="target_user")
     def whose(self, report: Report) -> str:
-        return users.identity(report.target_user)
+        return breakable(users.identity(report.target_user))
 
     @admin.display(description="Reports", ordering="open_count")
     def reporters(self, report: Report) -> int:

@@ -82,6 +82,7 @@ def test_a_moderator_reviews_in_the_browser(browser_page, mod_user, make_user, m
     avatar = make_avatar(make_user(email="painter@example.com"))
     media = make_media(make_user(email="singer@example.com"), persona_name="Stage", filename="flyer.png")
     spammer = make_user(email="spammer@example.com")
+    keep = bool(os.environ.get("MODERATION_SCREENSHOTS"))
     step = "start"
     try:
         step = "log in"
@@ -104,8 +105,10 @@ def test_a_moderator_reviews_in_the_browser(browser_page, mod_user, make_user, m
         page.goto("/admin/persona_media/mediafile/")
         assert loaded(page, f'#result_list img[src="/admin/persona_media/mediafile/{media.pk}/preview/"]')
         assert_fits(page)
+        keep and shoot("a-media-queue")
         choose_and_run(page, "flyer.png", "reject")
         page.wait_for_selector("text=Reject this media file: why?")
+        keep and shoot("b-reject-media")
         page.check("input[name=preset][value='Spam or advertising']")
         page.fill("textarea[name=details]", "A club flyer, not a portrait")
         page.click("input[type=submit][value=Reject]")
@@ -117,6 +120,7 @@ def test_a_moderator_reviews_in_the_browser(browser_page, mod_user, make_user, m
         step = "suspend a user"
         page.goto("/admin/accounts/user/?q=spammer")
         choose_and_run(page, "spammer@example.com", "suspend_uploads")
+        keep and shoot("c-suspend")
         page.fill("textarea[name=details]", "Uploads spam every day")
         page.click("input[type=submit][value='Suspend uploads']")
         page.wait_for_selector("ul.messagelist li.success")
@@ -177,6 +181,8 @@ def test_every_moderation_table_fits_a_1280_px_window(browser_page, mod_user, ma
         try:
             assert page.locator("#result_list tbody tr").count() >= 1
             assert_fits(page)
+            if os.environ.get("MODERATION_SCREENSHOTS"):
+                shoot("fits-" + url.strip("/").replace("/", "-").replace("?", "-"))
         except AssertionError as error:
             path = shoot(url.strip("/").replace("/", "-"))
             raise AssertionError(f"{url} does not fit ({error}); screenshot: {path}") from error
