@@ -164,3 +164,11 @@ def test_metrics_count_open_reports(client, reported, mod_user):
     assert 'moderation_open_reports{kind="avatar"} 3.0' in client.get("/metrics").content.decode()
     services.dismiss_reports(kind="avatar", target_id=reported.pk, moderator=mod_user)
     assert 'moderation_open_reports{kind="avatar"} 0.0' in client.get("/metrics").content.decode()
+
+
+def test_the_schema_documents_reports(client):
+    doc = client.get("/api/schema", HTTP_ACCEPT="application/json").json()
+    post = doc["paths"]["/api/v1/reports"]["post"]
+    assert {"201", "400", "401", "404", "409", "429"} <= set(post["responses"])
+    body = post["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert set(doc["components"]["schemas"][body]["properties"]) >= {"kind", "user_id", "reason"}
