@@ -64,6 +64,9 @@ def main() -> None:
     pictures = list(distinct_photos())
     copy_sets = [item for _, picture in pictures for item in copies(picture)]
     print(f"{len(pictures)} distinct pictures, {len(copy_sets)} copies")
+    featureless = [name for name, picture in pictures if fingerprint.pdq(picture)[1] < fingerprint.MIN_QUALITY]
+    print(f"PDQ quality below {fingerprint.MIN_QUALITY} (blocked by their bytes only): {len(featureless)} "
+          f"{featureless}")
     for line in measure("PDQ", pdq, 256, fingerprint.MATCH_DISTANCE, pictures, copy_sets):
         print(line)
     for line in measure("pHash", phash, 64, PHASH_THRESHOLD, pictures, copy_sets):

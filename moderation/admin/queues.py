@@ -40,6 +40,10 @@ class StatusFilter(admin.SimpleListFilter):
                    "query_string": changelist.get_query_string({self.parameter_name: value})}
 
 
+def selects_across(request) -> bool:
+    return request.POST.get("select_across") == "1"
+
+
 def shown_status(request) -> str:
     value = request.GET.get(StatusFilter.parameter_name)
     return value if value in STATUS_LABELS else Status.PENDING
@@ -84,8 +88,9 @@ class ReviewQueueMixin:
         return {name: action for name, action in actions.items() if name not in self.extra_actions or name in offered}
 
     def response_action(self, request, queryset):
-        # The selected rows, whatever the list's filter shows now: the services skip what is already decided.
-        return super().response_action(request, self.get_queryset(request))
+        # The ticked rows, whatever the list's filter shows now (a review page posts without one): the services
+        # skip what is already decided. "Select all" means all of what the list shows, as Django has it.
+        return super().response_action(request, queryset if selects_across(request) else self.get_queryset(request))
 
     def changelist_view(self, request, extra_context=None):
         status = shown_status(request)

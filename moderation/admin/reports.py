@@ -11,6 +11,7 @@ from mediakit.admin import breakable, when
 from moderation import services
 from moderation.admin.forms import ConfirmForm, ReasonForm
 from moderation.admin.pages import ask_then_apply, never
+from moderation.admin.queues import selects_across
 from moderation.models import Report
 
 OPEN = Report.Status.OPEN
@@ -85,7 +86,9 @@ class ReportAdmin(admin.ModelAdmin):
         return super().changelist_view(request, {"title": title, **(extra_context or {})})
 
     def response_action(self, request, queryset):
-        return super().response_action(request, Report.objects.all())  # whatever the list shows now
+        # The ticked rows whatever the list shows now (a report's page posts without a filter); "Select all":
+        # what the list shows.
+        return super().response_action(request, queryset if selects_across(request) else Report.objects.all())
 
     @admin.display(description="Reported")
     def preview(self, report: Report) -> str:

@@ -16,7 +16,7 @@ from persona_media.tests.helpers import post_file, stored_files
 from testkit import images as I
 from testkit import photosets, videos
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 BLOCKED = "/admin/moderation/blockedcontent/"
 
 

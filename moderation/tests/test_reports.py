@@ -9,7 +9,7 @@ from moderation import services
 from moderation.models import ModerationEvent, Report
 from testkit.appsettings import app_settings
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 REPORTS = "/api/v1/reports"
 QUEUE = "/admin/moderation/report/"
 

@@ -12,7 +12,7 @@ from persona_media.models import Persona
 from testkit import videos
 from testkit.appsettings import app_settings
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 AVATARS = "/admin/avatars/avatar/"
 MEDIA = "/admin/persona_media/mediafile/"
 
@@ -115,3 +115,12 @@ def test_suspending_offers_reasons_for_people_not_pictures(mod_client, make_user
     html = mod_client.post("/admin/accounts/user/", {"action": "suspend_uploads", "_selected_action": [target.pk]}
                            ).content.decode()
     assert "Uploads spam" in html and "Not a picture of a person" not in html and 'name="block"' not in html
+
+
+def test_select_all_acts_on_what_the_list_shows_only(mod_client, make_user, make_avatar, mod_user):
+    waiting, approved = make_avatar(make_user(), seed=1), make_avatar(make_user(), seed=2)
+    services.approve(target=approved, moderator=mod_user)
+    mod_client.post(AVATARS, {"action": "reject", "_selected_action": [waiting.pk], "select_across": "1",
+                              "apply": "1", "preset": "Spam or advertising"})
+    waiting.refresh_from_db(), approved.refresh_from_db()
+    assert (waiting.moderation_status, approved.moderation_status) == ("rejected", "approved")
