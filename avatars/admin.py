@@ -34,7 +34,7 @@ class AvatarVariantInline(admin.TabularInline):
     def image(self, variant: AvatarVariant) -> str:
         side = min(variant.width, 128)
         return format_html('<img src="{}" width="{}" height="{}" alt="">',
-                           review.image_url(variant.avatar, variant.label), side, side)
+                           review.image_url(variant.avatar_id, variant.label), side, side)
 
     @admin.display(description="size")
     def stored_size(self, variant: AvatarVariant) -> str:

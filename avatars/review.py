@@ -21,10 +21,10 @@ def describe(avatar: Avatar) -> dict[str, object]:
     return {"target_description": text, "owner": owner}
 
 
-def image_url(avatar: Avatar, label: str) -> str:
+def image_url(avatar_id: int, label: str) -> str:
     """The staff-only admin route of a variant (any state: a waiting avatar's files are not public)."""
     try:
-        return reverse("admin:avatars_avatar_image", args=[avatar.pk, label])
+        return reverse("admin:avatars_avatar_image", args=[avatar_id, label])
     except NoReverseMatch:  # the host's admin does not show avatars
         return ""
 
@@ -40,7 +40,7 @@ def preview_html(avatar: Avatar, side: int) -> str:
         return mark_safe(FILES_GONE)
     label = next((l for l in labels if conf.VARIANT_SIZES[l] >= 2 * side), labels[-1])
     return format_html('<img src="{}" width="{}" height="{}" alt="avatar #{}" loading="lazy">',
-                       image_url(avatar, label), side, side, avatar.pk)
+                       image_url(avatar.pk, label), side, side, avatar.pk)
 
 
 def review_html(avatar: Avatar) -> str:
@@ -49,7 +49,7 @@ def review_html(avatar: Avatar) -> str:
     if not labels:
         return format_html("<p>{}</p>", mark_safe(FILES_GONE))
     largest = avatar.variants.get(label=labels[-1])
-    url = image_url(avatar, largest.label)
+    url = image_url(avatar.pk, largest.label)
     return format_html(
         '<a href="{}" target="_blank" rel="noopener"><img src="{}" width="{}" height="{}" alt="avatar #{}" '
         'style="max-width:100%;height:auto;background:#eee"></a><br><a href="{}" target="_blank" rel="noopener">'

@@ -57,10 +57,7 @@ def decide(*, target, action: str, moderator, reason: str = "", block: bool = Fa
             reviewable.approve(locked)
             keeps_row = True
         else:
-            if block:
-                _block(reviewable, locked, moderator=moderator, reason=reason)
-            _close_reports(reviewable.kind, locked.pk, Report.Status.REJECTED, moderator)
-            keeps_row = reviewable.reject(locked)
+            keeps_row = _reject(reviewable, locked, moderator=moderator, reason=reason, block=block)
         if keeps_row:
             locked.moderation_status = Status.APPROVED if action == Action.APPROVE else Status.REJECTED
             locked.moderation_reason = reason
@@ -75,6 +72,14 @@ def approve(*, target, moderator) -> bool:
 
 def reject(*, target, moderator, reason: str, block: bool = False) -> bool:
     return decide(target=target, action=Action.REJECT, moderator=moderator, reason=reason, block=block)
+
+
+def _reject(reviewable: review.Reviewable, locked, *, moderator, reason: str, block: bool) -> bool:
+    """The effects of a rejection on the locked row; True when its row stays. Its files are still there to hash."""
+    if block:
+        _block(reviewable, locked, moderator=moderator, reason=reason)
+    _close_reports(reviewable.kind, locked.pk, Report.Status.REJECTED, moderator)
+    return reviewable.reject(locked)
 
 
 def _block(reviewable: review.Reviewable, locked, *, moderator, reason: str) -> None:
