@@ -42,8 +42,9 @@ class UserAdmin(BaseUserAdmin):
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("full_name", "avatar_url", "bio", "title", "specialty_tags", "badges", "role",
                                 "is_verified")}),
-        ("Review stats", {"fields": ("total_reviews_given", "total_reviews_received", "avg_rating",
-                                     "avg_response_time_hours")}),
+        # Critvue's review figures: folded away, they are nothing a moderator judges uploads by.
+        ("Review stats", {"classes": ("collapse",), "fields": ("total_reviews_given", "total_reviews_received",
+                                                              "avg_rating", "avg_response_time_hours")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Dates", {"fields": ("last_login", "created_at", "updated_at")}),
     )

@@ -1,23 +1,27 @@
+"""Avatars in the admin: previews through staff-only routes (a waiting avatar's files are not public)."""
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
+from django.http import Http404, HttpResponse
 from django.template.defaultfilters import filesizeformat
+from django.urls import path
 from django.utils.html import format_html
 
-from avatars import services
+from avatars import conf, review, services
 from avatars.models import Avatar, AvatarVariant
 from mediakit import users
 from mediakit.admin import when
+from mediakit.downloads import stored_file_response
 
-
-def preview(url: str | None, side: int) -> str:
-    if not url:
-        return "-"
-    return format_html('<img src="{}" width="{}" height="{}" alt="" style="object-fit: cover">', url, side, side)
+# Stored images shown in the admin's own origin: rendered, never run, and never cached by a shared cache.
+STAFF_FILE_HEADERS = {"Content-Security-Policy": "default-src 'none'; img-src 'self'; sandbox"}
+STAFF_CACHE = "private, no-cache"
 
 
 class AvatarVariantInline(admin.TabularInline):
     model = AvatarVariant
-    fields = ("label", "image", "stored_name", "width", "height", "stored_size", "content_type")
+    # The stored name is the row's own title above it: no column of its own, so the table fits 1280 px.
+    fields = ("label", "image", "width", "height", "stored_size", "content_type")
     readonly_fields = fields
     extra = 0
     # Variants are made by the upload pipeline, never by hand; they go with their avatar.
@@ -28,7 +32,9 @@ class AvatarVariantInline(admin.TabularInline):
 
     @admin.display(description="preview")
     def image(self, variant: AvatarVariant) -> str:
-        return preview(variant.url, min(variant.width, 128))
+        side = min(variant.width, 128)
+        return format_html('<img src="{}" width="{}" height="{}" alt="">',
+                           review.image_url(variant.avatar_id, variant.label), side, side)
 
     @admin.display(description="size")
     def stored_size(self, variant: AvatarVariant) -> str:
@@ -40,11 +46,11 @@ class AvatarAdmin(admin.ModelAdmin):
     # Few, narrow columns: the table fits a 1280 px window beside the admin's side bar and filters.
     list_display = ("thumbnail", "user", "moderation_status", "details", "uploaded")
     list_display_links = ("thumbnail", "user")
-    list_filter = ("moderation_status", "is_current", "original_format", "created_at")
+    list_filter = ("moderation_status", "original_format", "created_at")
     list_select_related = ("user",)
     search_fields = users.search_fields("user__")
     date_hierarchy = "created_at"
-    fields = ("user", "moderation_status", "moderation_reason", "is_current", "original_format", "dimensions",
+    fields = ("user", "moderation_status", "moderation_reason", "shown", "original_format", "dimensions",
               "upload_size", "moderated_by", "moderated_at", "created_at")
     readonly_fields = fields
     inlines = [AvatarVariantInline]
@@ -66,19 +72,47 @@ class AvatarAdmin(admin.ModelAdmin):
         for avatar in queryset:
             services.avatar_remove(avatar=avatar, moderator=request.user)
 
+    def get_urls(self):
+        image = self.admin_site.admin_view(self.image_view)
+        return [path("<int:pk>/image/<str:label>/", image, name="avatars_avatar_image"), *super().get_urls()]
+
+    def image_view(self, request, pk: int, label: str) -> HttpResponse:
+        """A variant of any avatar (waiting ones included), for staff who may view avatars; never public."""
+        avatar = self.get_object(request, str(pk))
+        if avatar is None:
+            raise Http404("No such avatar.")
+        if not self.has_view_permission(request, avatar):
+            raise PermissionDenied
+        variant = avatar.variants.filter(label=label).first()
+        if variant is None:
+            raise Http404("This avatar has no such image (a rejected avatar's files are deleted).")
+        try:
+            return stored_file_response(request, conf.storage(), variant.stored_name, size=variant.size_bytes,
+                                        content_type=variant.content_type, etag=variant.stored_name,
+                                        filename=variant.stored_name.rsplit("/", 1)[-1], inline=True,
+                                        cache_control=STAFF_CACHE, extra_headers=STAFF_FILE_HEADERS)
+        except FileNotFoundError:
+            raise Http404("The stored file is missing.") from None
+
     @admin.display(description="Uploaded", ordering="created_at")
     def uploaded(self, avatar: Avatar) -> str:
         return when(avatar.created_at)
 
-    @admin.display(description="preview")
+    @admin.display(description="Avatar")
     def thumbnail(self, avatar: Avatar) -> str:
-        return preview(avatar.urls.get("thumbnail"), 64)
+        return review.preview_html(avatar, 64)
 
-    @admin.display(description="details", ordering="original_bytes")
+    @admin.display(description="Details", ordering="original_bytes")
     def details(self, avatar: Avatar) -> str:
-        waiting = "; waiting for approval" if not avatar.is_current else ""
-        return format_html("{} {}<br>{} uploaded, {} stored{}", avatar.original_dimensions, avatar.original_format,
-                           filesizeformat(avatar.original_bytes), self.stored_size(avatar), waiting)
+        return format_html("{} {}<br>{} uploaded, {} stored<br><small>{}</small>", avatar.original_dimensions,
+                           avatar.original_format, filesizeformat(avatar.original_bytes), self.stored_size(avatar),
+                           self.shown(avatar))
+
+    @admin.display(description="Shown to others")
+    def shown(self, avatar: Avatar) -> str:
+        if not avatar.is_current:
+            return "Not yet: waits for approval" if not avatar.is_rejected else "No: rejected while it waited"
+        return "No: rejected" if avatar.is_rejected else "Yes: it is the user's avatar"
 
     @admin.display(description="dimensions")
     def dimensions(self, avatar: Avatar) -> str:

@@ -24,6 +24,8 @@ MAX_FRAMES = 1000  # no avatar animation needs more; only frame 0 is used
 # Days an unreferenced file is left alone by cleanup_orphaned_avatars (an upload in flight
 # writes its files a moment before its rows commit).
 ORPHAN_DAYS = 30
+# Seconds the signed preview URL of a waiting avatar works (its owner's app shows it while it waits).
+PENDING_URL_TTL = 3600
 
 settings = AppSettings("AVATARS", {
     "STORAGE": "default",

@@ -18,7 +18,7 @@ class AvatarQuerySet(models.QuerySet):
         return self.filter(is_current=True)
 
     def awaiting(self) -> "AvatarQuerySet":
-        """Pre-moderated uploads, not public until approved."""
+        """Pre-moderated uploads, not public until approved, and the last one rejected (its reason for its owner)."""
         return self.filter(is_current=False)
 
 
@@ -37,6 +37,10 @@ class Avatar(Moderated):
     original_height = models.PositiveIntegerField(help_text="Pixels, as stored (before EXIF rotation).")
     original_format = models.CharField(max_length=4, choices=Format.choices)
     blurhash = models.CharField(max_length=64, blank=True, default="", help_text="BlurHash of the medium variant.")
+    # What a reviewer may block if it is rejected (mediakit.review.Fingerprint): the upload's own bytes are not kept.
+    sha256 = models.CharField(max_length=64, blank=True, default="", help_text="SHA-256 of the uploaded file.")
+    picture_hash = models.CharField(max_length=64, blank=True, default="",
+                                    help_text="Perceptual (PDQ) hash of the uploaded picture, when a reviewer made one.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     objects = AvatarQuerySet.as_manager()

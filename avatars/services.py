@@ -1,6 +1,7 @@
 """Avatar operations that span processing, stored files, rows and transactions."""
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -67,6 +68,8 @@ def avatar_replace(*, user: User, upload: File) -> Avatar:
     fails later, the files written here are removed again and the previous avatar stays as it was.
     """
     processed = process_upload(upload)
+    # The review seam's hook, before anything is stored: blocked content is refused (400 blocked_content).
+    fingerprint = review.screen_upload(KIND, user=user, sha256=sha256_of(upload), image=upload)
     token = secrets.token_hex(TOKEN_BYTES)
     policy = review.policy()
     waits = policy.holds_back(KIND)
@@ -82,8 +85,9 @@ def avatar_replace(*, user: User, upload: File) -> Avatar:
                 replaced = replaced.filter(Q(is_current=False) | Q(moderation_status=Status.REJECTED))
             replaced.delete()
             avatar = Avatar.objects.create(
-                user=locked, is_current=not waits, moderation_status=policy.initial_status(KIND), original_bytes=upload.size, original_width=processed.width,
-                original_height=processed.height, original_format=processed.format, blurhash=processed.blurhash)
+                user=locked, is_current=not waits, moderation_status=policy.initial_status(KIND),
+                original_bytes=upload.size, original_width=processed.width, original_height=processed.height, original_format=processed.format, blurhash=processed.blurhash,
+                sha256=fingerprint.sha256, picture_hash=fingerprint.picture)
             created = AvatarVariant.objects.bulk_create(
                 AvatarVariant(avatar=avatar, label=v.label, stored_name=names[v.label], width=v.side,
                               height=v.side, size_bytes=len(v.data), content_type=v.content_type)
@@ -136,15 +140,23 @@ def avatar_approve(*, avatar: Avatar) -> None:
 
 
 def avatar_reject(*, avatar: Avatar) -> bool:
-    """Remove a rejected avatar's files (after commit); a waiting one goes whole. True if its row stays.
+    """Remove a rejected avatar's files (after commit); its row stays, so its owner's GET can say why.
 
-    A current one keeps its row, so the owner's GET can say why (`avatar_rejected`).
+    A current one answers `404 avatar_rejected` until the next upload; a waiting one (pre-moderation) shows
+    as `pending: {moderation_status: "rejected", ...}` beside the current avatar, until the next upload.
     """
-    if not avatar.is_current:
-        avatar.delete()
-        return False
     avatar.variants.all().delete()
     return True
+
+
+def sha256_of(upload: File) -> str:
+    """Hex SHA-256 of the upload, read chunk by chunk from its start."""
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
 
 
 def lock_avatar(avatar: Avatar) -> Avatar | None:

@@ -21,5 +21,6 @@ def _file_route() -> str:
 
 urlpatterns = [
     re_path(r"^api/v1/profile/me/avatar/?$", views.AvatarView.as_view(), name="avatar"),
+    re_path(r"^api/v1/avatars/(?P<pk>\d+)/pending-preview/?$", views.pending_preview, name="pending-preview"),
     re_path(lazy(_file_route, str)(), views.avatar_file, name="avatar-file"),
 ]

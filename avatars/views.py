@@ -1,6 +1,7 @@
 """The avatar endpoints and the file view of local storage (HTTP only)."""
 import re
 
+from django.core import signing
 from django.core.files.storage import FileSystemStorage
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -8,7 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, generics, permissions, status
 from rest_framework.response import Response
 
-from avatars import conf, metrics, services
+from avatars import conf, metrics, pending, services
 from avatars.models import Avatar, AvatarVariant
 from avatars.serializers import (
     DELETED, AvatarDeletedSerializer, AvatarSerializer, AvatarUploadSerializer, AvatarUrlSerializer,
@@ -60,13 +61,17 @@ class AvatarView(AppAPIView, generics.GenericAPIView):
         size = request.query_params.get("size", conf.DEFAULT_SIZE)
         if size not in conf.VARIANT_SIZES:
             raise InvalidSize()
-        avatar = Avatar.objects.current().filter(user=request.user).prefetch_related("variants").first()
-        if avatar is not None and avatar.is_rejected:
+        avatars = {a.is_current: a for a in Avatar.objects.filter(user=request.user).prefetch_related("variants")}
+        avatar, waiting = avatars.get(True), pending.pending_of(avatars.get(False), request)
+        if waiting is None and avatar is not None and avatar.is_rejected:
             raise AvatarRejected(avatar.moderation_reason)
-        if avatar is None or size not in avatar.urls:
+        if waiting is None and (avatar is None or size not in avatar.urls):
             raise NoAvatar()
-        return Response({"avatar_url": avatar.urls[size], "size": size, "blurhash": avatar.blurhash,
-                         "moderation_status": avatar.moderation_status, "moderation_reason": avatar.moderation_reason})
+        # Whatever waits (or was just rejected) is the owner's to see, with or without a current avatar.
+        return Response({"avatar_url": avatar.urls.get(size) if avatar else None, "size": size,
+                         "blurhash": avatar.blurhash if avatar else None,
+                         "moderation_status": avatar.moderation_status if avatar else None,
+                         "moderation_reason": avatar.moderation_reason if avatar else None, "pending": waiting})
 
     @extend_schema(
         request={"multipart/form-data": AvatarUploadSerializer},
@@ -80,7 +85,7 @@ class AvatarView(AppAPIView, generics.GenericAPIView):
             avatar = services.avatar_replace(user=request.user, upload=form.validated_data["file"])
         # Pre-moderated: accepted, but not public until a moderator approves it.
         waiting = status.HTTP_200_OK if avatar.is_current else status.HTTP_202_ACCEPTED
-        return Response(AvatarSerializer(avatar).data, status=waiting)
+        return Response(AvatarSerializer(avatar, context={"request": request}).data, status=waiting)
 
     @extend_schema(request=None, responses={200: AvatarDeletedSerializer, 401: ERRORS, 404: ERRORS, 429: ERRORS})
     def delete(self, request):
@@ -97,6 +102,38 @@ class AvatarView(AppAPIView, generics.GenericAPIView):
 
 
 @csrf_exempt  # nothing is written here: every method but GET and HEAD is refused
+def pending_preview(request, pk: int):
+    """A waiting avatar's medium variant, for whoever holds its signed URL (its owner's app): Cache-Control private."""
+    if request.method not in ("GET", "HEAD"):
+        return JsonResponse({"detail": f'Method "{request.method}" not allowed.', "code": "method_not_allowed"},
+                            status=405, headers={"Allow": "GET, HEAD"})
+    try:
+        signed = pending.signed_pk(request.GET.get("sig", ""))
+    except signing.SignatureExpired:
+        return JsonResponse({"detail": "This link has expired; ask the API for a fresh one.", "code": "url_expired"},
+                            status=403)
+    except signing.BadSignature:
+        signed = None
+    if signed != int(pk):
+        return JsonResponse({"detail": "This link's signature is not valid for this avatar.",
+                             "code": "bad_signature"}, status=403)
+    variant = AvatarVariant.objects.filter(avatar_id=pk, avatar__is_current=False, label=conf.DEFAULT_SIZE).first()
+    if variant is None:
+        raise Http404
+    return _variant_response(request, variant, cache_control=f"private, max-age={conf.PENDING_URL_TTL}")
+
+
+def _variant_response(request, variant: AvatarVariant, *, cache_control: str):
+    try:
+        return stored_file_response(request, conf.storage(), variant.stored_name, size=variant.size_bytes,
+                                    content_type=variant.content_type, etag=variant.stored_name,
+                                    filename=variant.stored_name.rsplit("/", 1)[-1], inline=True,
+                                    cache_control=cache_control, extra_headers=FILE_HEADERS)
+    except FileNotFoundError:
+        raise Http404 from None
+
+
+@csrf_exempt  # nothing is written here: every method but GET and HEAD is refused
 def avatar_file(request, name: str):
     """A current variant file of local storage; anything else under the prefix is 404."""
     if request.method not in ("GET", "HEAD"):
@@ -108,12 +145,7 @@ def avatar_file(request, name: str):
     name = conf.location() + name
     # Only the current avatar's files: a waiting (pre-moderated) one's are not public.
     variant = (AvatarVariant.objects.filter(stored_name=name, avatar__is_current=True)
-               .only("content_type", "size_bytes").first())
+               .only("stored_name", "content_type", "size_bytes").first())
     if variant is None:
         raise Http404
-    try:
-        return stored_file_response(request, storage, name, size=variant.size_bytes,
-                                    content_type=variant.content_type, etag=name, filename=name.rsplit("/", 1)[-1],
-                                    inline=True, cache_control=IMMUTABLE, extra_headers=FILE_HEADERS)
-    except FileNotFoundError:
-        raise Http404 from None
+    return _variant_response(request, variant, cache_control=IMMUTABLE)

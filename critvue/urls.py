@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("avatars.urls")),
     path("", include("persona_media.urls")),
+    path("", include("moderation.urls")),  # POST /api/v1/reports
 ]
 
 handler400 = "critvue.exceptions.bad_request"

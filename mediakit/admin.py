@@ -29,6 +29,12 @@ class PendingDeletionAdmin(admin.ModelAdmin):
 
 
 def when(moment) -> str:
-    """A compact local date and time on two lines, for the narrow tables of the apps' admins."""
+    """A compact local date and time on two lines, for the narrow tables of the apps' admins (never broken)."""
     local = timezone.localtime(moment)
-    return format_html("{}<br>{}", local.strftime("%Y-%m-%d"), local.strftime("%H:%M"))
+    return format_html('<span class="nowrap">{}</span><br>{}', local.strftime("%Y-%m-%d"), local.strftime("%H:%M"))
+
+
+def breakable(text: str) -> str:
+    """Text with long tokens (e-mail addresses, file names) that may break anywhere so a narrow column fits;
+    the other columns' words stay whole."""
+    return format_html('<span style="overflow-wrap:anywhere">{}</span>', text)

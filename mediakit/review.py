@@ -2,10 +2,13 @@
 
 `avatars` and `persona_media` know nothing of `moderation`, and `moderation` imports neither:
 - each app's models inherit `Moderated` (the state every reviewable row carries) and its
-  `AppConfig.ready()` registers a `Reviewable` saying how to lock, approve, reject, remove and
-  describe one of its rows;
+  `AppConfig.ready()` registers a `Reviewable` saying how to lock, approve, reject, remove,
+  describe, show and fingerprint one of its rows;
+- before storing an upload, each app calls `screen_upload()`: the reviewer may refuse the content
+  (a blocklist) and hands back the upload's `Fingerprint`;
 - `moderation`, when installed, installs its `Policy` (what state new uploads start in, whether an
-  avatar waits for approval, whether a user may upload) and listens to `removed_by_staff`;
+  avatar waits for approval, whether a user may upload, what content is blocked) and listens to
+  `removed_by_staff`;
 - without a reviewer app, the default policy holds: uploads are live and approved at once.
 """
 from __future__ import annotations
@@ -43,6 +46,18 @@ class Moderated(models.Model):
 
 
 @dataclass(frozen=True)
+class Fingerprint:
+    """What identifies an upload's content: its bytes' SHA-256 and, for a picture, its perceptual hash."""
+
+    sha256: str
+    picture: str = ""  # PDQ hex (mediakit.fingerprint); "" when not a picture, not computed or featureless
+
+
+def _no_html(obj: Any, *args: Any) -> str:
+    return "-"
+
+
+@dataclass(frozen=True)
 class Reviewable:
     """How a reviewer acts on one kind of stored upload; the effects stay in the owning app."""
 
@@ -55,9 +70,19 @@ class Reviewable:
     may_wait: bool = False  # pre-moderation applies: a new one stays private until approved
     # Models a moderator must be able to view beside `model` (variants, personas).
     related_models: Sequence[type[models.Model]] = ()
-    # Admin helpers: a preview <img> (or "-") at a given side, and what a user's page shows of their uploads.
-    preview_html: Callable[[Any, int], str] = field(default=lambda obj, side: "-")
+    # Admin helpers: a preview <img> at a given side for the lists (in every state: a note once the files are
+    # gone), what the review page shows to judge it (a picture up to 1280 px, a video player), the preview
+    # of the item on a reject page, and what a user's page shows of their uploads. Files are shown through
+    # the app's staff-only admin routes, never public URLs.
+    preview_html: Callable[[Any, int], str] = _no_html
+    review_html: Callable[[Any], str] = _no_html
     owner_summary: Callable[[Any], str] | None = None
+    # What rejecting it blocks from coming back (called on the locked row before its files go); None: nothing.
+    fingerprint: Callable[[Any], Fingerprint | None] = field(default=lambda obj: None)
+    # Reports: the public item of this kind a user has (what others see and may report), or None.
+    reportable: Callable[[Any], Any] | None = None
+    # A word for one item on moderators' pages: "avatar", "media file".
+    noun: str = "item"
 
 
 _reviewables: dict[str, Reviewable] = {}
@@ -70,6 +95,10 @@ def register(reviewable: Reviewable) -> None:
 
 def reviewables() -> list[Reviewable]:
     return list(_reviewables.values())
+
+
+def reviewable_of(kind: str) -> Reviewable | None:
+    return _reviewables.get(kind)
 
 
 def reviewable_for(obj_or_model: Any) -> Reviewable:
@@ -94,7 +123,11 @@ class Policy:
         """The API error refusing this user's uploads, or None."""
         return None
 
-    def content_refusal(self, kind: str, *, user, sha256: str, image=None) -> Exception | None:
+    def fingerprint(self, kind: str, *, sha256: str, image=None) -> Fingerprint:
+        """The upload's fingerprint; a reviewer computes what its checks need (nothing more without one)."""
+        return Fingerprint(sha256)
+
+    def content_refusal(self, kind: str, *, user, fingerprint: Fingerprint) -> Exception | None:
         """The refusal of this content before anything is stored (a blocklist), or None."""
         return None
 
@@ -110,6 +143,17 @@ def install_policy(policy: Policy) -> None:
 
 def policy() -> Policy:
     return _policy
+
+
+def screen_upload(kind: str, *, user, sha256: str, image=None) -> Fingerprint:
+    """The apps' hook before they store anything: raises the reviewer's refusal of this content
+    (`400 blocked_content`), or returns the upload's fingerprint. `image`: the uploaded picture's file
+    (None for a video); it is read from its start and left there."""
+    fingerprint = _policy.fingerprint(kind, sha256=sha256, image=image)
+    refusal = _policy.content_refusal(kind, user=user, fingerprint=fingerprint)
+    if refusal is not None:
+        raise refusal
+    return fingerprint
 
 
 # Sent inside the deleting transaction when staff remove an upload outright (the admin's delete), so a

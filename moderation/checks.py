@@ -1,9 +1,14 @@
 """Configuration errors of moderation, caught by `manage.py check` and at start-up."""
+import re
+
 from django.core.checks import CheckMessage, Error, Warning, register
 
-from mediakit import review
+from mediakit import fingerprint, review
 from mediakit.checks import CONFIGURATION
 from moderation import conf
+
+
+RATE = re.compile(r"\d+/\d*[smhd]")
 
 
 @register(CONFIGURATION)
@@ -14,9 +19,19 @@ def check_settings(app_configs=None, **kwargs) -> list[CheckMessage]:
     if conf.mode() not in conf.MODES:
         errors.append(Error(f"MODERATION['MODE'] is {conf.mode()!r}.", hint="Set it to 'post' (the default) or 'pre'.",
                             id="moderation.E001"))
+    rate = conf.settings.REPORT_RATE
+    if rate is not None and not (isinstance(rate, str) and RATE.fullmatch(rate)):
+        errors.append(Error(f"MODERATION['REPORT_RATE'] is {rate!r}.", id="moderation.E004",
+                            hint="Set it to a rate such as '10/m' (django-ratelimit's notation: count/period, "
+                                 "period s, m, h or d, optionally with a number: '50/15m'), or None for no limit."))
     if not review.reviewables():
         errors.append(Error("moderation is installed but nothing it moderates is.",
                             hint="Add 'avatars' and/or 'persona_media' to INSTALLED_APPS.", id="moderation.E002"))
+    if not fingerprint.available():
+        errors.append(Warning("pdqhash is not installed: a rejected picture is blocked by its exact bytes only, "
+                              "not its re-encoded, resized or converted copies.",
+                              hint="pip install 'critvue-media[pdq]' (it builds with a C++ compiler).",
+                              id="moderation.W002"))
     return errors
 
 

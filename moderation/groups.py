@@ -11,7 +11,8 @@ from moderation.conf import GROUP_NAME
 MODERATE = ("moderation", "moderationevent", "moderate", "Can approve and reject uploads and suspend uploaders")
 # Approving, rejecting, suspending and restoring need `moderate`; removing an avatar or deleting a media
 # file outright stays with those who hold delete rights.
-OWN_VIEWS = (("moderation", "moderationevent"), ("moderation", "uploadsuspension"))
+OWN_VIEWS = (("moderation", "moderationevent"), ("moderation", "uploadsuspension"), ("moderation", "report"),
+             ("moderation", "blockedcontent"))
 
 
 def wanted_permissions() -> list[tuple[str, str, str, str]]:

@@ -4,14 +4,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.template.defaultfilters import filesizeformat
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from mediakit import users
-from mediakit.admin import when
+from mediakit.admin import breakable, when
 from persona_media import services
-from persona_media.review import thumbnail
+from persona_media.review import preview_html, review_html
 from persona_media.downloads import download_response, preview_response
 from persona_media.models import MediaFile, Persona
 
@@ -21,14 +21,12 @@ PREVIEW_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; style-src '
 
 @admin.display(description="Preview")
 def preview(media: MediaFile) -> str:
-    return thumbnail(media, 160)
+    return preview_html(media, 160)
 
 
 @admin.display(description="Preview")
 def large_preview(media: MediaFile) -> str:
-    original = reverse("admin:persona_media_mediafile_original", args=[media.pk])
-    return format_html('{}<br><a href="{}" target="_blank" rel="noopener">Open the original ({})</a>',
-                       thumbnail(media, 640), original, filesizeformat(media.size_bytes))
+    return review_html(media)
 
 
 @admin.display(description="Plays in browsers")
@@ -60,7 +58,7 @@ class MediaFileAdmin(admin.ModelAdmin):
 
     @admin.display(description="Owner", ordering=users.search_fields("user__")[-1])
     def owner(self, media: MediaFile) -> str:
-        return users.identity(media.user)
+        return breakable(users.identity(media.user))
 
     @admin.display(description="Size", ordering="size_bytes")
     def size(self, media: MediaFile) -> str:
@@ -154,7 +152,7 @@ class PersonaAdmin(admin.ModelAdmin):
 
     @admin.display(description="Owner", ordering=users.search_fields("user__")[-1])
     def owner(self, persona: Persona) -> str:
-        return users.identity(persona.user)
+        return breakable(users.identity(persona.user))
 
     @admin.display(description="Media files", ordering="media_count")
     def media_count(self, persona: Persona) -> int:

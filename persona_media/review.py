@@ -2,8 +2,10 @@
 from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
-from mediakit.review import Reviewable
+from mediakit import fingerprint
+from mediakit.review import Fingerprint, Reviewable
 from persona_media import conf, services
 from persona_media.models import MediaFile, Persona
 
@@ -27,9 +29,45 @@ def thumbnail(media: MediaFile, side: int) -> str:
                        url, media.original_filename, side, side)
 
 
+FILES_GONE = '<span class="nowrap" title="A rejected file\'s bytes and preview are deleted">files deleted</span>'
+# The review page shows a picture or a video up to this wide (and a video up to 720 px high).
+REVIEW_SIDE = 1280
+MIN_PLAYER_WIDTH = 480
+
+
 def preview_html(media: MediaFile, side: int) -> str:
-    """The preview through the staff-only view, at most `side` px; '-' once rejected (its files are gone)."""
-    return "-" if media.is_rejected else thumbnail(media, side)
+    """The preview through the staff-only view, at most `side` px; a note once rejected (its files are gone)."""
+    return mark_safe(FILES_GONE) if media.is_rejected else thumbnail(media, side)
+
+
+def review_html(media: MediaFile) -> str:
+    """What a moderator judges: the picture itself up to 1280 px, or the video playing (ranged, so it scrubs)."""
+    if media.is_rejected:
+        return format_html("<p>{}</p>", mark_safe(FILES_GONE))
+    original = _admin_url("admin:persona_media_mediafile_original", media.pk)
+    link = format_html('<a href="{}" target="_blank" rel="noopener">Open the original ({}, {}, {})</a>',
+                       original, media.mime_type, f"{media.width}x{media.height}" if media.width else "size unknown",
+                       filesizeformat(media.size_bytes))
+    style = f"max-width:min({REVIEW_SIDE}px,100%);height:auto;background:#eee"
+    if media.media_type == MediaFile.MediaType.VIDEO:
+        poster = _admin_url("admin:persona_media_mediafile_preview", media.pk) if media.preview_name else ""
+        # A small video is shown at least 480 px wide: the player's controls need the room.
+        player = format_html('<video controls preload="metadata" src="{}" poster="{}" width="{}" '
+                             'style="{};max-height:720px">Your browser cannot play this video: {}</video>',
+                             original, poster, max(media.width or 0, MIN_PLAYER_WIDTH), style, link)
+        return format_html("{}<br>{}", player, link)
+    picture = format_html('<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" width="{}" height="{}" '
+                          'style="{}"></a>', original, original, media.original_filename, media.width or "",
+                          media.height or "", style)
+    return format_html("{}<br>{}", picture, link)
+
+
+def fingerprint_of(media: MediaFile) -> Fingerprint:
+    """What rejecting it blocks: a picture and its copies (hashed from the stored original), a video's exact bytes."""
+    if media.media_type != MediaFile.MediaType.IMAGE:
+        return Fingerprint(media.sha256)
+    with conf.storage().open(media.stored_name, "rb") as stored:
+        return Fingerprint(media.sha256, fingerprint.picture_hash(stored))
 
 
 def _admin_url(name: str, *args) -> str:
@@ -58,5 +96,6 @@ def owner_summary(user) -> str:
 MEDIA = Reviewable(
     kind=services.KIND, model=MediaFile, lock=services.lock_media, approve=lambda media: None,
     reject=lambda media: services.media_reject(media=media), describe=describe,
-    related_models=(Persona,), preview_html=preview_html, owner_summary=owner_summary,
+    related_models=(Persona,), preview_html=preview_html, review_html=review_html, owner_summary=owner_summary,
+    fingerprint=fingerprint_of, noun="media file",
 )

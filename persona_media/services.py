@@ -79,6 +79,7 @@ def media_create(*, user, persona: Persona, upload: UploadedFile, media_type: st
     checksum = sha256_of(upload)
     check_room(user=user, persona=persona, size=upload.size, checksum=checksum)  # before the costly part
     info = inspect_upload(upload, filename=upload.name or "", media_type=media_type, rules=upload_rules())
+    review.screen_upload(KIND, user=user, sha256=checksum, image=upload if media_type == "image" else None)  # blocklist
     stem = f"{conf.location()}{user.pk}/{persona.pk}/{uuid.uuid4().hex}"
     with WrittenFiles(conf.storage()) as written:
         name = written.save(f"{stem}.{info.extension}", upload)

@@ -10,6 +10,9 @@ need=()
 [ -x .venv/bin/python ] || "${PYTHON:-python3}" -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
 # No grep -q: it may close the pipe early, and pipefail would then blame ldconfig's SIGPIPE.
 ldconfig -p 2>/dev/null | grep 'libmagic\.so\.1' >/dev/null || need+=(libmagic1)
+# pdqhash (requirements.txt) has no wheels: pip builds it with a C++ compiler.
+command -v g++ >/dev/null || need+=(g++)
+"${PYTHON:-python3}" -c 'import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' || need+=(python3-dev)
 if [ "${1:-}" = "--servers" ]; then
   if [ -z "${TEST_DATABASE_URL:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
     need+=(postgresql)

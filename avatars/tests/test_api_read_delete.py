@@ -13,7 +13,8 @@ def test_get_each_size(api, user, make_avatar, size):
     avatar = make_avatar(user)
     assert api.get(URL, {"size": size}).json() == {"avatar_url": avatar.urls[size], "size": size,
                                                    "blurhash": avatar.blurhash,
-                                                   "moderation_status": "pending", "moderation_reason": ""}
+                                                   "moderation_status": "pending", "moderation_reason": "",
+                                                   "pending": None}
 
 
 def test_get_defaults_to_medium(api, user, make_avatar):
@@ -21,7 +22,7 @@ def test_get_defaults_to_medium(api, user, make_avatar):
     response = api.get(URL)
     assert response.status_code == 200
     assert response.json() == {"avatar_url": avatar.urls["medium"], "size": "medium", "blurhash": avatar.blurhash,
-                               "moderation_status": "pending", "moderation_reason": ""}
+                               "moderation_status": "pending", "moderation_reason": "", "pending": None}
 
 
 @pytest.mark.parametrize("size", ["huge", "", "Medium", "medium "])

@@ -24,7 +24,7 @@ def test_upload_is_multipart_with_a_binary_file(schema):
     assert body["required"] == ["file"]
     answer = resolve(schema, post["responses"]["200"]["content"]["application/json"]["schema"])
     assert set(answer["properties"]) == {"avatar_url", "message", "variants", "metadata", "blurhash",
-                                         "moderation_status", "moderation_reason"}
+                                         "moderation_status", "moderation_reason", "pending"}
     assert {"202", "400", "401", "403", "429"} <= set(post["responses"])
 
 
@@ -33,7 +33,8 @@ def test_get_and_delete_are_documented(schema):
     [size] = path["get"]["parameters"]
     assert size["name"] == "size" and sorted(size["schema"]["enum"]) == ["full", "large", "medium", "small", "thumbnail"]
     assert set(resolve(schema, path["get"]["responses"]["200"]["content"]["application/json"]["schema"])
-               ["properties"]) == {"avatar_url", "size", "blurhash", "moderation_status", "moderation_reason"}
+               ["properties"]) == {"avatar_url", "size", "blurhash", "moderation_status", "moderation_reason",
+                                   "pending"}
     assert set(resolve(schema, path["delete"]["responses"]["200"]["content"]["application/json"]["schema"])
                ["properties"]) == {"message", "files_deleted"}
     assert "/health/avatar" in schema["paths"]

@@ -44,8 +44,8 @@ def small_venv(tmp_path_factory, wheel) -> Path:
 
 @pytest.fixture(scope="module")
 def full_venv(tmp_path_factory, wheel) -> Path:
-    """`pip install critvue-media[s3,video]` plus the host's own database driver."""
-    return make_venv(tmp_path_factory.mktemp("venv") / "full", wheel, extras={"s3", "video"},
+    """`pip install critvue-media[s3,video,pdq]` plus the host's own database driver."""
+    return make_venv(tmp_path_factory.mktemp("venv") / "full", wheel, extras={"s3", "video", "pdq"},
                      also=("psycopg[binary]",))
 
 
@@ -120,6 +120,13 @@ def installed_from(host: Host, venv_python: Path) -> None:
                        "print(mediakit.__file__, avatars.__file__, persona_media.__file__)").split()
     venv = str(venv_python.parent.parent)
     assert all(p.startswith(venv) for p in paths), paths
+
+
+def png_of(jpeg: bytes) -> bytes:
+    """The same picture converted to PNG, as a re-uploader would."""
+    out = io.BytesIO()
+    jpeg_image(jpeg).save(out, "PNG")
+    return out.getvalue()
 
 
 def jpeg_image(data: bytes) -> Image.Image:
@@ -251,14 +258,29 @@ def test_all_four_with_a_custom_user_model(host, full_venv, host_database):
     avatar = waiting.json()
     assert avatar["moderation_status"] == "pending" and avatar["avatar_url"].startswith("/avatar-files/")
     assert requests.get(site.url + avatar["avatar_url"], timeout=10).status_code == 404  # not public yet
+    waiting = requests.get(api, auth=auth, timeout=10).json()["pending"]  # the owner sees what waits
+    assert requests.get(waiting["preview_url"], timeout=10).status_code == 200
     avatar_id = int(site.shell("from avatars.models import Avatar; print(Avatar.objects.get().pk)"))
 
     judge = admin_session(site, "judge")
     queue = judge.get(f"{site.url}/admin/avatars/avatar/", timeout=10).text
-    assert 'value="approve"' in queue and 'value="reject"' in queue
+    assert 'value="approve"' in queue and 'value="reject"' in queue and "Avatars waiting for review (1)" in queue
+    assert judge.get(f"{site.url}/admin/avatars/avatar/{avatar_id}/image/full/", timeout=10).status_code == 200
     act(judge, site, "/admin/avatars/avatar/", "approve", avatar_id)
     assert requests.get(site.url + avatar["avatar_url"], timeout=10).status_code == 200  # approved: public
     assert requests.get(api, auth=auth, timeout=10).json()["avatar_url"] == avatar["avatar_url"]
+
+    # Another member reports it (moderation.urls); the judge rejects it from the reports queue, blocking the picture.
+    site.shell(f"from people.models import Member; Member.objects.create_user('witness', '{PASSWORD}')")
+    maker_id = int(site.shell("from people.models import Member; print(Member.objects.get(handle='maker').pk)"))
+    reported = requests.post(f"{site.url}/api/v1/reports", auth=("witness", PASSWORD), timeout=10,
+                             json={"kind": "avatar", "user_id": maker_id, "reason": "Not them"})
+    assert reported.status_code == 201, reported.text
+    act(judge, site, "/admin/moderation/report/", "reject_items", reported.json()["id"], apply="1",
+        preset="Impersonates someone else", block="on")
+    again = requests.post(api, auth=("witness", PASSWORD), timeout=30,
+                          files={"file": ("me.png", png_of(photo_jpeg(600, 600)), "image/png")})
+    assert again.status_code == 400 and again.json()["code"] == "blocked_content", again.text  # PDQ: [pdq] extra
 
     persona = requests.post(f"{site.url}/api/v1/personas", auth=auth, json={"name": "Band"}, timeout=10).json()
     clip = videos.encode()
@@ -267,7 +289,7 @@ def test_all_four_with_a_custom_user_model(host, full_venv, host_database):
     assert video.status_code == 201, video.text
     media = video.json()
     page = act(judge, site, "/admin/persona_media/mediafile/", "reject", media["id"])
-    assert "Reject: why?" in page
+    assert "Reject this media file: why?" in page
     act(judge, site, "/admin/persona_media/mediafile/", "reject", media["id"], apply="1",
         preset="Spam or advertising", details="")
     gone = requests.get(f"{site.url}/upload/files/{media['id']}/download", auth=auth, timeout=10)
@@ -282,4 +304,5 @@ def test_all_four_with_a_custom_user_model(host, full_venv, host_database):
     events = site.shell("from moderation.models import ModerationEvent; "
                         "print(*ModerationEvent.objects.order_by('id').values_list('action', 'owner_email', "
                         "'moderator_email'))")
-    assert events == "('approve', 'maker', 'judge') ('reject', 'maker', 'judge') ('suspend', 'maker', 'judge')"
+    assert events == ("('approve', 'maker', 'judge') ('reject', 'maker', 'judge') ('block', 'maker', 'judge') "
+                      "('reject', 'maker', 'judge') ('suspend', 'maker', 'judge')")

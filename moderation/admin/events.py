@@ -2,7 +2,7 @@
 from django.contrib import admin
 from django.utils.text import Truncator
 
-from mediakit.admin import when
+from mediakit.admin import breakable, when
 from moderation.admin.pages import never
 from moderation.models import ModerationEvent
 
@@ -10,7 +10,7 @@ from moderation.models import ModerationEvent
 @admin.register(ModerationEvent)
 class ModerationEventAdmin(admin.ModelAdmin):
     # Narrow columns: with the admin's side bar and filters open, the table fits a 1280 px window.
-    list_display = ("at", "action", "what", "moderator_email", "why")
+    list_display = ("at", "action", "what", "moderator", "why")
     list_filter = ("action", "target_kind", "created_at")
     search_fields = ("owner_email", "moderator_email", "persona_name", "filename", "target_description")
     date_hierarchy = "created_at"
@@ -30,7 +30,11 @@ class ModerationEventAdmin(admin.ModelAdmin):
 
     @admin.display(description="Target", ordering="target_description")
     def what(self, event: ModerationEvent) -> str:
-        return Truncator(event.target_description).chars(70)
+        return breakable(Truncator(event.target_description).chars(70))
+
+    @admin.display(description="Moderator", ordering="moderator_email")
+    def moderator(self, event: ModerationEvent) -> str:
+        return breakable(event.moderator_email)
 
     @admin.display(description="Reason", ordering="reason")
     def why(self, event: ModerationEvent) -> str:

@@ -11,36 +11,32 @@ APPLY = "apply"  # the field that says the intermediate page was submitted
 
 
 def ask_then_apply(modeladmin, request, queryset, *, action: str, title: str, button: str,
-                   apply: Callable[[str], int], done: str, form_class=ReasonForm, describe=str):
-    """Show the page first; once it is submitted (and valid), `apply(reason)` and report `done` with the count."""
-    form = form_class(request.POST if APPLY in request.POST else None)
+                   apply: Callable[[dict], int], done: str, form_class=ReasonForm, form_kwargs=None, describe=str,
+                   preview: Callable | None = None, warning: str = ""):
+    """Show the page first; once it is submitted (and valid), `apply(cleaned_data)` and report `done` with the count.
+
+    The page lists what the decision applies to (with `preview` of each) and says what follows (`warning`).
+    """
+    form = form_class(request.POST if APPLY in request.POST else None, **(form_kwargs or {}))
     if form.is_bound and form.is_valid():
         total = queryset.count()
-        count = apply(form.cleaned_data["reason"])
+        count = apply(form.cleaned_data)
         skipped = total - count
-        modeladmin.message_user(request, done.format(count=count), messages.SUCCESS)
+        if count:
+            modeladmin.message_user(request, done.format(count=count), messages.SUCCESS)
         if skipped > 0:
-            modeladmin.message_user(request, f"{skipped} were skipped (gone, or already decided).", messages.WARNING)
+            modeladmin.message_user(request, f"{skipped} skipped: gone, or already decided.", messages.WARNING)
         return None  # back to the list
     context = {
         **modeladmin.admin_site.each_context(request),
         "title": title, "button": button, "form": form, "action": action, "opts": modeladmin.model._meta,
-        "items": [(obj.pk, describe(obj)) for obj in queryset],
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME, "apply": APPLY,
+        "items": [(obj.pk, describe(obj), preview(obj) if preview else "") for obj in queryset],
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME, "apply": APPLY, "warning": warning,
         "is_confirmation": form_class is ConfirmForm,
     }
     return TemplateResponse(request, "admin/moderation/intermediate.html", context)
 
 
-def ask_then_decide(modeladmin, request, queryset, decision: Callable, **page):
-    """ask_then_apply for a moderation service: `decision` applied to every row, by this moderator, with the reason."""
-    from moderation.services import apply_to_all
-
-    return ask_then_apply(modeladmin, request, queryset, **page, apply=lambda reason: apply_to_all(
-        decision, queryset, moderator=request.user, reason=reason))
-
-
 def never(self, request, obj=None) -> bool:
     """A ModelAdmin permission that nobody has (superusers included): has_add_permission = never."""
     return False
-

@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.html import format_html_join
 
 from mediakit import review, users
+from mediakit.admin import breakable, when
 from moderation import services
 from moderation.admin.pages import ask_then_apply, never
 from moderation.models import UploadSuspension
@@ -38,8 +39,10 @@ class UserModerationMixin:
     def suspend_uploads(self, request, queryset):
         return ask_then_apply(
             self, request, queryset, action="suspend_uploads", title="Suspend uploads: why?", button="Suspend uploads",
-            apply=lambda reason: sum(services.suspend_uploads(user=u, moderator=request.user, reason=reason)
-                                     for u in queryset),
+            form_kwargs={"kind": "user"}, warning="Every upload of theirs is refused until a moderator restores it; "
+                                                  "what they uploaded stays as it is.",
+            apply=lambda data: sum(services.suspend_uploads(user=u, moderator=request.user, reason=data["reason"])
+                                   for u in queryset),
             done="Suspended the uploads of {count} user(s).", describe=users.identity)
 
     @admin.action(description="Restore uploads", permissions=["moderate"])
@@ -63,7 +66,7 @@ class UserModerationMixin:
 class UploadSuspensionAdmin(admin.ModelAdmin):
     """Who may not upload, since when and why; restore from here or from the users' list."""
 
-    list_display = ("user", "reason", "moderator", "created_at")
+    list_display = ("user", "reason", "by", "since")
     search_fields = users.search_fields("user__")
     list_select_related = ("user", "moderator")
     fields = ("user", "reason", "moderator", "created_at")
@@ -74,6 +77,14 @@ class UploadSuspensionAdmin(admin.ModelAdmin):
 
     def has_moderate_permission(self, request) -> bool:
         return request.user.has_perm("moderation.moderate")
+
+    @admin.display(description="Suspended by", ordering="moderator")
+    def by(self, suspension: UploadSuspension) -> str:
+        return breakable(users.identity(suspension.moderator))
+
+    @admin.display(description="Since", ordering="created_at")
+    def since(self, suspension: UploadSuspension) -> str:
+        return when(suspension.created_at)
 
     @admin.action(description="Restore the uploads of the selected users", permissions=["moderate"])
     def restore(self, request, queryset) -> None:

@@ -20,7 +20,12 @@ def rows(html: str) -> list[str]:
     return re.findall(r"<tr>.*?</tr>", html, re.S)
 
 
-def test_avatar_queue_lists_pending_first_then_oldest_with_previews(mod_client, make_user, make_avatar, mod_user):
+def emails_in_order(html: str, *names: str) -> list[str]:
+    order = [m.group(1) for m in re.finditer(rf"({'|'.join(names)})@example\.com", html)]
+    return [email for i, email in enumerate(order) if email not in order[:i]]
+
+
+def test_avatar_queue_opens_on_pending_oldest_first_with_previews(mod_client, make_user, make_avatar, mod_user):
     from moderation import services
 
     old, new, done = (make_avatar(make_user(email=f"{n}@example.com"), seed=i)
@@ -29,10 +34,15 @@ def test_avatar_queue_lists_pending_first_then_oldest_with_previews(mod_client, 
     response = mod_client.get(AVATAR_QUEUE)
     assert response.status_code == 200
     html = response.content.decode()
-    order = [m.group(1) for m in re.finditer(r"(old|new|done)@example\.com", html)]
-    assert [email for i, email in enumerate(order) if email not in order[:i]] == ["old", "new", "done"]
-    assert f'<img src="{old.urls["thumbnail"]}" width="64" height="64"' in html
+    assert emails_in_order(html, "old", "new", "done") == ["old", "new"]  # what waits, the longest waiting first
+    assert "<title>Avatars waiting for review (2) |" in html
+    assert f'<img src="/admin/avatars/avatar/{old.pk}/image/small/" width="64" height="64"' in html
     assert "600x400" in html and re.search(r"\d+(\.\d)?\xa0KB", html)
+    # Decided items are one filter away; "All" is a choice of its own.
+    assert emails_in_order(mod_client.get(AVATAR_QUEUE, {"status": "approved"}).content.decode(),
+                           "old", "new", "done") == ["done"]
+    assert len(emails_in_order(mod_client.get(AVATAR_QUEUE, {"status": "all"}).content.decode(),
+                               "old", "new", "done")) == 3
 
 
 def test_media_queue_shows_preview_owner_persona_size_and_dimensions(mod_client, user, make_media):
@@ -64,11 +74,13 @@ def test_reject_asks_for_a_reason_first(mod_client, user, make_media):
     page = mod_client.post(MEDIA_QUEUE, chosen)
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Reject: why?" in html and "Spam or advertising" in html and 'name="details"' in html
+    assert "Reject this media file: why?" in html and "Spam or advertising" in html and 'name="details"' in html
+    assert "Not a picture of a person" not in html  # an avatar's reason, not a media file's
+    assert "Their files are deleted at once" in html and f"/admin/persona_media/mediafile/{media.pk}/preview/" in html
     assert "bad.png" in html
 
     refused = mod_client.post(MEDIA_QUEUE, {**chosen, "apply": "1", "preset": "", "details": "  "})
-    assert refused.status_code == 200 and "Choose a reason or write one." in refused.content.decode()
+    assert refused.status_code == 200 and refused.content.decode().count("Choose a reason or write one.") == 1
     assert MediaFile.objects.get().moderation_status == "pending" and not ModerationEvent.objects.exists()
 
     done = mod_client.post(MEDIA_QUEUE, {**chosen, "apply": "1", "preset": "Spam or advertising",
@@ -142,7 +154,7 @@ def test_user_page_links_to_avatar_personas_and_media_with_thumbnails(mod_client
     avatar, media = make_avatar(user), make_media(user, persona_name="Stage name")
     html = mod_client.get(f"{USERS}{user.pk}/change/").content.decode()
     assert f'href="{AVATAR_QUEUE}{avatar.pk}/change/"' in html
-    assert f'<img src="{avatar.urls["large"]}" width="64"' in html
+    assert f'<img src="/admin/avatars/avatar/{avatar.pk}/image/small/" width="64"' in html
     assert f'href="/admin/persona_media/persona/{media.persona_id}/change/">Stage name</a>' in html
     assert f'href="{MEDIA_QUEUE}{media.pk}/change/"' in html
     assert f"/admin/persona_media/mediafile/{media.pk}/preview/" in html

@@ -12,6 +12,7 @@ def test_the_migration_made_the_group_with_view_and_moderate_only():
     codenames = set(group.permissions.values_list("content_type__app_label", "codename"))
     assert codenames == {
         ("moderation", "moderate"), ("moderation", "view_moderationevent"), ("moderation", "view_uploadsuspension"),
+        ("moderation", "view_report"), ("moderation", "view_blockedcontent"),
         ("avatars", "view_avatar"), ("avatars", "view_avatarvariant"),
         ("persona_media", "view_mediafile"), ("persona_media", "view_persona"), ("accounts", "view_user"),
     }

@@ -1,14 +1,21 @@
 """MODERATION_MODE=pre: a new avatar waits beside the current one until a moderator decides."""
+import time
+
 import pytest
+from django.core import signing
 from django.db import IntegrityError, transaction
 
 from avatars.models import Avatar
-from avatars.tests.support import URL, name_from_url, post_avatar, stored_names
+from avatars.tests.support import URL, name_from_url, post_avatar, stored_bytes, stored_names
 from moderation import services
 from testkit import images as I
 from testkit.appsettings import app_settings
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def storage_bytes(url: str) -> bytes:
+    return stored_bytes(name_from_url(url))
 
 
 @pytest.fixture(autouse=True)
@@ -34,15 +41,26 @@ def test_upload_answers_202_and_stays_private_until_approved(api, client, user, 
     assert response.status_code == 202
     body = response.json()
     assert (body["moderation_status"], body["moderation_reason"]) == ("pending", "")
+    assert "awaits a moderator's review" in body["message"] and "successfully" not in body["message"]
+    assert body["pending"]["moderation_status"] == "pending" and body["pending"]["blurhash"] == body["blurhash"]
     assert set(body["variants"]) == {"thumbnail", "small", "medium", "large", "full"}
     for url in body["variants"].values():
         assert file_status(client, url) == 404  # stored, but not served
-    assert api.get(URL).json()["code"] == "no_avatar"
+    # The owner sees what waits: 200 with no current avatar, and a preview that works without credentials.
+    waiting = api.get(URL)
+    assert waiting.status_code == 200
+    seen = waiting.json()
+    assert (seen["avatar_url"], seen["moderation_status"]) == (None, None)
+    assert set(seen["pending"]) == {"moderation_status", "preview_url", "blurhash", "created_at"}
+    preview = client.get(seen["pending"]["preview_url"])
+    assert preview.status_code == 200 and preview["Cache-Control"].startswith("private")
+    assert b"".join(preview.streaming_content) == storage_bytes(body["variants"]["medium"])
     assert api.get("/api/v1/profile/me").json()["avatar_url"] is None
 
     services.approve(target=Avatar.objects.get(), moderator=staff)
     assert api.get(URL).json() == {"avatar_url": body["avatar_url"], "size": "medium", "blurhash": body["blurhash"],
-                                   "moderation_status": "approved", "moderation_reason": ""}
+                                   "moderation_status": "approved", "moderation_reason": "", "pending": None}
+    assert client.get(seen["pending"]["preview_url"]).status_code == 404  # no longer waiting: it is public now
     assert api.get("/api/v1/profile/me").json()["avatar_url"] == body["avatar_url"]
     assert file_status(client, body["variants"]["large"]) == 200
 
@@ -62,14 +80,45 @@ def test_the_previous_approved_avatar_stays_until_the_new_one_is_approved(api, c
     assert file_status(client, first["avatar_url"]) == 404
 
 
-def test_rejecting_a_waiting_avatar_deletes_it_and_keeps_the_current(api, client, staff):
+def test_rejecting_a_waiting_avatar_deletes_its_files_keeps_the_current_and_tells_the_owner(api, client, staff):
     first = upload(api, 1).json()
     services.approve(target=Avatar.objects.get(), moderator=staff)
     upload(api, 2)
     services.reject(target=Avatar.objects.get(is_current=False), moderator=staff, reason="Nudity")
-    assert api.get(URL).json()["avatar_url"] == first["avatar_url"]
+    seen = api.get(URL).json()
+    assert seen["avatar_url"] == first["avatar_url"] and seen["moderation_status"] == "approved"
+    assert seen["pending"] == {"moderation_status": "rejected", "moderation_reason": "Nudity",
+                               "created_at": seen["pending"]["created_at"]}
     assert stored_names() == {name_from_url(url) for url in first["variants"].values()}
-    assert Avatar.objects.get().moderation_status == "approved"
+    assert Avatar.objects.get(is_current=True).moderation_status == "approved"
+    # The next upload replaces the rejection notice.
+    third = upload(api, 3).json()
+    assert api.get(URL).json()["pending"]["moderation_status"] == "pending"
+    assert Avatar.objects.get(is_current=False).urls == third["variants"]
+
+
+def test_a_rejected_waiting_avatar_is_news_even_without_a_current_one(api, staff):
+    upload(api, 1)
+    services.reject(target=Avatar.objects.get(), moderator=staff, reason="Not a picture of a person")
+    answer = api.get(URL)
+    assert answer.status_code == 200
+    assert answer.json()["avatar_url"] is None
+    assert answer.json()["pending"]["moderation_reason"] == "Not a picture of a person"
+    assert stored_names() == set()
+
+
+def test_the_pending_preview_url_is_signed_and_expires(api, client, monkeypatch):
+    body = upload(api, 1).json()
+    url = body["pending"]["preview_url"]
+    pk = Avatar.objects.get().pk
+    for altered in (url.replace("sig=", "sig=x"), url.replace(f"/avatars/{pk}/", f"/avatars/{pk + 1}/"),
+                    url.split("?")[0]):
+        answer = client.get(altered)
+        assert (answer.status_code, answer.json()["code"]) == (403, "bad_signature")
+    later = time.time() + 3601
+    monkeypatch.setattr(signing.time, "time", lambda: later)  # an hour and a second on
+    answer = client.get(url)
+    assert (answer.status_code, answer.json()["code"]) == (403, "url_expired")
 
 
 def test_a_newer_waiting_upload_replaces_the_older_one(api, staff):

@@ -55,7 +55,8 @@ def test_change_page_renders_the_preview(moderator, uploaded):
     response = moderator.get(f"/admin/persona_media/mediafile/{image.pk}/change/")
     assert response.status_code == 200
     page = response.content.decode()
-    assert preview_url(image) in page and "max-width:640px" in page and original_url(image) in page
+    # The picture itself, up to 1280 px wide (moderation's review page shows it at the top).
+    assert f'<img src="{original_url(image)}"' in page and "max-width:min(1280px,100%)" in page
 
 
 def test_change_page_of_a_video_shows_its_streams(moderator, uploaded):
