@@ -23,8 +23,8 @@ def _origin(url: str) -> str | None:
 
 def trusted_origins(request) -> set[str]:
     """The server's own origin and CSRF_TRUSTED_ORIGINS, each as scheme://host:port."""
-    own = _origin(f"{request.scheme}://{request.get_host()}")
-    return {own, *(_origin(o) for o in settings.CSRF_TRUSTED_ORIGINS)} - {None}
+    origins = (_origin(f"{request.scheme}://{request.get_host()}"), *map(_origin, settings.CSRF_TRUSTED_ORIGINS))
+    return {origin for origin in origins if origin is not None}
 
 
 def enforce_same_site(request) -> None:

@@ -35,7 +35,7 @@ class RegisterSerializer(ModelSerializer):
         model = User
         fields = ["id", "email", "password", "full_name"]
         read_only_fields = ["id"]
-        extra_kwargs = {"email": {"validators": []}}
+        extra_kwargs: dict[str, dict] = {"email": {"validators": []}}
 
     def validate_email(self, value: str) -> str:
         value = value.strip().lower()

@@ -31,7 +31,7 @@ def refresh_token_revoke(*, raw: str) -> None:
     account_erase locks it, so a log-out racing an erasure cannot bring a token back after it.
     """
     try:
-        token = RefreshToken(raw)
+        token = RefreshToken(raw)  # type: ignore[arg-type]  # simplejwt decodes a raw token string
     except TokenError:
         return
     owner = {jwt_settings.USER_ID_FIELD: token.payload.get(jwt_settings.USER_ID_CLAIM)}

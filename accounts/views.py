@@ -84,13 +84,13 @@ class LoginView(PublicView):
         user = authenticate(request, email=email, password=serializer.validated_data["password"])
         if user is None:
             raise InvalidCredentials()
-        update_last_login(None, user)
+        update_last_login(type(user), user)
         refresh = RefreshToken.for_user(user)
-        body = {"access": str(refresh.access_token), "refresh": str(refresh),
-                "user": serializers.UserSummarySerializer(user).data}
+        access, refresh_text = str(refresh.access_token), str(refresh)
+        body = {"access": access, "refresh": refresh_text, "user": serializers.UserSummarySerializer(user).data}
         response = Response(body)
-        set_cookie(response, settings.JWT_ACCESS_COOKIE, body["access"], jwt_settings.ACCESS_TOKEN_LIFETIME)
-        set_cookie(response, settings.JWT_REFRESH_COOKIE, body["refresh"], jwt_settings.REFRESH_TOKEN_LIFETIME)
+        set_cookie(response, settings.JWT_ACCESS_COOKIE, access, jwt_settings.ACCESS_TOKEN_LIFETIME)
+        set_cookie(response, settings.JWT_REFRESH_COOKIE, refresh_text, jwt_settings.REFRESH_TOKEN_LIFETIME)
         return response
 
 

@@ -2,7 +2,8 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
-from django.http import Http404, HttpResponse
+from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.template.defaultfilters import filesizeformat
 from django.urls import path
 from django.utils.html import format_html
@@ -76,7 +77,7 @@ class AvatarAdmin(admin.ModelAdmin):
         image = self.admin_site.admin_view(self.image_view)
         return [path("<int:pk>/image/<str:label>/", image, name="avatars_avatar_image"), *super().get_urls()]
 
-    def image_view(self, request, pk: int, label: str) -> HttpResponse:
+    def image_view(self, request, pk: int, label: str) -> HttpResponseBase:
         """A variant of any avatar (waiting ones included), for staff who may view avatars; never public."""
         avatar = self.get_object(request, str(pk))
         if avatar is None:

@@ -1,4 +1,6 @@
 """How a reviewer acts on avatars (mediakit.review): the effects are this app's services."""
+from typing import BinaryIO, cast
+
 from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
@@ -80,7 +82,7 @@ def fingerprint_of(avatar: Avatar) -> Fingerprint:
     if not picture and labels:
         variant = avatar.variants.get(label=labels[-1])
         with conf.storage().open(variant.stored_name, "rb") as stored:
-            picture = fingerprint.picture_hash(stored)
+            picture = fingerprint.picture_hash(cast(BinaryIO, stored))
     return Fingerprint(avatar.sha256, picture)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import Any, BinaryIO, cast
 
 from django.contrib.auth import get_user_model
 from django.core.files import File
@@ -24,8 +24,8 @@ from mediakit.orphans import CleanupReport, cleanup
 from mediakit.review import Status
 from mediakit.storage import hidden, publish
 
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser as User
+# The host's user model, whatever it is (AUTH_USER_MODEL).
+User = Any
 
 KIND = "avatar"  # what the review seam calls avatars
 # 16 hex digits: unguessable names that change with every upload, so URLs can be cached forever.
@@ -46,7 +46,7 @@ def avatar_spec() -> AvatarSpec:
 def process_upload(upload: File) -> ProcessedAvatar:
     """Validate and render an upload with the configured sizes and encoder settings."""
     upload.seek(0)
-    return process_avatar(upload, avatar_spec())
+    return process_avatar(cast(BinaryIO, upload), avatar_spec())  # a File reads like a binary file
 
 
 def variant_name(user_id: int, token: str, variant: Variant) -> str:
@@ -56,7 +56,7 @@ def variant_name(user_id: int, token: str, variant: Variant) -> str:
 
 def _content(variant: Variant) -> ContentFile:
     content = ContentFile(variant.data)
-    content.content_type = variant.content_type  # S3 stores it as the object's Content-Type
+    content.content_type = variant.content_type  # type: ignore[attr-defined]  # S3 stores it as the object's Content-Type
     return content
 
 

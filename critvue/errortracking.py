@@ -1,6 +1,7 @@
 """Optional error tracking: with SENTRY_DSN set, sentry-sdk's Django integration reports errors, and no
 personal data: no user, address, cookies, headers that identify, request bodies, query strings (signed
 URLs are credentials), local variables of frames, nor email addresses in messages."""
+from typing import Any
 import re
 
 # Log lines' extra fields that name a person (critvue.logs adds the client's address to every line).
@@ -34,7 +35,7 @@ def _drop_personal(data) -> None:
             data[key] = HIDDEN
 
 
-def scrub_event(event: dict, hint) -> dict:
+def scrub_event(event: Any, hint: Any) -> Any:
     """What sentry-sdk keeps even without PII that can still name someone: query strings and log extras."""
     request = event.get("request") or {}
     request.pop("query_string", None)
@@ -57,7 +58,7 @@ def scrub_event(event: dict, hint) -> dict:
     return event
 
 
-def scrub_breadcrumb(crumb: dict, hint) -> dict:
+def scrub_breadcrumb(crumb: Any, hint: Any) -> Any:
     _drop_personal(crumb.get("data"))
     if "message" in crumb:
         crumb["message"] = _without_email(crumb["message"])

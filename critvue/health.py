@@ -59,9 +59,9 @@ def avatar_health(request):
     from avatars.models import AvatarVariant
 
     errors = [m.msg for m in run_checks(tags=[CONFIGURATION])
-              if m.is_serious() and not m.is_silenced() and m.id.split(".")[0] in ("critvue", "avatars")]
+              if m.is_serious() and not m.is_silenced() and (m.id or "").split(".")[0] in ("critvue", "avatars")]
     config_valid = not errors
-    totals = {"files": None, "bytes": None}
+    totals: dict[str, int | None] = {"files": None, "bytes": None}
 
     def database() -> None:
         totals.update(AvatarVariant.objects.totals())

@@ -6,6 +6,9 @@ views state their own, so their answers keep the contract's shapes — `{detail,
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import (
     ObjectDoesNotExist,
     RequestDataTooBig,
@@ -193,14 +196,21 @@ class UploadsAllowed(permissions.BasePermission):
         return True
 
 
-class AppAPIView:
+if TYPE_CHECKING:  # at run time a mixin: DRF's views module must not load while settings name this module
+    from rest_framework.views import APIView as _APIView
+else:
+    _APIView = object
+
+
+class AppAPIView(_APIView):
     """Mixin for the apps' DRF views: their own renderers, parsers, pagination, throttles and errors."""
 
-    renderer_classes = [renderers.JSONRenderer]
-    parser_classes = [JSONParser, parsers.FormParser, parsers.MultiPartParser]
-    pagination_class = PageNumberPagination
-    permission_classes = [permissions.IsAuthenticated]
-    throttle_classes: list = []
+    # Annotated as DRF's views declare them, so the mixin's choices type-check against theirs.
+    renderer_classes: Sequence[type[renderers.BaseRenderer]] = [renderers.JSONRenderer]
+    parser_classes: Sequence[type[parsers.BaseParser]] = [JSONParser, parsers.FormParser, parsers.MultiPartParser]
+    pagination_class: type[pagination.BasePagination] | None = PageNumberPagination
+    permission_classes: Sequence[Any] = [permissions.IsAuthenticated]
+    throttle_classes: Sequence[type[BaseThrottle]] = []
 
     def get_exception_handler(self):
         return exception_handler

@@ -28,7 +28,7 @@ class CleanupCommand(BaseCommand):
     storage_alias: Callable[[], str] | None = None
 
     @property
-    def help(self) -> str:
+    def help(self) -> str:  # type: ignore[override]  # worded from the subclass's attributes
         return (f"Remove {self.what} that no row references and that are older than --days days; "
                 "also report rows whose file is missing.")
 

@@ -1,10 +1,12 @@
 """Serving a stored file: streamed in chunks, with ETag, If-None-Match, single Range and If-Range."""
 import sys
+from typing import Any
 import unicodedata
 from collections.abc import Iterator
 from urllib.parse import quote
 
 from django.core.files.storage import Storage
+from django.http.response import HttpResponseBase
 from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
 from rest_framework.negotiation import BaseContentNegotiation
 from werkzeug.http import parse_etags, parse_range_header, quote_etag
@@ -74,7 +76,7 @@ def read_range(storage: Storage, name: str, start: int, stop: int) -> Iterator[b
     return _file_chunks(storage.open(name, "rb"), start, stop)
 
 
-def _s3_chunks(storage: Storage, name: str, start: int, stop: int) -> Iterator[bytes]:
+def _s3_chunks(storage: Any, name: str, start: int, stop: int) -> Iterator[bytes]:
     from botocore.exceptions import ClientError
     from storages.utils import clean_name
 
@@ -109,15 +111,16 @@ def _closing(chunks: Iterator[bytes], body) -> Iterator[bytes]:
 
 def stored_file_response(request, storage: Storage, name: str, *, size: int, content_type: str,
                          etag: str, filename: str, inline: bool = False, cache_control: str = PRIVATE,
-                         extra_headers: dict[str, str] | None = None) -> HttpResponse:
+                         extra_headers: dict[str, str] | None = None) -> HttpResponseBase:
     """200, 206, 304 or 416 for a GET (or HEAD) of the stored file `name`, streamed and never read whole."""
     headers = {**file_headers(etag=etag, filename=filename, inline=inline, cache_control=cache_control),
                **(extra_headers or {})}
     if not_modified(request, etag):
-        response = HttpResponse(status=304, headers=headers)
-        del response["Content-Type"]
-        return response
+        unchanged = HttpResponse(status=304, headers=headers)
+        del unchanged["Content-Type"]
+        return unchanged
     start, stop, status = 0, size, 200
+    response: HttpResponseBase
     byte_range = _requested_range(request, etag, size)
     if byte_range == UNSATISFIABLE:
         return JsonResponse({"detail": f"The requested range is not satisfiable: the file has {size} bytes.",
@@ -132,10 +135,11 @@ def stored_file_response(request, storage: Storage, name: str, *, size: int, con
         response = HttpResponse(status=status, content_type=content_type, headers=headers)
     elif status == 200 and not is_s3(storage):
         # A whole local file: FileResponse lets the WSGI server hand it to sendfile().
-        response = FileResponse(storage.open(name, "rb"), content_type=content_type)
+        whole = FileResponse(storage.open(name, "rb"), content_type=content_type)
         for header, value in headers.items():  # after: FileResponse names the stored file itself
-            response[header] = value
-        response.block_size = CHUNK_SIZE
+            whole[header] = value
+        whole.block_size = CHUNK_SIZE
+        response = whole
     else:
         response = StreamingHttpResponse(read_range(storage, name, start, stop), status=status,
                                          content_type=content_type, headers=headers)

@@ -1,6 +1,7 @@
 """Stored files follow their rows: removed after the deleting transaction commits, never before."""
 import logging
 import threading
+from typing import Any
 from collections.abc import Callable, Iterable
 
 from django.core.files.storage import Storage
@@ -39,7 +40,7 @@ def delete_on_commit(storage: Storage, names: Iterable[str], using: str | None =
         transaction.on_commit(lambda: delete_stored(storage, names, alias=alias), using=using)
 
 
-def file_cleanup_handler(storage_alias: Callable[[], str], names_of: Callable[[object], Iterable[str]]):
+def file_cleanup_handler(storage_alias: Callable[[], str], names_of: Callable[[Any], Iterable[str]]):
     """A post_delete receiver that removes the instance's stored files after commit (skips fixtures).
 
     `storage_alias()` names the STORAGES entry, read when a row goes (settings may change at run time).

@@ -97,8 +97,8 @@ def empty_folders(storage: Storage, folder: str = "", *, now: datetime | None = 
     cutoff = ((now or timezone.now()) - EMPTY_FOLDER_GRACE).timestamp()
     ages = {**folder_ages(storage, base), **(ages or {})}
     emptied: set[Path] = set()
-    for path, subfolders, files in reversed(list(os.walk(root))):  # children before their parents
-        path = Path(path)
+    for walked, subfolders, files in reversed(list(os.walk(root))):  # children before their parents
+        path = Path(walked)
         name = path.relative_to(root).as_posix()
         stored = f"{base}/{name}" if base else name
         if path == root or f"{stored}/".startswith(IGNORED_PREFIXES) or ages[path] > cutoff:

@@ -8,7 +8,7 @@ from rest_framework.exceptions import APIException
 class UploadError(APIException):
     """A refused upload: `detail` for people, `code` for programs, 400 unless said otherwise."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
 
     def __init__(self, detail: str, code: str, status_code: int | None = None):
         super().__init__(detail, code)
@@ -78,4 +78,4 @@ class SingleUploadField(serializers.FileField):
         return False, data  # "no file" is refused by single_upload with the API's own code
 
     def to_internal_value(self, data) -> UploadedFile:
-        return single_upload(self.context["request"], self.field_name)
+        return single_upload(self.context["request"], self.field_name or "file")

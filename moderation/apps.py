@@ -15,7 +15,7 @@ class ModerationConfig(AppConfig):
         review.removed_by_staff.connect(services.record_removal, dispatch_uid="moderation.record_removal")
         post_migrate.connect(groups.after_migrate, dispatch_uid="moderation.sync_moderators_group")
         metrics.register_pending_gauge()
-        if self.apps.is_installed("django.contrib.admin"):
+        if self.apps is not None and self.apps.is_installed("django.contrib.admin"):
             from moderation.admin import moderate_site
 
             moderate_site()  # the apps' admins become review queues (if the admin was discovered already)

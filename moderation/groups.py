@@ -4,6 +4,7 @@ Kept in step after every `migrate` (post_migrate), so a host that installs one m
 later finds its models in the group too.
 """
 from django.contrib.auth import get_user_model
+from django.db.models import Model
 
 from mediakit import review
 from moderation.conf import GROUP_NAME
@@ -17,10 +18,10 @@ OWN_VIEWS = (("moderation", "moderationevent"), ("moderation", "uploadsuspension
 
 def wanted_permissions() -> list[tuple[str, str, str, str]]:
     """(app label, model, codename, name) of every permission the group holds, for the apps installed now."""
-    models = [r.model for r in review.reviewables()]
+    models: list[type[Model]] = [r.model for r in review.reviewables()]
     models += [m for r in review.reviewables() for m in r.related_models]
     models.append(get_user_model())  # suspend and restore are actions on the users' list
-    views = [*OWN_VIEWS, *((m._meta.app_label, m._meta.model_name) for m in models)]
+    views = [*OWN_VIEWS, *((m._meta.app_label, str(m._meta.model_name)) for m in models)]
     return [MODERATE, *((app, model, f"view_{model}", f"Can view {model}") for app, model in dict.fromkeys(views))]
 
 

@@ -32,7 +32,7 @@ def file_report(*, reporter, kind: str, user_id: int, reason: str) -> Report:
     reviewable = review.reviewable_of(kind)
     owner = get_user_model()._default_manager.filter(pk=user_id).first()
     target = reviewable.reportable(owner) if reviewable and reviewable.reportable and owner else None
-    if target is None:
+    if target is None or owner is None:
         raise NothingToReport()
     try:
         with transaction.atomic():

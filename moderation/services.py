@@ -21,7 +21,7 @@ Kind = ModerationEvent.Kind
 # The states a decision may start from: approving needs the stored files a rejection removed.
 ALLOWED_FROM = {Action.APPROVE: {Status.PENDING}, Action.REJECT: {Status.PENDING, Status.APPROVED}}
 # What removing a target outright is called in the audit trail, by kind.
-REMOVE_ACTIONS = {Kind.AVATAR: Action.REMOVE, Kind.MEDIA: Action.DELETE}
+REMOVE_ACTIONS: dict[str, str] = {Kind.AVATAR: Action.REMOVE, Kind.MEDIA: Action.DELETE}
 
 
 class ReasonRequired(ValueError):
@@ -49,7 +49,7 @@ def decide(*, target, action: str, moderator, reason: str = "", block: bool = Fa
     reviewable = review.reviewable_for(target)
     with transaction.atomic():
         locked = reviewable.lock(target)
-        if locked is None or locked.moderation_status not in ALLOWED_FROM[action]:
+        if locked is None or locked.moderation_status not in ALLOWED_FROM[Action(action)]:
             return False
         _record(moderator=moderator, action=action, kind=reviewable.kind, target_id=locked.pk, reason=reason,
                 **reviewable.describe(locked))
@@ -122,10 +122,10 @@ def dismiss_reports(*, kind: str, target_id: int, moderator, reason: str = "") -
     reviewable = review.reviewable_of(kind)
     with transaction.atomic():
         target = reviewable.model._default_manager.filter(pk=target_id).first() if reviewable else None
-        locked = reviewable.lock(target) if target is not None else None
+        locked = reviewable.lock(target) if reviewable is not None and target is not None else None
         count = _close_reports(kind, target_id, Report.Status.DISMISSED, moderator)
         if count:
-            described = reviewable.describe(locked) if locked is not None else {
+            described = reviewable.describe(locked) if reviewable is not None and locked is not None else {
                 "target_description": f"{kind} #{target_id} (no longer there)"}
             _record(moderator=moderator, action=Action.DISMISS, kind=kind, target_id=target_id,
                     reason=reason.strip() or f"{count} report(s) dismissed", **described)
@@ -135,7 +135,8 @@ def dismiss_reports(*, kind: str, target_id: int, moderator, reason: str = "") -
 def record_removal(sender, instance, moderator, reason: str = "", **kwargs) -> None:
     """mediakit.review.removed_by_staff: staff deleted an upload outright; the event joins their transaction."""
     reviewable = review.reviewable_for(instance)
-    _record(moderator=moderator, action=REMOVE_ACTIONS.get(reviewable.kind, Action.DELETE), kind=reviewable.kind,
+    action = REMOVE_ACTIONS.get(reviewable.kind, Action.DELETE)
+    _record(moderator=moderator, action=action, kind=reviewable.kind,
             target_id=instance.pk, reason=reason, **reviewable.describe(instance))
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import psycopg
 from django.db.backends.postgresql import base
 from psycopg import errors
+from psycopg.connection import _WAIT_INTERVAL as WAIT_INTERVAL  # psycopg's own default
 
 
 class BoundedConnection(psycopg.Connection):
@@ -26,12 +27,12 @@ class BoundedConnection(psycopg.Connection):
 
     deadline: float | None = None  # None: wait as long as the server takes
 
-    def wait(self, gen: Any, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
+    def wait(self, gen: Any, interval: float = WAIT_INTERVAL, timeout: float | None = None) -> Any:
         if timeout is not None or self.deadline is None:
             # A wait psycopg bounds itself (e.g. notifies(timeout=...)) handles its own expiry.
-            return super().wait(gen, *args, timeout=timeout, **kwargs)
+            return super().wait(gen, interval, timeout)
         try:
-            return super().wait(gen, *args, timeout=self.deadline, **kwargs)
+            return super().wait(gen, interval, self.deadline)
         except errors._WaitTimeout:  # psycopg's own signal for a wait past its timeout
             # The connection is mid-conversation and of no further use: close it, so that nothing
             # waits on it again (Django drops it once it sees the error).

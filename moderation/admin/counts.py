@@ -43,5 +43,5 @@ def count_in_app_list(site) -> None:
         except DatabaseError:  # the index still opens while the database struggles, without counts
             return app_list
 
-    get_app_list.counts_waiting = True
+    get_app_list.counts_waiting = True  # type: ignore[attr-defined]  # the mark that it is wrapped
     site.get_app_list = get_app_list

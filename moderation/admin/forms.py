@@ -19,7 +19,7 @@ class ReasonForm(forms.Form):
         super().__init__(*args, **kwargs)
         presets = PRESET_REASONS.get(kind, ())
         if presets:
-            self.fields["preset"].choices = [(r, r) for r in presets]
+            self.fields["preset"].choices = [(r, r) for r in presets]  # type: ignore[attr-defined]
         else:
             del self.fields["preset"]
         if offer_block:
@@ -29,7 +29,7 @@ class ReasonForm(forms.Form):
                           "or of a video's exact bytes, are refused. Lift it under Blocked content.")
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         parts = [part.strip() for part in (data.get("preset", ""), data.get("details", "")) if part and part.strip()]
         if self.required and not parts:
             raise forms.ValidationError("Choose a reason or write one.", code="reason_required")

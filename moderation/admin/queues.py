@@ -1,4 +1,6 @@
 """The review queues: each reviewable model's own admin, made a work list (pending first) with Approve and Reject."""
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin, messages
 from django.db.models import F
 from django.utils.html import format_html
@@ -49,7 +51,13 @@ def shown_status(request) -> str:
     return value if value in STATUS_LABELS else Status.PENDING
 
 
-class ReviewQueueMixin:
+if TYPE_CHECKING:  # the mixin is only ever mixed into a ModelAdmin (see extend())
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = object
+
+
+class ReviewQueueMixin(_ModelAdmin):
     """Mixed into the ModelAdmin an app registered for its reviewable model (see `moderate_site`).
 
     The list opens on what waits, oldest first; decided items are one filter away. Decisions are the

@@ -46,9 +46,10 @@ def target_of(report: Report):
     reviewable = review.reviewable_of(report.kind)
     if reviewable is None:
         return None
-    if not hasattr(report, "_target"):
-        report._target = reviewable.model._default_manager.filter(pk=report.target_id).first()
-    return report._target
+    cached = report.__dict__
+    if "_target" not in cached:  # looked up once per row of the list
+        cached["_target"] = reviewable.model._default_manager.filter(pk=report.target_id).first()
+    return cached["_target"]
 
 
 @admin.register(Report)
@@ -95,7 +96,8 @@ class ReportAdmin(admin.ModelAdmin):
         target = target_of(report)
         if target is None:
             return format_html("<em>{} #{} is gone</em>", report.kind, report.target_id)
-        return review.reviewable_of(report.kind).preview_html(target, 96)
+        reviewable = review.reviewable_for(target)
+        return reviewable.preview_html(target, 96)
 
     @admin.display(description="Whose", ordering="target_user")
     def whose(self, report: Report) -> str:

@@ -1,4 +1,6 @@
 """Moderation on the users' pages (suspend and restore uploads; what each user uploaded), and the suspensions."""
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
@@ -11,7 +13,13 @@ from moderation.admin.pages import ask_then_apply, never
 from moderation.models import UploadSuspension
 
 
-class UserModerationMixin:
+if TYPE_CHECKING:  # the mixin is only ever mixed into the user model's ModelAdmin
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = object
+
+
+class UserModerationMixin(_ModelAdmin):
     """Mixed into the host's ModelAdmin of its user model (see `moderate_site`)."""
 
     extra_actions = ("suspend_uploads", "restore_uploads")

@@ -1,4 +1,6 @@
 """`manage.py createmoderator NAME`: an account that moderates, whatever the host's user model is."""
+from typing import Any
+
 import getpass
 import os
 
@@ -59,8 +61,8 @@ class Command(BaseCommand):
             password_validation.validate_password(password, candidate)
         except exceptions.ValidationError as error:
             raise CommandError("The password is refused: " + " ".join(error.messages)) from None
-        return user_model._default_manager.create_user(**{user_model.USERNAME_FIELD: username, **required},
-                                                       password=password)
+        manager: Any = user_model._default_manager  # a user model's manager has create_user
+        return manager.create_user(**{user_model.USERNAME_FIELD: username, **required}, password=password)
 
 
 def find(username: str):
