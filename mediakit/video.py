@@ -61,6 +61,7 @@ class VideoInfo:
     # (code, detail) of the refusal an upload of this video gets, e.g. ("unsupported_codec", ...)
     # for one browsers cannot play; only ever set by probe(..., enforce=False).
     refusal: tuple[str, str] | None = None
+    pixel_format: str = ""  # FFmpeg's name of the decoded pictures' format: yuv420p is 8-bit 4:2:0
 
 
 def available() -> bool:
@@ -70,11 +71,11 @@ def available() -> bool:
 
 def probe(path: str | os.PathLike[str], max_seconds: float = DEFAULT_MAX_SECONDS, *,
           enforce: bool = True, container_format: str = "mp4", timeout: float = sandbox.DEFAULT_TIMEOUT,
-          memory: int = sandbox.DEFAULT_MEMORY) -> VideoInfo:
+          memory: int = sandbox.DEFAULT_MEMORY, codecs: tuple[str, ...] = CODECS) -> VideoInfo:
     """Probe and first frames of the video at `path`, read as `container_format` (FFmpeg's demuxer
     name: "mp4" reads MP4 and QuickTime, "webm" WebM), in a child limited to `timeout` s and
-    `memory` bytes more than it starts with."""
-    return sandbox.run(inspect, os.path.abspath(path), max_seconds, enforce, container_format,
+    `memory` bytes more than it starts with. `codecs`: the video codecs accepted (FFmpeg's names)."""
+    return sandbox.run(inspect, os.path.abspath(path), max_seconds, enforce, container_format, codecs,
                        timeout=timeout, memory=memory)
 
 
@@ -84,11 +85,11 @@ def start() -> None:
 
 
 def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS, enforce: bool = True,
-            container_format: str = "mp4") -> VideoInfo:
+            container_format: str = "mp4", codecs: tuple[str, ...] = CODECS) -> VideoInfo:
     """What probe() does, in the calling process: only ever call it in a child."""
     import av
 
-    limits = _Limits(enforce, max_seconds)
+    limits = _Limits(enforce, max_seconds, codecs)
     try:
         # The demuxer is named, never guessed from the bytes (an HLS or concat playlist would make
         # FFmpeg open the files and URLs it lists); only local files may be read, and external
@@ -140,6 +141,7 @@ def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS, enforce: bool =
             rotation=scan.rotation,
             poster=poster,
             refusal=limits.first,
+            pixel_format=video.codec_context.format.name if video.codec_context.format else "",
         )
 
 
@@ -158,9 +160,10 @@ def _audio_codec(stream: Any) -> str | None:
 class _Limits:
     """The rules a video must meet: a broken one raises at once, or (enforce=False) is noted."""
 
-    def __init__(self, enforce: bool, max_seconds: float) -> None:
+    def __init__(self, enforce: bool, max_seconds: float, codecs: tuple[str, ...] = CODECS) -> None:
         self.enforce = enforce
         self.max_seconds = max_seconds
+        self.codecs = codecs
         self.first: tuple[str, str] | None = None
 
     def broken(self, code: str, detail: str) -> None:
@@ -170,7 +173,7 @@ class _Limits:
 
     def codec(self, codec: Any) -> str:
         """FFmpeg's name for the video codec, which must be one browsers play."""
-        if codec.canonical_name not in CODECS:
+        if codec.canonical_name not in self.codecs:
             self.broken("unsupported_codec", f"the video codec is {codec.long_name} ({codec.canonical_name}); "
                                              "only H.264, HEVC, VP9 and AV1 play in browsers")
         return codec.canonical_name
