@@ -21,4 +21,6 @@ def persona_media_part(user, request):
     yield Member.json("personas.json", personas)
     storage = conf.storage()
     for item in media:
-        yield Member.stored(archive_name(item), storage, item.stored_name, item.size_bytes)
+        # What download serves, and only that: no upload still waiting for its conversion, no rejected file.
+        if item.is_ready and not item.is_rejected:
+            yield Member.stored(archive_name(item), storage, item.stored_name, item.size_bytes)

@@ -16,14 +16,17 @@ class PersonaQuerySet(models.QuerySet):
         # Joining on the owner too (always equal) lets the database find a user's media through
         # the stats index, whatever the sizes of other users' personas.
         # Rejected files have no stored bytes left and no longer count.
-        # Only ready files count: one still being converted, or failed, serves nothing yet.
+        # Counted: ready files (one being converted, or failed, serves nothing yet); `stored_size` also
+        # holds the uploads waiting for their conversion (the quota counts them).
         media = FilteredRelation("media_files", condition=Q(media_files__user=F("user"))
                                  & ~Q(media_files__moderation_status=Status.REJECTED)
-                                 & Q(media_files__processing_status=Processing.READY))
+                                 & ~Q(media_files__processing_status=Processing.FAILED))
+        ready = Q(own_media__processing_status=Processing.READY)
         return self.annotate(own_media=media).annotate(
-            images=Count("own_media", filter=Q(own_media__media_type=MediaFile.MediaType.IMAGE)),
-            videos=Count("own_media", filter=Q(own_media__media_type=MediaFile.MediaType.VIDEO)),
-            total_size=Sum("own_media__size_bytes"),
+            images=Count("own_media", filter=ready & Q(own_media__media_type=MediaFile.MediaType.IMAGE)),
+            videos=Count("own_media", filter=ready & Q(own_media__media_type=MediaFile.MediaType.VIDEO)),
+            total_size=Sum("own_media__size_bytes", filter=ready),
+            stored_size=Sum("own_media__size_bytes"),
         )
 
 
