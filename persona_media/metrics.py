@@ -5,7 +5,7 @@ from contextlib import contextmanager
 import logging
 
 from django.db import DatabaseError
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 from prometheus_client import Counter, Histogram
 from prometheus_client.core import GaugeHistogramMetricFamily, GaugeMetricFamily
@@ -51,7 +51,8 @@ class JobsCollector:
                       .aggregate(oldest=Min("queued_at"))["oldest"])
             timed = MediaFile.objects.filter(processing_seconds__isnull=False)
             buckets = timed.aggregate(**{f"le{i}": Count("pk", filter=Q(processing_seconds__lte=bound))
-                                         for i, bound in enumerate(CONVERSION_BUCKETS)}, total=Count("pk"))
+                                         for i, bound in enumerate(CONVERSION_BUCKETS)}, total=Count("pk"),
+                                     seconds=Sum("processing_seconds"))
         except DatabaseError:
             log.warning("persona_media job metrics left out of this scrape: the database did not answer")
             return
@@ -64,7 +65,8 @@ class JobsCollector:
                                 value=max(0.0, age))
         histogram = [(str(bound), buckets[f"le{i}"]) for i, bound in enumerate(CONVERSION_BUCKETS)]
         yield GaugeHistogramMetricFamily("persona_media_conversion_seconds", "Conversion time of stored media files.",
-                                         buckets=[*histogram, ("+Inf", buckets["total"])])
+                                         buckets=[*histogram, ("+Inf", buckets["total"])],
+                                         gsum_value=buckets["seconds"] or 0.0)
 
 
 JOBS = JobsCollector()
