@@ -75,6 +75,15 @@ def transcode(src: str, dst: str, container_format: str = "mp4") -> Converted:
     """What convert() does, in the calling process: only ever call it in a child."""
     import av
 
+    try:
+        return _transcode(src, dst, container_format)
+    except (av.InvalidDataError, av.error.PatchWelcomeError) as error:  # the upload's fault, not ours
+        raise Rejected("corrupt_file", f"the video's data is damaged ({error.strerror})") from None
+
+
+def _transcode(src: str, dst: str, container_format: str) -> Converted:
+    import av
+
     rotation = _first_rotation(src, container_format)
     with _open(src, container_format) as source:
         video, audio = _streams(source)

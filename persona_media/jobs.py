@@ -81,8 +81,8 @@ def run(media_id: int) -> str:
         log.info("media conversion dropped: the file went or another worker took it", extra={"media_file": media_id})
         return "dropped"
     except Rejected as rejected:
-        fail(media_id, holder, rejected.code, rejected.detail)
-        return "failed"
+        # A file deleted mid-job may also fail to read: then there is nothing left to mark.
+        return "failed" if fail(media_id, holder, rejected.code, rejected.detail) else "dropped"
     except Exception:
         release(media_id, holder)  # storage or database trouble: another attempt, after a back-off
         raise
@@ -157,14 +157,18 @@ def _locked_lease(media_id: int, holder: str) -> MediaFile:
     return current
 
 
-def fail(media_id: int, holder: str, code: str, detail: str) -> None:
-    """The file cannot be converted: say why; its bytes go unless the failure is worth a retry."""
+def fail(media_id: int, holder: str, code: str, detail: str) -> bool:
+    """The file cannot be converted: say why; its bytes go unless the failure is worth a retry.
+
+    False when the job is no longer this holder's (the row went, or another worker took it over).
+    """
     with transaction.atomic():
         try:
             media = _locked_lease(media_id, holder)
         except LeaseLost:
-            return
+            return False
         _mark_failed(media, code, detail)
+    return True
 
 
 def _mark_failed(media: MediaFile, code: str, detail: str) -> None:
