@@ -14,7 +14,11 @@ PORT ?= 8000
 
 .PHONY: run test test-embedded bench setup setup-test venv sysdeps migrate clean
 
+# One background worker beside the dev server (same SQLite file): video conversions run with no other
+# service; it stops with the server.
 run: setup .env migrate
+	@$(PY) manage.py worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup-test
