@@ -30,7 +30,7 @@ test-embedded: setup-test
 	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup-test
-	@PYTHON=$(PYTHON) bash scripts/sysdeps.sh --servers
+	@PYTHON=$(PYTHON) bash scripts/sysdeps.sh --servers --bench
 	$(PY) scripts/services.py -- $(PY) -m bench
 
 setup: sysdeps $(RUN_STAMP)

@@ -248,6 +248,8 @@ def _local_copy(name: str) -> Iterator[str]:
     except NotImplementedError:
         path = None
     if path is not None:
+        if not os.path.exists(path):  # storage trouble (or a worker on another folder), not the file's fault
+            raise FileNotFoundError(f"the stored upload {name} is missing")
         yield path
         return
     with tempfile.NamedTemporaryFile(prefix="critvue-source-") as copy:
