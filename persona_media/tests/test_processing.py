@@ -236,3 +236,13 @@ def test_a_rejected_file_offers_no_links(api, persona):
     MediaFile.objects.filter(pk=body["id"]).update(moderation_status=Status.REJECTED, moderation_reason="No.")
     rejected = api.get(f"/upload/files/{body['id']}").json()
     assert (rejected["download_url"], rejected["preview_url"]) == (None, None)
+
+
+def test_a_host_without_workers_converts_in_the_request(settings, api, persona):
+    """No TASKS of the host's own: django-tasks' immediate backend runs the job once the row commits."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    response = post_file(api, persona.pk, "video", phone.hevc_mov(), "IMG_0001.MOV")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["processing_status"], body["mime_type"], body["video_codec"]) == ("ready", "video/mp4", "h264")
+    assert body["download_url"]
