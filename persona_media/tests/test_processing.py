@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import av
 import pytest
+from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -132,7 +133,7 @@ def test_a_job_that_keeps_dying_fails_after_its_attempts(settings, api, persona)
 
 def test_past_its_time_limit_a_job_fails_and_staff_can_retry_it(settings, api, persona, moderator):
     app_settings(settings, "PERSONA_MEDIA", JOB_TIME_LIMIT=0.01)
-    data = videos.encode("mpeg4", width=1280, height=720, frames=48, rate=24)
+    data = videos.encode("mpeg4", width=640, height=360, frames=24, rate=24)
     body = queued_upload(api, persona, data, "slow.mp4").json()
     assert jobs.run(body["id"]) == "failed"
     failed = api.get(f"/upload/files/{body['id']}").json()
@@ -170,10 +171,17 @@ def test_a_file_that_cannot_be_converted_fails_and_keeps_nothing(api, persona):
 @pytest.mark.parametrize("when", ["before", "during", "after"])
 def test_deleting_a_file_while_its_job_runs_leaves_nothing(api, persona, when):
     """Whichever comes first, the delete answers 204 and no file stays behind."""
-    data = videos.encode("mpeg4", width=1280, height=720, frames=48, rate=24)
+    data = videos.encode("mpeg4", width=640, height=360, frames=48, rate=24)
     body = queued_upload(api, persona, data, "clip.mp4").json()
     outcome = []
-    worker = threading.Thread(target=lambda: outcome.append(jobs.run(body["id"])))
+
+    def work():  # as a worker thread does: its own database connection, closed when done
+        try:
+            outcome.append(jobs.run(body["id"]))
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=work)
     if when == "before":
         assert api.delete(f"/upload/files/{body['id']}").status_code == 204
     worker.start()
