@@ -55,13 +55,13 @@ class Converted:
 
 
 def convert(src: str | os.PathLike[str], dst: str | os.PathLike[str], *, container_format: str = "mp4",
-            timeout: float = 600.0, heartbeat=None) -> Converted:
+            timeout: float = 600.0, heartbeat=None, beat_seconds: float = 1.0) -> Converted:
     """Convert in a sandboxed child; Rejected(code) when it cannot (processing_timeout past `timeout`).
 
-    `heartbeat()` is called every few seconds while the child works; returning False stops it
+    `heartbeat()` is called every `beat_seconds` while the child works; returning False stops it
     (sandbox.Cancelled).
     """
-    budget = sandbox.Budget(cpu_seconds=timeout * THREADS, nice=NICE, heartbeat=heartbeat, beat_seconds=1.0)
+    budget = sandbox.Budget(cpu_seconds=timeout * THREADS, nice=NICE, heartbeat=heartbeat, beat_seconds=beat_seconds)
     try:
         return sandbox.run(transcode, os.path.abspath(src), os.path.abspath(dst), container_format,
                            timeout=timeout, memory=MEMORY, code="processing_failed", budget=budget)

@@ -74,8 +74,10 @@ def run(media_id: int) -> str:
     try:
         with _local_copy(media.stored_name) as source, tempfile.TemporaryDirectory(prefix="critvue-convert-") as tmp:
             started = time.monotonic()
+            # The lease is renewed four times per lease: one late beat never loses it.
             result = convert.convert(source, os.path.join(tmp, "out.mp4"), container_format=_demuxer(media),
-                                     timeout=conf.job_time_limit(), heartbeat=lambda: renew(media_id, holder))
+                                     timeout=conf.job_time_limit(), heartbeat=lambda: renew(media_id, holder),
+                                     beat_seconds=max(0.25, conf.job_lease_seconds() / 4))
             swap(media, holder, os.path.join(tmp, "out.mp4"), result, time.monotonic() - started)
     except (sandbox.Cancelled, LeaseLost):
         log.info("media conversion dropped: the file went or another worker took it", extra={"media_file": media_id})

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import av
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -194,6 +194,18 @@ def test_deleting_a_file_while_its_job_runs_leaves_nothing(api, persona, when):
         assert api.delete(f"/upload/files/{body['id']}").status_code == 204
     assert not MediaFile.objects.exists() and stored_files() == []
     assert outcome[0] in {"before": ["skipped"], "during": ["dropped", "ready"], "after": ["ready"]}[when]
+
+
+def test_a_file_rejected_mid_job_keeps_no_result(api, persona):
+    from mediakit.review import Status
+
+    body = queued_upload(api, persona).json()
+    media = jobs.claim(body["id"], "a-worker")
+    MediaFile.objects.filter(pk=body["id"]).update(moderation_status=Status.REJECTED)
+    assert not jobs.renew(body["id"], "a-worker")  # the running conversion is told to stop
+    with pytest.raises(jobs.LeaseLost), transaction.atomic():
+        jobs._locked_lease(media.pk, "a-worker")  # and a swap would keep nothing
+    assert jobs.run(body["id"]) == "skipped"
 
 
 def test_deleting_the_persona_mid_job_leaves_nothing(api, persona):
