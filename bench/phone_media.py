@@ -135,6 +135,11 @@ class Site:
                                {**headers, "Authorization": f"Bearer {token}"})
         return status, json.loads(body)
 
+    def wait_ready(self, token: str, media_id: int) -> None:
+        """Poll as a client would (every 0.2 s: sooner only takes CPU from the conversion)."""
+        while self.state(token, media_id) != "ready":
+            time.sleep(0.2)
+
     def state(self, token: str, media_id: int) -> str:
         import json
 
@@ -158,7 +163,7 @@ def http_figures(folder: Path) -> dict[str, float]:
     clip, heic, mp4 = phone_clip(), heic_12mp(), phone_clip("libx264", "mp4")
     hevc_mp4 = phone_clip("libx265", "mp4")
     worker = subprocess.Popen([sys.executable, "manage.py", "worker", "--no-reload", "--no-startup-delay",
-                               "--interval", "0.05", "-v", "0"], cwd=ROOT, env=site.env,
+                               "--interval", "0.2", "-v", "0"], cwd=ROOT, env=site.env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         with gunicorn(site.env, site.port, ROOT / "gunicorn.conf.py") as web:
@@ -170,22 +175,22 @@ def http_figures(folder: Path) -> dict[str, float]:
                 status, body = site.upload(token, persona, "video", clip, "IMG_0001.MOV")
                 figures["cpu_hevc"].append(tree_cpu(web) - cpu)
                 assert status == 202, body
-                while site.state(token, body["id"]) != "ready":
-                    time.sleep(0.05)
+                site.wait_ready(token, body["id"])
                 figures["ready"].append(time.perf_counter() - started)
                 cpu = tree_cpu(web)
                 status, body = site.upload(token, persona, "video", mp4, "clip.mp4")
                 figures["cpu_h264"].append(tree_cpu(web) - cpu)
                 assert status == 201, body
-                cpu = tree_cpu(web)
-                status, body = site.upload(token, persona, "video", hevc_mp4, "hevc.mp4")
-                figures["cpu_hevc_mp4"].append(tree_cpu(web) - cpu)
-                assert status == 202, body
                 figures["decode"].append(heic_decode(heic))  # interleaved with the upload it is the baseline of
                 started = time.perf_counter()
                 status, body = site.upload(token, persona, "image", heic, "IMG_0002.HEIC")
                 figures["heic"].append(time.perf_counter() - started)
                 assert status == 201, body
+                cpu = tree_cpu(web)
+                status, body = site.upload(token, persona, "video", hevc_mp4, "hevc.mp4")
+                figures["cpu_hevc_mp4"].append(tree_cpu(web) - cpu)
+                assert status == 202, body
+                site.wait_ready(token, body["id"])  # its conversion must not weigh on the next round
     finally:
         worker.terminate()
         worker.wait(timeout=60)

@@ -29,7 +29,7 @@ from typing import Any
 from PIL import Image
 
 from . import sandbox
-from .videoscan import POSTER_SPAN, Scan, displayed
+from .videoscan import POSTER_SPAN, SEQUENTIAL_FRAMES, Scan, displayed
 from .rejections import Rejected
 
 CODECS = ("h264", "hevc", "vp9", "av1")
@@ -71,12 +71,14 @@ def available() -> bool:
 
 def probe(path: str | os.PathLike[str], max_seconds: float = DEFAULT_MAX_SECONDS, *,
           enforce: bool = True, container_format: str = "mp4", timeout: float = sandbox.DEFAULT_TIMEOUT,
-          memory: int = sandbox.DEFAULT_MEMORY, codecs: tuple[str, ...] = CODECS) -> VideoInfo:
+          memory: int = sandbox.DEFAULT_MEMORY, codecs: tuple[str, ...] = CODECS,
+          first_frames: int = SEQUENTIAL_FRAMES) -> VideoInfo:
     """Probe and first frames of the video at `path`, read as `container_format` (FFmpeg's demuxer
     name: "mp4" reads MP4 and QuickTime, "webm" WebM), in a child limited to `timeout` s and
-    `memory` bytes more than it starts with. `codecs`: the video codecs accepted (FFmpeg's names)."""
+    `memory` bytes more than it starts with. `codecs`: the video codecs accepted (FFmpeg's names);
+    `first_frames`: how many leading frames must decode (fewer when a conversion decodes them all later)."""
     return sandbox.run(inspect, os.path.abspath(path), max_seconds, enforce, container_format, codecs,
-                       timeout=timeout, memory=memory)
+                       first_frames, timeout=timeout, memory=memory)
 
 
 def start() -> None:
@@ -85,7 +87,8 @@ def start() -> None:
 
 
 def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS, enforce: bool = True,
-            container_format: str = "mp4", codecs: tuple[str, ...] = CODECS) -> VideoInfo:
+            container_format: str = "mp4", codecs: tuple[str, ...] = CODECS,
+            first_frames: int = SEQUENTIAL_FRAMES) -> VideoInfo:
     """What probe() does, in the calling process: only ever call it in a child."""
     import av
 
@@ -114,7 +117,8 @@ def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS, enforce: bool =
         claimed = _claimed_duration(container, video)
         limits.duration(claimed)
         audio = container.streams.audio[0] if container.streams.audio else None
-        scan = Scan(video, claimed * POSTER_SPAN if claimed else math.inf, limits.size, DECODER_MAX_PIXELS)
+        scan = Scan(video, claimed * POSTER_SPAN if claimed else math.inf, limits.size, DECODER_MAX_PIXELS,
+                    first_frames)
         try:
             for packet in container.demux(*[s for s in (video, audio) if s is not None]):
                 scan.packet(packet)

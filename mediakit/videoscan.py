@@ -31,7 +31,7 @@ class Scan:
     """One pass over the packets: the span of their timestamps, and the poster frame."""
 
     def __init__(self, video: Any, poster_until: float, check_size: Callable[[int, int, str], None],
-                 max_pixels: int) -> None:
+                 max_pixels: int, first_frames: int = SEQUENTIAL_FRAMES) -> None:
         self.video = video
         self.check_size = check_size
         video.codec_context.thread_count = 1  # threads would multiply the memory to bound
@@ -42,7 +42,7 @@ class Scan:
         self.frames = 0  # video packets seen
         self.decoded = 0
         pixels = video.codec_context.width * video.codec_context.height
-        self.first = max(1, min(SEQUENTIAL_FRAMES, SEQUENTIAL_PIXELS // pixels if pixels else SEQUENTIAL_FRAMES))
+        self.first = max(1, min(first_frames, SEQUENTIAL_PIXELS // pixels if pixels else first_frames))
         self.poster: Any = None  # the poster VideoFrame
         self.black = True
         self.past_span = False

@@ -41,6 +41,10 @@ DEMUXER = {"video/mp4": "mp4", "video/quicktime": "mp4", "video/webm": "webm"}
 # decoder FFmpeg fuzzes; anything rarer (Theora, WMV, ProRes RAW...) is refused as unsupported_codec.
 CONVERTIBLE_CODECS = ("h264", "hevc", "vp9", "av1", "vp8", "mpeg4", "prores")
 QUICKTIME_BRAND = b"qt  "
+# A QuickTime or WebM file is always converted, and the conversion decodes every frame: at upload a few
+# leading frames must decode (and give the poster), not the probe's usual 24 (a 1080p HEVC clip's probe
+# then costs the web worker about what an H.264 MP4's does; `make bench`, bench.phone_media).
+QUEUED_FIRST_FRAMES = 6
 
 # API.md: at most 64 megapixels, neither side above 16384 px. At 64 MP a fully decoded RGBA
 # image is ~256 MB, which is why JPEGs are decoded at reduced scale (see _inspect_image).
@@ -192,7 +196,8 @@ def _inspect_video(fileobj: BinaryIO, detected: str, rules: Rules) -> MediaInfo:
         _check_iso_bmff(fileobj, detected)
     with on_disk(fileobj) as path:
         found = video.probe(path, rules.max_video_seconds, container_format=DEMUXER[detected],
-                            codecs=CONVERTIBLE_CODECS)
+                            codecs=CONVERTIBLE_CODECS, **({} if detected == "video/mp4" else
+                                                          {"first_frames": QUEUED_FIRST_FRAMES}))
     playable = (detected == "video/mp4" and found.video_codec == "h264" and found.pixel_format == "yuv420p"
                 and found.audio_codec in (None, "aac"))
     return MediaInfo("video", detected, CANONICAL_EXTENSION[detected], found.width, found.height, found.duration,
