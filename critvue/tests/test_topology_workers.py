@@ -19,7 +19,7 @@ from testkit import videos
 pytestmark = pytest.mark.django_db(transaction=True)
 DEADLINE_SECONDS = 180
 # Short leases and sweeps so that a dead worker's job moves on in seconds, not the production minute.
-WORKER_ENV = {"PERSONA_MEDIA_JOB_LEASE_SECONDS": "4", "PERSONA_MEDIA_JOB_REQUEUE_SECONDS": "4",
+WORKER_ENV = {"PERSONA_MEDIA_JOB_LEASE_SECONDS": "3", "PERSONA_MEDIA_JOB_REQUEUE_SECONDS": "3",
               "PERSONA_MEDIA_SWEEP_SECONDS": "1"}
 
 
@@ -45,8 +45,8 @@ def test_a_worker_killed_mid_conversion_delays_the_job_but_it_ends_ready_once(lo
     try:
         who = account(local_site)
         persona = create_persona(local_site, who)
-        # 1080p MPEG-4 Part 2: quick to make, a few seconds of x264 to convert, so it is killed mid-job.
-        data = videos.encode("mpeg4", width=1920, height=1080, frames=72, rate=24)
+        # 720p MPEG-4 Part 2: quick to make, a second or two of x264 to convert, so it is killed mid-job.
+        data = videos.encode("mpeg4", width=1280, height=720, frames=48, rate=24)
         upload = requests.post(local_site.url(f"/upload/persona/{persona}/video", "a"), headers=who.headers,
                                files={"file": ("clip.mp4", data, "video/mp4")})
         assert upload.status_code == 202, upload.text
@@ -70,7 +70,7 @@ def test_a_worker_killed_mid_conversion_delays_the_job_but_it_ends_ready_once(lo
         assert served.status_code == 200 and len(served.content) == body["file_size"]
         with av.open(io.BytesIO(served.content)) as mp4:
             assert mp4.streams.video[0].codec_context.name == "h264"
-            assert sum(1 for _ in mp4.decode(video=0)) == 72
+            assert sum(1 for _ in mp4.decode(video=0)) == 48
         survivor = next(p for p in workers.values() if p is not victim)
         assert survivor.poll() is None  # the other worker carried on
     finally:

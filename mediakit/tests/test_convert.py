@@ -13,8 +13,12 @@ from testkit import phone, videos
 
 @functools.cache
 def slow_clip() -> bytes:
-    """A clip that takes the converter a few seconds (1080p MPEG-4 Part 2: quick to make, slow to re-encode)."""
-    return videos.encode("mpeg4", width=1920, height=1080, frames=72, rate=24)
+    """A clip that takes the converter about a second (720p MPEG-4 Part 2: quick to make, slower to re-encode);
+    heartbeats every 0.1 s see it at work."""
+    return videos.encode("mpeg4", width=1280, height=720, frames=48, rate=24)
+
+
+BEAT = 0.1
 
 
 def converted(tmp_path, data: bytes, container_format: str = "mp4", **options):
@@ -114,7 +118,7 @@ def test_past_its_time_limit_a_conversion_stops(tmp_path):
 def test_a_heartbeat_saying_stop_kills_the_conversion(tmp_path):
     (tmp_path / "in").write_bytes(slow_clip())
     with pytest.raises(sandbox.Cancelled):
-        convert.convert(tmp_path / "in", tmp_path / "out.mp4", timeout=60, heartbeat=lambda: False)
+        convert.convert(tmp_path / "in", tmp_path / "out.mp4", timeout=60, heartbeat=lambda: False, beat_seconds=BEAT)
 
 
 def converting_child() -> psutil.Process | None:
@@ -129,7 +133,7 @@ def converting_child() -> psutil.Process | None:
 def test_the_converter_runs_niced(tmp_path):
     seen = []
     (tmp_path / "in").write_bytes(slow_clip())
-    convert.convert(tmp_path / "in", tmp_path / "out.mp4", timeout=60,
+    convert.convert(tmp_path / "in", tmp_path / "out.mp4", timeout=60, beat_seconds=BEAT,
                     heartbeat=lambda: seen.append(converting_child().nice()) or True)
     assert seen and min(seen) >= convert.NICE
 
@@ -147,7 +151,7 @@ def beat():
         print(child.pid, flush=True)
     return True
 for _ in range(20):  # until a heartbeat has seen the converter (a loaded machine may be quick about it)
-    convert.convert(sys.argv[1], sys.argv[2], timeout=120, heartbeat=beat)
+    convert.convert(sys.argv[1], sys.argv[2], timeout=120, heartbeat=beat, beat_seconds=0.1)
     if reported:
         break
 """
