@@ -113,8 +113,8 @@ class Site:
         import json
 
         email = f"bench-{time.time_ns()}@example.com"
-        request(self.port, "POST", "/api/v1/auth/register", json.dumps({"email": email, "password": "Correct-Horse-42"}),
-                {"Content-Type": "application/json"})
+        credentials = json.dumps({"email": email, "password": "Correct-Horse-42"})
+        request(self.port, "POST", "/api/v1/auth/register", credentials, {"Content-Type": "application/json"})
         _, body = request(self.port, "POST", "/api/v1/auth/login",
                           json.dumps({"email": email, "password": "Correct-Horse-42"}),
                           {"Content-Type": "application/json"})

@@ -96,7 +96,8 @@ class MediaFile(Moderated):
     blurhash = models.CharField(max_length=64, blank=True, default="")
     sha256 = models.CharField(max_length=64, help_text="SHA-256 of the stored (served) file.")
     source_sha256 = models.CharField(max_length=64, default="", help_text="SHA-256 of the uploaded bytes (duplicates).")
-    original_mime_type = models.CharField(max_length=50, default="", help_text="What was uploaded; mime_type is what is served.")
+    original_mime_type = models.CharField(max_length=50, default="",
+                                          help_text="What was uploaded; mime_type is what is served.")
     # Background processing: the row is the truth, a queued task only its doorbell (persona_media.jobs).
     processing_status = models.CharField(max_length=10, choices=Processing.choices, default=Processing.READY)
     processing_error = models.CharField(max_length=32, blank=True, default="",

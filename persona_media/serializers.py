@@ -42,7 +42,8 @@ class MediaFileSerializer(serializers.ModelSerializer):
                   "once it is rejected.")
     preview_url = serializers.SerializerMethodField(
         help_text="Signed, like download_url; null while there is no preview (and once rejected).")
-    processing_status = serializers.CharField(read_only=True, help_text="ready, or queued → processing → ready / failed.")
+    processing_status = serializers.CharField(read_only=True,
+                                              help_text="ready, or queued → processing → ready / failed.")
     processing_error = serializers.CharField(read_only=True, allow_null=True,
                                              help_text="null, or why processing failed: processing_failed, "
                                                        "processing_timeout, corrupt_file, ...")

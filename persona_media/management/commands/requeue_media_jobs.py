@@ -14,4 +14,5 @@ class Command(BaseCommand):
         due = jobs.sweep(dry_run=dry_run)
         verb = "would queue again" if dry_run else "queued again"
         if options["verbosity"] >= 1:
-            self.stdout.write(f"{verb} {len(due)} media conversion(s)" + (f": {', '.join(map(str, due))}" if due else ""))
+            listed = f": {', '.join(map(str, due))}" if due else ""
+            self.stdout.write(f"{verb} {len(due)} media conversion(s){listed}")
