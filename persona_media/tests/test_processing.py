@@ -266,3 +266,17 @@ def test_a_host_without_workers_converts_in_the_request(settings, api, persona):
     body = response.json()
     assert (body["processing_status"], body["mime_type"], body["video_codec"]) == ("ready", "video/mp4", "h264")
     assert body["download_url"]
+
+
+def test_the_sweep_command_lists_then_queues_again(settings, api, persona):
+    from django.core.management import call_command
+
+    app_settings(settings, "PERSONA_MEDIA", JOB_REQUEUE_SECONDS=0.001)
+    body = queued_upload(api, persona).json()
+    DBTaskResult.objects.all().delete()
+    out = io.StringIO()
+    call_command("requeue_media_jobs", "--dry-run", stdout=out)
+    assert out.getvalue().strip() == f"would queue again 1 media conversion(s): {body['id']}"
+    assert not DBTaskResult.objects.exists()
+    call_command("requeue_media_jobs", stdout=out)
+    assert DBTaskResult.objects.count() == 1
