@@ -14,7 +14,11 @@ PORT ?= 8000
 
 .PHONY: run test test-embedded bench setup setup-test venv sysdeps migrate clean
 
+# One background worker beside the dev server (same SQLite file): video conversions run with no other
+# service; it stops with the server.
 run: setup .env migrate
+	@$(PY) manage.py worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup-test
@@ -26,7 +30,7 @@ test-embedded: setup-test
 	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup-test
-	@PYTHON=$(PYTHON) bash scripts/sysdeps.sh --servers
+	@PYTHON=$(PYTHON) bash scripts/sysdeps.sh --servers --bench
 	$(PY) scripts/services.py -- $(PY) -m bench
 
 setup: sysdeps $(RUN_STAMP)

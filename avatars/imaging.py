@@ -46,7 +46,7 @@ class Variant:
 class ProcessedAvatar:
     """What an accepted upload was, and its variants in size order."""
 
-    format: str  # detected upload format: "JPEG" | "PNG" | "GIF" | "WEBP"
+    format: str  # detected upload format: "JPEG" | "PNG" | "GIF" | "WEBP" | "AVIF" | "HEIF"
     width: int  # as stored in the file, before EXIF rotation
     height: int
     variants: dict[str, Variant]

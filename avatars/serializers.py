@@ -25,7 +25,7 @@ VariantUrlsSerializer = type("VariantUrlsSerializer", (serializers.Serializer,),
 class AvatarMetadataSerializer(serializers.Serializer):
     original_size = serializers.IntegerField(source="original_bytes", help_text="Bytes of the upload.")
     original_dimensions = serializers.CharField(help_text="Width x height as stored, e.g. 2000x1500.")
-    format = serializers.ChoiceField(source="original_format", choices=["JPEG", "PNG", "GIF", "WEBP"])
+    format = serializers.ChoiceField(source="original_format", choices=["JPEG", "PNG", "GIF", "WEBP", "AVIF", "HEIF"])
 
 
 class PendingSerializer(serializers.Serializer):

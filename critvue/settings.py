@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_prometheus",
+    "django_tasks",
+    "django_tasks_db",
     "critvue",
     "mediakit",
     "accounts",
@@ -269,10 +271,20 @@ APP_SETTINGS = {
     "PERSONA_MEDIA_ACCEL_REDIRECT": (PERSONA_MEDIA, "ACCEL_REDIRECT", str),
     "PERSONA_MEDIA_PRESIGNED_REDIRECT": (PERSONA_MEDIA, "PRESIGNED_REDIRECT", bool),
     "MODERATION_MODE": (MODERATION, "MODE", str),  # post (default) or pre
+    # Background conversion of videos (persona_media.jobs).
+    "PERSONA_MEDIA_JOB_TIME_LIMIT": (PERSONA_MEDIA, "JOB_TIME_LIMIT", float),
+    "PERSONA_MEDIA_JOB_LEASE_SECONDS": (PERSONA_MEDIA, "JOB_LEASE_SECONDS", float),
+    "PERSONA_MEDIA_JOB_REQUEUE_SECONDS": (PERSONA_MEDIA, "JOB_REQUEUE_SECONDS", float),
+    "PERSONA_MEDIA_SWEEP_SECONDS": (PERSONA_MEDIA, "SWEEP_SECONDS", float),
 }
 for _variable, (_app, _key, _cast) in APP_SETTINGS.items():
     if _variable in os.environ:
         _app[_key] = env.get_value(_variable, cast=_cast)
+
+# --- Background jobs: django-tasks' database backend, on the one database (PostgreSQL in production, the
+# SQLite file under `make run`); workers are `manage.py worker` (Procfile), as many as you like, anywhere
+# that reaches the database and the storage. Why this backend rather than RQ or Celery: README, "Background jobs".
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # --- API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

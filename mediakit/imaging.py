@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps
 
-from mediakit import bounds, integrity, jpeg
+from mediakit import bounds, heif, integrity, jpeg
 from mediakit.rejections import Rejected
 from mediakit.sniff import sniff_mime
 
@@ -38,6 +38,8 @@ REJECTION_CODES = frozenset(REFUSALS)
 # What libmagic may call an image, and the Pillow format that must then open it.
 FORMAT_BY_MIME: dict[str, str] = {
     "image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF",
+    "image/avif": "AVIF",  # Pillow's own libavif
+    **heif.FORMAT_BY_MIME,  # HEIC/HEIF through pillow-heif (libheif), when installed
 }
 # Cameras and phones append MP (multi-picture) images to ordinary JPEG photos; Pillow calls such
 # files "MPO". Every viewer shows them as JPEG, so they count as JPEG and only the primary image is used.

@@ -7,6 +7,7 @@ caller waits at most `timeout` seconds of wall-clock time before killing it. Wha
 there — a segfault, an abort, an endless loop, a runaway allocation — the caller gets
 `Rejected(code, ...)`, never a crash or a hang of its own. No Django here.
 """
+import ctypes
 import logging
 import math
 import multiprocessing
@@ -14,7 +15,9 @@ import os
 import resource
 import signal
 import sys
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from .rejections import Rejected
@@ -64,8 +67,24 @@ def start() -> None:
     forkserver.ensure_running()
 
 
+class Cancelled(Exception):
+    """The caller's heartbeat said stop: the child was killed before it finished."""
+
+
+@dataclass(frozen=True)
+class Budget:
+    """More room for a long job (a conversion) than a probe gets: CPU seconds (all threads together;
+    the timeout's by default), a lower scheduling priority, and a caller's heartbeat between waits."""
+
+    cpu_seconds: float | None = None
+    nice: int = 0
+    # Called every `beat_seconds` while the child runs; returning False kills it (Cancelled).
+    heartbeat: Callable[[], bool] | None = None
+    beat_seconds: float = 5.0
+
+
 def run(func: Callable[..., Any], *args: Any, timeout: float = DEFAULT_TIMEOUT,
-        memory: int = DEFAULT_MEMORY, code: str = "corrupt_file") -> Any:
+        memory: int = DEFAULT_MEMORY, code: str = "corrupt_file", budget: Budget = Budget()) -> Any:
     """func(*args) in a limited child; its return value, or the Rejected it raised.
 
     func, its arguments and its result must be picklable (func importable by name). A child that
@@ -73,14 +92,15 @@ def run(func: Callable[..., Any], *args: Any, timeout: float = DEFAULT_TIMEOUT,
     """
     _configure()  # before the fork server starts with the first child; no effect after
     receiver, sender = CONTEXT.Pipe(duplex=False)
-    child = CONTEXT.Process(target=_child, args=(sender, func, args, timeout, memory), daemon=True)
+    limits = (timeout, memory, budget.cpu_seconds or timeout, budget.nice)
+    child = CONTEXT.Process(target=_child, args=(sender, func, args, limits), daemon=True)
     try:
         child.start()
     finally:
         sender.close()
     outcome = timed_out = None
     try:
-        timed_out = not receiver.poll(timeout)
+        timed_out = not _wait(receiver, timeout, budget)
         outcome = None if timed_out else _receive(receiver)
     finally:
         receiver.close()
@@ -99,6 +119,19 @@ def run(func: Callable[..., Any], *args: Any, timeout: float = DEFAULT_TIMEOUT,
     if internal:
         log.warning("%s failed in the sandbox: %s", getattr(func, "__qualname__", func), internal[0])
     raise Rejected(code, value)
+
+
+def _wait(receiver: Any, timeout: float, budget: Budget) -> bool:
+    """Whether the child answered (or died) within `timeout`; raises Cancelled when the heartbeat says stop."""
+    if budget.heartbeat is None:
+        return receiver.poll(timeout)
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        if receiver.poll(min(left, budget.beat_seconds)):
+            return True
+        if not budget.heartbeat():
+            raise Cancelled()
+    return False
 
 
 def _receive(receiver: Any) -> tuple[str, Any] | None:
@@ -121,9 +154,9 @@ def _death(exitcode: int | None, timed_out: bool, timeout: float) -> str:
 
 
 def _child(sender: Any, func: Callable[..., Any], args: tuple[Any, ...],
-           timeout: float, memory: int) -> None:
+           limits: tuple[float, int, float, int]) -> None:
     """Body of the child: set limits, run, send one answer."""
-    _limit(timeout, memory)
+    _limit(*limits)
     try:
         outcome: tuple[str, Any] = ("ok", func(*args))
     except Rejected as rejected:
@@ -141,17 +174,35 @@ def _child(sender: Any, func: Callable[..., Any], args: tuple[Any, ...],
     sender.close()
 
 
-def _limit(timeout: float, memory: int) -> None:
-    """Cap the child's address space, CPU time, lifetime and core dumps.
+def _limit(timeout: float, memory: int, cpu_seconds: float, nice: int) -> None:
+    """Cap the child's address space, CPU time, lifetime and core dumps; lower its priority.
 
     The alarm (whose default action ends the process) is the child's own deadline: it holds even
-    when the caller is gone — a worker killed mid-call — and cannot kill the child any more.
+    when the caller is gone — a worker killed mid-call — and cannot kill the child any more. Sooner
+    than that, the child dies with the fork server (PR_SET_PDEATHSIG), which exits when its last
+    caller does: a SIGKILLed worker leaves no conversion running for minutes.
     """
+    _die_with_parent()
+    if nice:
+        os.nice(nice)
     with open("/proc/self/statm", "rb") as statm:
         in_use = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     resource.setrlimit(resource.RLIMIT_AS, (in_use + memory, in_use + memory))
-    cpu = math.ceil(timeout) + 1
+    cpu = math.ceil(cpu_seconds) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
     signal.alarm(math.ceil(timeout) + 1)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent() -> None:
+    """SIGKILL this process when its parent (the fork server) exits; a no-op where prctl is missing."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)

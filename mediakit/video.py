@@ -29,7 +29,7 @@ from typing import Any
 from PIL import Image
 
 from . import sandbox
-from .videoscan import POSTER_SPAN, Scan, displayed
+from .videoscan import POSTER_SPAN, SEQUENTIAL_FRAMES, Scan, displayed
 from .rejections import Rejected
 
 CODECS = ("h264", "hevc", "vp9", "av1")
@@ -61,6 +61,7 @@ class VideoInfo:
     # (code, detail) of the refusal an upload of this video gets, e.g. ("unsupported_codec", ...)
     # for one browsers cannot play; only ever set by probe(..., enforce=False).
     refusal: tuple[str, str] | None = None
+    pixel_format: str = ""  # FFmpeg's name of the decoded pictures' format: yuv420p is 8-bit 4:2:0
 
 
 def available() -> bool:
@@ -70,12 +71,14 @@ def available() -> bool:
 
 def probe(path: str | os.PathLike[str], max_seconds: float = DEFAULT_MAX_SECONDS, *,
           enforce: bool = True, container_format: str = "mp4", timeout: float = sandbox.DEFAULT_TIMEOUT,
-          memory: int = sandbox.DEFAULT_MEMORY) -> VideoInfo:
+          memory: int = sandbox.DEFAULT_MEMORY, codecs: tuple[str, ...] = CODECS,
+          first_frames: int = SEQUENTIAL_FRAMES) -> VideoInfo:
     """Probe and first frames of the video at `path`, read as `container_format` (FFmpeg's demuxer
     name: "mp4" reads MP4 and QuickTime, "webm" WebM), in a child limited to `timeout` s and
-    `memory` bytes more than it starts with."""
-    return sandbox.run(inspect, os.path.abspath(path), max_seconds, enforce, container_format,
-                       timeout=timeout, memory=memory)
+    `memory` bytes more than it starts with. `codecs`: the video codecs accepted (FFmpeg's names);
+    `first_frames`: how many leading frames must decode (fewer when a conversion decodes them all later)."""
+    return sandbox.run(inspect, os.path.abspath(path), max_seconds, enforce, container_format, codecs,
+                       first_frames, timeout=timeout, memory=memory)
 
 
 def start() -> None:
@@ -84,11 +87,12 @@ def start() -> None:
 
 
 def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS, enforce: bool = True,
-            container_format: str = "mp4") -> VideoInfo:
+            container_format: str = "mp4", codecs: tuple[str, ...] = CODECS,
+            first_frames: int = SEQUENTIAL_FRAMES) -> VideoInfo:
     """What probe() does, in the calling process: only ever call it in a child."""
     import av
 
-    limits = _Limits(enforce, max_seconds)
+    limits = _Limits(enforce, max_seconds, codecs)
     try:
         # The demuxer is named, never guessed from the bytes (an HLS or concat playlist would make
         # FFmpeg open the files and URLs it lists); only local files may be read, and external
@@ -117,7 +121,8 @@ def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS, enforce: bool =
         claimed = _claimed_duration(container, video)
         limits.duration(claimed)
         audio = container.streams.audio[0] if container.streams.audio else None
-        scan = Scan(video, claimed * POSTER_SPAN if claimed else math.inf, limits.size, DECODER_MAX_PIXELS)
+        scan = Scan(video, claimed * POSTER_SPAN if claimed else math.inf, limits.size, DECODER_MAX_PIXELS,
+                    first_frames)
         try:
             for packet in container.demux(*[s for s in (video, audio) if s is not None]):
                 scan.packet(packet)
@@ -144,6 +149,7 @@ def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS, enforce: bool =
             rotation=scan.rotation,
             poster=poster,
             refusal=limits.first,
+            pixel_format=video.codec_context.format.name if video.codec_context.format else "",
         )
 
 
@@ -164,9 +170,10 @@ def _audio_codec(stream: Any) -> str | None:
 class _Limits:
     """The rules a video must meet: a broken one raises at once, or (enforce=False) is noted."""
 
-    def __init__(self, enforce: bool, max_seconds: float) -> None:
+    def __init__(self, enforce: bool, max_seconds: float, codecs: tuple[str, ...] = CODECS) -> None:
         self.enforce = enforce
         self.max_seconds = max_seconds
+        self.codecs = codecs
         self.first: tuple[str, str] | None = None
 
     def broken(self, code: str, detail: str) -> None:
@@ -176,7 +183,7 @@ class _Limits:
 
     def codec(self, codec: Any) -> str:
         """FFmpeg's name for the video codec, which must be one browsers play."""
-        if codec.canonical_name not in CODECS:
+        if codec.canonical_name not in self.codecs:
             self.broken("unsupported_codec", f"the video codec is {codec.long_name} ({codec.canonical_name}); "
                                              "only H.264, HEVC, VP9 and AV1 play in browsers")
         return codec.canonical_name

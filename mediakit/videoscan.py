@@ -38,7 +38,7 @@ class Scan:
     """One pass over the packets: the span of their timestamps, the first frames, and the poster."""
 
     def __init__(self, video: Any, poster_until: float, check_size: Callable[[int, int, str], None],
-                 max_pixels: int) -> None:
+                 max_pixels: int, first_frames: int = SEQUENTIAL_FRAMES) -> None:
         self.video = video
         self.check_size = check_size
         video.codec_context.thread_count = 1  # threads would multiply the memory to bound
@@ -49,8 +49,7 @@ class Scan:
         self.frames = 0  # video packets seen
         self.decoded = 0
         self.pixels = video.codec_context.width * video.codec_context.height
-        self.first = max(1, min(SEQUENTIAL_FRAMES, SEQUENTIAL_PIXELS // self.pixels if self.pixels
-                                else SEQUENTIAL_FRAMES))
+        self.first = max(1, min(first_frames, SEQUENTIAL_PIXELS // self.pixels if self.pixels else first_frames))
         self.budget = SEARCH_PIXELS
         self.pending: list[Any] = []  # packets since the last one decoded, from a key frame if one came
         self.skipped = False  # packets were left out since the last one the decoder was given

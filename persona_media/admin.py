@@ -1,5 +1,5 @@
 """Moderation: personas and media files with previews; deleting goes through the services."""
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpResponse
@@ -10,10 +10,10 @@ from django.utils.text import Truncator
 
 from mediakit import users
 from mediakit.admin import breakable, when
-from persona_media import services
+from persona_media import jobs, services
 from persona_media.review import preview_html, review_html
 from persona_media.downloads import download_response, preview_response
-from persona_media.models import MediaFile, Persona
+from persona_media.models import MediaFile, Persona, Processing
 
 # Uploaded bytes shown in the admin's own origin: the browser may only render them, never run them.
 PREVIEW_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox"
@@ -39,22 +39,47 @@ def playability(media: MediaFile) -> str:
     return "Yes" if media.playable else "Not checked yet (manage.py generate_media_previews)"
 
 
+@admin.display(description="Processing", ordering="processing_status")
+def processing(media: MediaFile) -> str:
+    """The state, and for a failure its code and why (what staff need to decide on a retry)."""
+    if media.processing_status == Processing.FAILED:
+        retry = " (retry possible)" if media.processing_error in jobs.RETRYABLE else ""
+        return format_html('<strong style="color:#ba2121">failed: {}</strong>{}<br><small>{}</small>',
+                           media.processing_error, retry, media.processing_detail)
+    if media.processing_status == Processing.READY:
+        return "ready"
+    return format_html("{}<br><small>attempt {}</small>", media.processing_status, media.attempts)
+
+
 @admin.register(MediaFile)
 class MediaFileAdmin(admin.ModelAdmin):
-    list_display = (preview, "file", "owner", "details", "uploaded")
+    list_display = (preview, "file", "owner", "details", processing, "uploaded")
     list_display_links = (preview, "file")
-    list_filter = ("media_type", "created_at")
+    list_filter = ("processing_status", "processing_error", "media_type", "created_at")
+    actions = ["retry_processing"]
     search_fields = (*users.search_fields("user__"), "original_filename", "persona__name")
     list_select_related = ("user", "persona")
     date_hierarchy = "created_at"
     fields = (large_preview, "original_filename", "description", "user", "persona", "media_type", "mime_type",
-              "size", "width", "height", "duration", "fps", "video_codec", "audio_codec", "bitrate", playability,
-              "blurhash", "sha256", "filename", "stored_name", "preview_name", "created_at", "updated_at")
+              "original_mime_type", processing, "processing_seconds", "attempts", "queued_at", "lease_holder",
+              "lease_expires", "size", "width", "height", "duration", "fps", "video_codec", "audio_codec", "bitrate",
+              playability, "blurhash", "sha256", "source_sha256", "filename", "stored_name", "preview_name",
+              "pending_name", "created_at", "updated_at")
     readonly_fields = tuple(name for name in fields if name != "description")
 
     def has_add_permission(self, request) -> bool:
         # Files arrive only through the upload API, which validates their bytes.
         return False
+
+    @admin.action(description="Retry processing of the selected failed files", permissions=["change"])
+    def retry_processing(self, request, queryset) -> None:
+        """Queue again the failures worth it (a timeout, a worker that kept dying); the others stay failed."""
+        retried = sum(jobs.retry(media) for media in queryset.filter(processing_status=Processing.FAILED))
+        skipped = queryset.count() - retried
+        self.message_user(request, f"{retried} file(s) queued for processing again.", messages.SUCCESS)
+        if skipped:
+            self.message_user(request, f"{skipped} file(s) left as they are: not failed, or failed for a reason a "
+                                       "retry cannot fix (the file itself).", messages.WARNING)
 
     @admin.display(description="Owner", ordering=users.search_fields("user__")[-1])
     def owner(self, media: MediaFile) -> str:

@@ -10,7 +10,8 @@ from persona_media import conf
 
 # S3 refuses presigned URLs that live longer than seven days.
 MAX_PRESIGNED_SECONDS = 7 * 24 * 3600
-POSITIVE = ("MAX_UPLOAD_BYTES", "MAX_VIDEO_SECONDS", "QUOTA_BYTES", "URL_TTL")
+POSITIVE = ("MAX_UPLOAD_BYTES", "MAX_VIDEO_SECONDS", "QUOTA_BYTES", "URL_TTL", "JOB_TIME_LIMIT", "JOB_LEASE_SECONDS",
+            "JOB_MAX_ATTEMPTS", "JOB_REQUEUE_SECONDS", "SWEEP_SECONDS")
 
 
 @register(CONFIGURATION)

@@ -11,6 +11,11 @@
 | ACCEL_REDIRECT | "" | an nginx internal location such as "/protected-media/": local downloads handed to nginx |
 | PRESIGNED_REDIRECT | False | with S3: downloads answered by a redirect to a presigned URL |
 | PRESIGNED_SECONDS | 300 | lifetime of such a presigned URL |
+| JOB_TIME_LIMIT | 600 | seconds a video conversion may take; past it the job stops, the file fails `processing_timeout` |
+| JOB_LEASE_SECONDS | 60 | how long a worker holds a job without renewing it (it renews every quarter of that); a worker that dies delays its job by at most this |
+| JOB_MAX_ATTEMPTS | 3 | runs of one job (workers dying, storage failing) before it fails `processing_failed` |
+| JOB_REQUEUE_SECONDS | 300 | a queued file no worker took within this is queued again by the sweep (a lost message) |
+| SWEEP_SECONDS | 60 | how often a worker runs the sweep (`requeue_media_jobs`) itself |
 """
 from django.core.files.storage import Storage, storages
 
@@ -35,6 +40,11 @@ settings = AppSettings("PERSONA_MEDIA", {
     "ACCEL_REDIRECT": "",
     "PRESIGNED_REDIRECT": False,
     "PRESIGNED_SECONDS": 300,
+    "JOB_TIME_LIMIT": 600,
+    "JOB_LEASE_SECONDS": 60,
+    "JOB_MAX_ATTEMPTS": 3,
+    "JOB_REQUEUE_SECONDS": 300,
+    "SWEEP_SECONDS": 60,
 }, check_id="persona_media.E004")
 
 
@@ -85,3 +95,23 @@ def max_video_seconds() -> float:
 def quota_bytes() -> int:
     """Stored bytes of one user's media files at most."""
     return settings.QUOTA_BYTES
+
+
+def job_time_limit() -> float:
+    return settings.JOB_TIME_LIMIT
+
+
+def job_lease_seconds() -> float:
+    return settings.JOB_LEASE_SECONDS
+
+
+def job_max_attempts() -> int:
+    return settings.JOB_MAX_ATTEMPTS
+
+
+def job_requeue_seconds() -> float:
+    return settings.JOB_REQUEUE_SECONDS
+
+
+def sweep_seconds() -> float:
+    return settings.SWEEP_SECONDS

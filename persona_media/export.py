@@ -1,6 +1,5 @@
 """The persona_media part of a user's export: personas.json and every stored media file."""
 from mediakit.export import Member
-from mediakit.review import Status
 from persona_media import conf
 from persona_media.models import MediaFile, Persona
 from persona_media.serializers import MediaFileSerializer, PersonaSerializer
@@ -24,5 +23,6 @@ def persona_media_part(user, request):
     yield Member.json("personas.json", personas)
     storage = conf.storage()
     for item in media:
-        if item.moderation_status != Status.REJECTED:
+        # What download serves, and only that: no upload still waiting for its conversion, no rejected file.
+        if item.is_ready and not item.is_rejected:
             yield Member.stored(archive_name(item), storage, item.stored_name, item.size_bytes)

@@ -38,34 +38,54 @@ class MediaFileSerializer(serializers.ModelSerializer):
     video_codec = serializers.CharField(read_only=True, allow_null=True, help_text="h264, hevc, vp9 or av1.")
     audio_codec = serializers.CharField(read_only=True, allow_null=True, help_text="e.g. aac; null without audio.")
     blurhash = serializers.CharField(read_only=True, allow_null=True, help_text="4x3 components, of the preview.")
-    download_url = serializers.SerializerMethodField(help_text="Signed: works without credentials for MEDIA_URL_TTL seconds.")
-    preview_url = serializers.SerializerMethodField(help_text="Signed, like download_url; null until a preview exists.")
+    download_url = serializers.SerializerMethodField(
+        help_text="Signed: works without credentials for MEDIA_URL_TTL seconds; null until the file is ready, and "
+                  "once it is rejected.")
+    preview_url = serializers.SerializerMethodField(
+        help_text="Signed, like download_url; null while there is no preview (and once rejected).")
+    processing_status = serializers.CharField(read_only=True,
+                                              help_text="ready, or queued → processing → ready / failed.")
+    processing_error = serializers.CharField(read_only=True, allow_null=True,
+                                             help_text="null, or why processing failed: processing_failed, "
+                                                       "processing_timeout, corrupt_file, ...")
+    original_mime_type = serializers.SerializerMethodField(
+        help_text="What was uploaded (video/quicktime, image/heic, ...); mime_type is what download serves.")
 
     class Meta:
         model = MediaFile
         fields = ["id", "filename", "original_filename", "file_size", "mime_type", "media_type", "persona_id",
                   "user_id", "description", "width", "height", "duration", "fps", "video_codec", "audio_codec",
                   "bitrate", "sha256", "blurhash", "download_url", "preview_url", "moderation_status",
-                  "moderation_reason", "created_at", "updated_at"]
+                  "moderation_reason", "processing_status", "processing_error", "original_mime_type", "created_at",
+                  "updated_at"]
         read_only_fields = [name for name in fields if name != "description"]
 
     def to_representation(self, media: MediaFile) -> dict:
         data = super().to_representation(media)
-        for name in ("video_codec", "audio_codec", "blurhash"):
+        for name in ("video_codec", "audio_codec", "blurhash", "processing_error"):
             data[name] = data[name] or None  # "not known" is null, as API.md shows it
         return data
 
-    def get_download_url(self, media: MediaFile) -> str:
+    def get_download_url(self, media: MediaFile) -> str | None:
+        # A link that could only answer 409 (not ready) or 410 (rejected) is no link.
+        if not media.is_ready or media.is_rejected:
+            return None
         return signed_url(self.context.get("request"), media.pk, "download")
 
     def get_preview_url(self, media: MediaFile) -> str | None:
-        return signed_url(self.context.get("request"), media.pk, "preview") if media.preview_name else None
+        if not media.preview_name or media.is_rejected:
+            return None
+        return signed_url(self.context.get("request"), media.pk, "preview")
+
+    def get_original_mime_type(self, media: MediaFile) -> str:
+        return media.original_mime_type or media.mime_type
 
 
 class MediaUploadSerializer(serializers.Serializer):
     """The multipart form of an upload: one file in `file`, and an optional description."""
 
-    file = SingleUploadField(help_text="JPEG or PNG on /image, MP4 on /video; at most 10 MiB.")
+    file = SingleUploadField(help_text="JPEG, PNG, WebP, AVIF or HEIC/HEIF on /image; MP4, QuickTime (.mov) or WebM "
+                                       "on /video; at most 10 MiB.")
     description = DescriptionField()
 
 

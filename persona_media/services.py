@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
 
 from mediakit import conf as mediakit_conf
 from mediakit import review
@@ -18,8 +19,8 @@ from mediakit.previews import Rendition
 from mediakit.rejections import Rejected
 from mediakit.review import Status
 from persona_media import conf
-from persona_media.models import MediaFile, Persona
-from persona_media.validation import Rules, inspect_upload, sanitize_filename
+from persona_media.models import MediaFile, Persona, Processing
+from persona_media.validation import MediaInfo, Rules, check_type, inspect_upload, sanitize_filename
 
 KIND = "media"  # what the review seam calls media files
 
@@ -56,7 +57,8 @@ class OverQuota(Rejected):
 
 def check_room(*, user, persona: Persona, size: int, checksum: str) -> None:
     """Refuse the same bytes again in a persona (409) and an upload past the user's quota (413)."""
-    existing = MediaFile.objects.filter(persona=persona, sha256=checksum).values_list("pk", flat=True).first()
+    # Judged by the uploaded bytes, whatever they were converted to (a HEIC is a JPEG once stored).
+    existing = MediaFile.objects.filter(persona=persona, source_sha256=checksum).values_list("pk", flat=True).first()
     if existing is not None:
         raise Duplicate(existing)
     used = quota_used_bytes(user=user)
@@ -64,10 +66,14 @@ def check_room(*, user, persona: Persona, size: int, checksum: str) -> None:
         raise OverQuota(used, size, conf.quota_bytes())
 
 
+# What counts against the quota: the bytes stored now (an upload waiting for its conversion, then its
+# result); a rejected or failed file's were deleted (or no longer count).
+STORED = ~Q(moderation_status=Status.REJECTED) & ~Q(processing_status=Processing.FAILED)
+
+
 def quota_used_bytes(*, user) -> int:
-    """Stored bytes of the user's media files (a rejected file's were deleted; as in the statistics)."""
-    kept = MediaFile.objects.owned_by(user).exclude(moderation_status=Status.REJECTED)
-    return kept.aggregate(used=Sum("size_bytes"))["used"] or 0
+    """Stored bytes of the user's media files."""
+    return MediaFile.objects.owned_by(user).filter(STORED).aggregate(used=Sum("size_bytes"))["used"] or 0
 
 
 def media_create(*, user, persona: Persona, upload: UploadedFile, media_type: str,
@@ -76,31 +82,56 @@ def media_create(*, user, persona: Persona, upload: UploadedFile, media_type: st
 
     Raises Persona.DoesNotExist when the persona went away while the file was being stored.
     """
+    check_type(upload, filename=upload.name or "", media_type=media_type)  # a wrong type is told first (400)
     checksum = sha256_of(upload)
     check_room(user=user, persona=persona, size=upload.size, checksum=checksum)  # before the costly part
     info = inspect_upload(upload, filename=upload.name or "", media_type=media_type, rules=upload_rules())
     review.screen_upload(KIND, user=user, sha256=checksum, image=upload if media_type == "image" else None)  # blocklist
+    content, size, stored_checksum = _stored_content(upload, info, checksum)
     stem = f"{conf.location()}{user.pk}/{persona.pk}/{uuid.uuid4().hex}"
     with WrittenFiles(conf.storage()) as written:
-        name = written.save(f"{stem}.{info.extension}", upload)
+        name = written.save(f"{stem}.{info.extension}", content)
         preview = written.save(f"{stem}.preview.{info.preview.ext}", rendition_content(info.preview))
         with transaction.atomic():
             # The owner is locked so that concurrent uploads cannot add up past the quota, and the
             # persona so that a concurrent delete of it waits for this row (or wins before it).
             get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
             Persona.objects.select_for_update().owned_by(user).get(pk=persona.pk)
-            check_room(user=user, persona=persona, size=upload.size, checksum=checksum)
-            return MediaFile.objects.create(
+            check_room(user=user, persona=persona, size=size, checksum=checksum)
+            media = MediaFile.objects.create(
                 user=user, persona=persona, filename=name.rsplit("/", 1)[-1], stored_name=name,
-                original_filename=sanitize_filename(upload.name or ""), size_bytes=upload.size,
-                mime_type=info.mime_type, media_type=info.media_type, description=description,
-                width=info.width, height=info.height, duration=info.duration, fps=info.fps,
+                original_filename=sanitize_filename(upload.name or ""), size_bytes=size,
+                mime_type=info.mime_type, original_mime_type=info.source_mime, media_type=info.media_type,
+                description=description, width=info.width, height=info.height, duration=info.duration, fps=info.fps,
                 video_codec=info.video_codec, audio_codec=info.audio_codec, bitrate=info.bitrate,
-                playable=True if info.media_type == MediaFile.MediaType.VIDEO else None,
+                playable=(not info.needs_processing) if info.media_type == MediaFile.MediaType.VIDEO else None,
                 preview_name=preview, preview_type=info.preview.content_type, preview_bytes=len(info.preview.data),
-                blurhash=info.preview.blurhash,
-                sha256=checksum, moderation_status=review.policy().initial_status(KIND),
+                blurhash=info.preview.blurhash, sha256=stored_checksum, source_sha256=checksum,
+                moderation_status=review.policy().initial_status(KIND), **_queued(info),
             )
+            if info.needs_processing:
+                from persona_media import jobs  # the jobs import the task backend; uploads of images need none
+
+                jobs.enqueue_on_commit(media.pk)
+            return media
+
+
+def _stored_content(upload: UploadedFile, info: MediaInfo, checksum: str) -> tuple[object, int, str]:
+    """What is stored for the upload (it, or the JPEG a HEIC became), its size and its SHA-256."""
+    if info.converted is None:
+        return upload, upload.size, checksum
+    content = ContentFile(info.converted)
+    content.content_type = info.mime_type
+    return content, len(info.converted), hashlib.sha256(info.converted).hexdigest()
+
+
+def _queued(info: MediaInfo) -> dict[str, Any]:
+    """A video to convert starts queued; the sweep rings again if no worker takes it in time."""
+    if not info.needs_processing:
+        return {}
+    now = timezone.now()
+    return {"processing_status": Processing.QUEUED, "queued_at": now,
+            "lease_expires": now + timedelta(seconds=conf.job_requeue_seconds())}
 
 
 def rendition_content(rendition: Rendition) -> ContentFile:
@@ -173,9 +204,11 @@ def persona_delete_many(*, queryset: QuerySet[Persona]) -> int:
 def media_stats(*, user) -> dict[str, Any]:
     """The caller's totals and per-persona counts, as API.md shows them, from one grouped query."""
     personas = (Persona.objects.owned_by(user).order_by().values("id").with_media_totals()
-                .values_list("id", "images", "videos", "total_size"))
-    per_persona = {str(pk): {"images": images, "videos": videos, "total_size": size or 0}
-                   for pk, images, videos, size in personas}
+                .values_list("id", "images", "videos", "total_size", "stored_size"))
+    per_persona, stored = {}, 0
+    for pk, images, videos, size, kept in personas:
+        per_persona[str(pk)] = {"images": images, "videos": videos, "total_size": size or 0}
+        stored += kept or 0
     images = sum(p["images"] for p in per_persona.values())
     videos = sum(p["videos"] for p in per_persona.values())
     total = sum(p["total_size"] for p in per_persona.values())
@@ -189,13 +222,15 @@ def media_stats(*, user) -> dict[str, Any]:
         "persona_stats": per_persona,
         "file_size_limit_mb": int(limit_mb) if limit_mb.is_integer() else round(limit_mb, 2),
         "quota_bytes": conf.quota_bytes(),
-        "quota_used_bytes": total,
+        "quota_used_bytes": stored,  # ready files, and uploads waiting for their conversion
     }
 
 
 def cleanup_orphaned_media(*, older_than: timedelta, dry_run: bool = False) -> CleanupReport:
     """Remove stored files no row references (older than `older_than`); list rows whose file is gone."""
-    # A rejected row's file was deleted on purpose: it is neither referenced nor reported missing.
-    kept = MediaFile.objects.exclude(moderation_status=Status.REJECTED)
-    return cleanup(conf.storage(), kept, older_than=older_than, dry_run=dry_run, also=("preview_name",),
-                   folder=conf.location())
+    # A rejected or failed row's file was deleted on purpose: it is neither referenced nor reported missing
+    # (a failure worth retrying keeps its upload, still referenced through pending rows below).
+    kept = MediaFile.objects.exclude(moderation_status=Status.REJECTED).exclude(
+        processing_status=Processing.FAILED, preview_name="")
+    return cleanup(conf.storage(), kept, older_than=older_than, dry_run=dry_run,
+                   also=("preview_name", "pending_name"), folder=conf.location())

@@ -1,4 +1,10 @@
-"""Checks on uploaded persona media (JPEG, PNG, MP4) and their file names; no Django here."""
+"""Checks on uploaded persona media and their file names; no Django here.
+
+Images: JPEG, PNG, WebP and AVIF are stored as uploaded; HEIC/HEIF, which browsers do not show, as a
+JPEG made here from its primary image. Videos: an MP4 that browsers play (H.264 8-bit 4:2:0, AAC or
+no audio) is stored as uploaded; anything else that decodes (QuickTime, WebM, HEVC, VP9, AV1, MPEG-4
+Part 2, 10-bit, 4:4:4...) is stored as uploaded and marked for conversion in the background.
+"""
 import re
 import shutil
 import tempfile
@@ -9,20 +15,36 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from mediakit import video
-from mediakit.imaging import Encoding, Limits
+from mediakit.imaging import FORMAT_BY_MIME, Encoding, Limits
 from mediakit.previews import Rendition, image_preview, preview_of
+from mediakit.stills import as_jpeg
 from mediakit.rejections import Rejected
 from mediakit.sniff import sniff_mime
 from persona_media import mp4
 
-# The extensions each upload endpoint takes (API.md), lower case, without the dot.
+# The extensions each upload endpoint takes (API.md), lower case, without the dot. HEIC and HEIF
+# are one family (an iPhone's .heic and another camera's .heif hold the same boxes).
 EXTENSIONS = {
-    "image": {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"},
-    "video": {"mp4": "video/mp4"},
+    "image": {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp",
+              "avif": "image/avif", "heic": "image/heif", "heif": "image/heif"},
+    "video": {"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm"},
 }
-# Canonical extension and Pillow format of each accepted type.
-CANONICAL_EXTENSION = {"image/jpeg": "jpg", "image/png": "png", "video/mp4": "mp4"}
-PILLOW_FORMAT = {"image/jpeg": "JPEG", "image/png": "PNG"}
+# Canonical extension and Pillow format of each accepted type (as stored: a HEIF becomes a JPEG).
+CANONICAL_EXTENSION = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/avif": "avif",
+                       "image/heif": "jpg", "video/mp4": "mp4", "video/quicktime": "mov", "video/webm": "webm"}
+PILLOW_FORMAT = {mime: FORMAT_BY_MIME[mime] for mime in ("image/jpeg", "image/png", "image/webp", "image/avif")}
+# libmagic's names for the HEIF family, folded into one type here.
+HEIF_FAMILY = frozenset({"image/heic", "image/heif"})
+# FFmpeg's demuxer of each video type ("mp4" reads QuickTime too).
+DEMUXER = {"video/mp4": "mp4", "video/quicktime": "mp4", "video/webm": "webm"}
+# The video codecs accepted for conversion: what phones, cameras and screen recorders write. Each is a
+# decoder FFmpeg fuzzes; anything rarer (Theora, WMV, ProRes RAW...) is refused as unsupported_codec.
+CONVERTIBLE_CODECS = ("h264", "hevc", "vp9", "av1", "vp8", "mpeg4", "prores")
+QUICKTIME_BRAND = b"qt  "
+# A QuickTime or WebM file is always converted, and the conversion decodes every frame: at upload a few
+# leading frames must decode (and give the poster), not the probe's usual 24 (a 1080p HEVC clip's probe
+# then costs the web worker about what an H.264 MP4's does; `make bench`, bench.phone_media).
+QUEUED_FIRST_FRAMES = 6
 
 # API.md: at most 64 megapixels, neither side above 16384 px. At 64 MP a fully decoded RGBA
 # image is ~256 MB, which is why JPEGs are decoded at reduced scale (see _inspect_image).
@@ -78,10 +100,35 @@ class MediaInfo:
     audio_codec: str = ""
     bitrate: int | None = None
     preview: Rendition | None = field(default=None, repr=False, compare=False)
+    source_mime: str = ""  # what was uploaded (mime_type is what is stored and served)
+    converted: bytes | None = field(default=None, repr=False, compare=False)  # stored instead of the upload
+    needs_processing: bool = False  # a video to convert in the background
+
+    @property
+    def demuxer(self) -> str:
+        return DEMUXER.get(self.source_mime, "mp4")
 
 
 def inspect_upload(fileobj: BinaryIO, *, filename: str, media_type: str, rules: Rules = Rules()) -> MediaInfo:
     """Check an upload for the "image" or "video" endpoint and make its preview; raise MediaRejected if refused."""
+    position = fileobj.tell()
+    try:
+        detected = check_type(fileobj, filename=filename, media_type=media_type)
+        if media_type == "video":
+            return _inspect_video(fileobj, detected, rules)
+        if detected in HEIF_FAMILY:
+            return _convert_still(fileobj, detected, rules)
+        return _inspect_image(fileobj, detected, rules)
+    finally:
+        fileobj.seek(position)
+
+
+def check_type(fileobj: BinaryIO, *, filename: str, media_type: str) -> str:
+    """The upload's type from its name and first bytes, which must agree with each other and the endpoint.
+
+    Cheap (no decoding): run it before anything else judges the upload (a JPEG sent to the video
+    endpoint is `unsupported_type`, whatever else is true of it).
+    """
     allowed = EXTENSIONS.get(media_type)
     if allowed is None:
         raise ValueError(f"unknown media type {media_type!r}")
@@ -91,7 +138,7 @@ def inspect_upload(fileobj: BinaryIO, *, filename: str, media_type: str, rules: 
         raise MediaRejected("unsupported_type", f"only {expected} files are accepted here")
     position = fileobj.tell()
     try:
-        return _inspect(fileobj, allowed[extension], media_type, rules)
+        return _check_bytes(fileobj, allowed[extension], media_type)
     finally:
         fileobj.seek(position)
 
@@ -102,8 +149,8 @@ def file_extension(filename: str) -> str:
     return extension[1:].lower()
 
 
-def _inspect(fileobj: BinaryIO, claimed: str, media_type: str, rules: Rules) -> MediaInfo:
-    """Compare the bytes with the type the extension claims, then check them in depth."""
+def _check_bytes(fileobj: BinaryIO, claimed: str, media_type: str) -> str:
+    """Compare the bytes with the type the extension claims."""
     fileobj.seek(0)
     head = fileobj.read(HEAD_BYTES)
     if not head:
@@ -114,18 +161,22 @@ def _inspect(fileobj: BinaryIO, claimed: str, media_type: str, rules: Rules) -> 
         raise MediaRejected("unsupported_type", f"content of type {sniffed} is not accepted here")
     if detected != claimed:
         raise MediaRejected("mime_mismatch", f"the name says {claimed}, the content is {detected}")
-    if media_type == "video":
-        return _inspect_video(fileobj, head, rules)
-    return _inspect_image(fileobj, detected, rules)
+    return detected
 
 
 def _detect(sniffed: str, head: bytes) -> str:
-    """MIME type of the bytes: libmagic's for images, our own ftyp test for ISO-BMFF."""
+    """MIME type of the bytes: libmagic's for images and WebM, our own ftyp test for ISO-BMFF."""
     if sniffed in PILLOW_FORMAT:
         return sniffed
+    if sniffed in HEIF_FAMILY:
+        return "image/heif"
     # libmagic names MP4s video/quicktime, audio/mp4 or video/3gpp by whim; any file opening
-    # with an ftyp box is ISO-BMFF, and its major brand decides later whether it is MP4.
-    if mp4.major_brand(head) is not None:
+    # with an ftyp box is ISO-BMFF: QuickTime by its major brand `qt  `, else MP4 (whose brand
+    # is judged with the structure, so a 3GP is told why it is refused).
+    brand = mp4.major_brand(head)
+    if brand == QUICKTIME_BRAND:
+        return "video/quicktime"
+    if brand is not None and sniffed not in HEIF_FAMILY and sniffed != "image/avif":
         return "video/mp4"
     return sniffed
 
@@ -134,27 +185,53 @@ def _inspect_image(fileobj: BinaryIO, mime: str, rules: Rules) -> MediaInfo:
     """Check the header's dimensions, decode every pixel and make the preview (mediakit's image pipeline)."""
     (width, height), preview = image_preview(fileobj, PILLOW_FORMAT[mime], IMAGE_LIMITS, rules.preview_side,
                                              rules.encoding)
-    return MediaInfo("image", mime, CANONICAL_EXTENSION[mime], width, height, preview=preview)
+    return MediaInfo("image", mime, CANONICAL_EXTENSION[mime], width, height, preview=preview, source_mime=mime)
 
 
-def _inspect_video(fileobj: BinaryIO, head: bytes, rules: Rules) -> MediaInfo:
-    """Check the major brand and the box structure, then decode the streams (FFmpeg, in a child process)."""
+def _inspect_video(fileobj: BinaryIO, detected: str, rules: Rules) -> MediaInfo:
+    """Check the container's structure, then decode the streams (FFmpeg, in a child process)."""
     if not video.available():
         raise MediaRejected("unsupported_type", "this server does not accept video uploads")
-    brand = mp4.major_brand(head) or b""
-    if brand not in MP4_BRANDS:
+    if detected != "video/webm":
+        _check_iso_bmff(fileobj, detected)
+    with on_disk(fileobj) as path:
+        found = video.probe(path, rules.max_video_seconds, container_format=DEMUXER[detected],
+                            codecs=CONVERTIBLE_CODECS, **({} if detected == "video/mp4" else
+                                                          {"first_frames": QUEUED_FIRST_FRAMES}))
+    playable = (detected == "video/mp4" and found.video_codec == "h264" and found.pixel_format == "yuv420p"
+                and found.audio_codec in (None, "aac"))
+    return MediaInfo("video", detected, CANONICAL_EXTENSION[detected], found.width, found.height, found.duration,
+                     found.fps, found.video_codec, found.audio_codec or "", found.bitrate,
+                     preview_of(found.poster, rules.preview_side, rules.encoding), source_mime=detected,
+                     needs_processing=not playable)
+
+
+def _check_iso_bmff(fileobj: BinaryIO, detected: str) -> None:
+    """An MP4's major brand, and the box structure of an MP4 or QuickTime file with a video track."""
+    fileobj.seek(0)
+    brand = mp4.major_brand(fileobj.read(HEAD_BYTES)) or b""
+    if detected == "video/mp4" and brand not in MP4_BRANDS:
         raise MediaRejected("unsupported_type", f"major brand '{mp4.fourcc(brand)}' is not MP4")
+    kind = "MP4" if detected == "video/mp4" else "QuickTime file"
     try:
         movie = mp4.read_movie(fileobj)
     except mp4.Mp4Error as error:
-        raise MediaRejected("corrupt_file", f"the MP4 is malformed: {error}") from error
+        raise MediaRejected("corrupt_file", f"the {kind} is malformed: {error}") from error
     if not movie.has_video:
-        raise MediaRejected("unsupported_type", "the MP4 has no video track")
-    with on_disk(fileobj) as path:
-        found = video.probe(path, rules.max_video_seconds)
-    return MediaInfo("video", "video/mp4", "mp4", found.width, found.height, found.duration, found.fps,
-                     found.video_codec, found.audio_codec or "", found.bitrate,
-                     preview_of(found.poster, rules.preview_side, rules.encoding))
+        raise MediaRejected("unsupported_type", f"the {kind} has no video track")
+
+
+def _convert_still(fileobj: BinaryIO, detected: str, rules: Rules) -> MediaInfo:
+    """A HEIF decoded once into the JPEG stored in its place, and that JPEG's preview."""
+    still = as_jpeg(fileobj, "HEIF", IMAGE_LIMITS, rules.preview_side, rules.encoding)
+    return MediaInfo("image", "image/jpeg", "jpg", still.width, still.height, preview=still.preview,
+                     source_mime=_heif_name(fileobj), converted=still.data)
+
+
+def _heif_name(fileobj: BinaryIO) -> str:
+    """image/heic for HEVC-coded HEIF (an iPhone's), image/heif for the rest, as libmagic tells them."""
+    sniffed = sniff_mime(fileobj)
+    return sniffed if sniffed in HEIF_FAMILY else "image/heif"
 
 
 @contextmanager
@@ -164,7 +241,7 @@ def on_disk(fileobj: BinaryIO) -> Iterator[str]:
     if path is not None:
         yield path()
         return
-    with tempfile.NamedTemporaryFile(suffix=".mp4") as copy:
+    with tempfile.NamedTemporaryFile(suffix=".video") as copy:
         fileobj.seek(0)
         shutil.copyfileobj(fileobj, copy, CHUNK_SIZE)
         copy.flush()

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import generics, permissions, status, viewsets
+from rest_framework import exceptions, generics, permissions, status, viewsets
 from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -18,7 +18,7 @@ from mediakit.schema import ErrorSerializer
 from mediakit.uploads import limit_upload_size
 from persona_media import conf, metrics, serializers, services
 from persona_media.downloads import download_response, preview_response
-from persona_media.models import MediaFile, Persona
+from persona_media.models import MediaFile, Persona, Processing
 from persona_media.signing import signed_for
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,29 @@ class NoPreview(NotFound):
 
 ModerationRejected = api_error("ModerationRejected", status.HTTP_410_GONE, "moderation_rejected",
                                "A moderator removed this file.")
+NotReady = api_error("NotReady", status.HTTP_409_CONFLICT, "not_ready",
+                     "This file is still being converted; try again in a moment.")
+# A small clip converts in seconds; a client polling sooner only adds load.
+NOT_READY_RETRY_AFTER = 5
+
+
+class ProcessingFailed(exceptions.APIException):
+    """410 with the failure's own code: the file was not converted and will not be served."""
+
+    status_code = status.HTTP_410_GONE
+
+    def __init__(self, media: MediaFile):
+        super().__init__("This file could not be converted, so there is nothing to download"
+                         + (f": {media.processing_detail}." if media.processing_detail else "."),
+                         media.processing_error or "processing_failed")
+
+
+def ensure_ready(media: MediaFile) -> None:
+    """409 not_ready (with Retry-After) while it is converted; 410 once its conversion failed."""
+    if media.processing_status == Processing.FAILED:
+        raise ProcessingFailed(media)
+    if not media.is_ready:
+        raise NotReady()
 
 
 def ensure_not_rejected(media: MediaFile) -> None:
@@ -85,24 +108,31 @@ class MediaUploadView(AppAPIView, APIView):
             media = services.media_create(user=request.user, persona=persona, upload=form.validated_data["file"],
                                           media_type=self.media_type,
                                           description=form.validated_data.get("description", ""))
+        if not media.is_ready:
+            media.refresh_from_db()  # a task backend that runs jobs at once may have converted it already
         body = serializers.MediaFileSerializer(media, context={"request": request}).data
         location = request.build_absolute_uri(reverse("persona_media:file-detail", kwargs={"pk": media.pk}))
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
+        code = status.HTTP_201_CREATED if media.is_ready else status.HTTP_202_ACCEPTED
+        return Response(body, status=code, headers={"Location": location})
 
 
 UPLOAD_SCHEMA = {
     "request": {"multipart/form-data": serializers.MediaUploadSerializer},
-    "responses": {201: serializers.MediaFileSerializer, **ERRORS, 403: ErrorSerializer, 409: ErrorSerializer,
-                  413: ErrorSerializer},
+    "responses": {201: serializers.MediaFileSerializer,
+                  202: OpenApiResponse(serializers.MediaFileSerializer,
+                                       description="Stored; converted in the background (processing_status queued)."),
+                  **ERRORS, 403: ErrorSerializer, 409: ErrorSerializer, 413: ErrorSerializer},
 }
 
 
-@extend_schema_view(post=extend_schema(summary="Upload a JPEG or PNG image", **UPLOAD_SCHEMA))
+@extend_schema_view(post=extend_schema(summary="Upload an image: JPEG, PNG, WebP, AVIF, or HEIC/HEIF (stored as JPEG)",
+                                       **UPLOAD_SCHEMA))
 class ImageUploadView(MediaUploadView):
     media_type = MediaFile.MediaType.IMAGE
 
 
-@extend_schema_view(post=extend_schema(summary="Upload an MP4 video", **UPLOAD_SCHEMA))
+@extend_schema_view(post=extend_schema(summary="Upload a video: MP4, QuickTime or WebM (converted unless browsers "
+                                               "play it already)", **UPLOAD_SCHEMA))
 class VideoUploadView(MediaUploadView):
     media_type = MediaFile.MediaType.VIDEO
 
@@ -173,17 +203,23 @@ class StoredFileView(AppAPIView, generics.GenericAPIView):
 class MediaDownloadView(StoredFileView):
     kind = "download"
 
-    @extend_schema(summary="Download the exact bytes uploaded (Range and If-None-Match honoured)", responses={
+    @extend_schema(summary="Download the stored file: the exact bytes uploaded, or what they were converted to "
+                           "(409 not_ready until then; Range and If-None-Match honoured)", responses={
         (200, "image/jpeg"): binary("A JPEG upload."), (200, "image/png"): binary("A PNG upload."),
         (200, "video/mp4"): binary("An MP4 upload."), (206, "video/mp4"): binary("A byte range (any type)."),
         302: OpenApiResponse(description="Redirect to a presigned storage URL, where configured."),
         304: OpenApiResponse(description="The If-None-Match ETag is current."),
-        **ERRORS, 403: ErrorSerializer, 410: ErrorSerializer, 416: ErrorSerializer},
+        **ERRORS, 403: ErrorSerializer, 409: ErrorSerializer, 410: ErrorSerializer, 416: ErrorSerializer},
         parameters=[OpenApiParameter("sig", str, description="The signature of a download_url (no credentials).")])
     def get(self, request, pk: int):
         return super().get(request, pk)
 
     def respond(self, request, media: MediaFile):
+        try:
+            ensure_ready(media)
+        except NotReady as not_ready:
+            not_ready.wait = NOT_READY_RETRY_AFTER  # DRF's handler turns `wait` into Retry-After
+            raise
         return download_response(request, media)
 
 

@@ -24,6 +24,10 @@ if [ "${1:-}" = "--servers" ]; then
     need+=(nginx)
   fi
   command -v chromium >/dev/null || need+=(chromium)
+  # `make bench` only: FFmpeg's own program, the baseline the video conversion is measured against.
+  if [ "${2:-}" = "--bench" ]; then
+    command -v ffmpeg >/dev/null || need+=(ffmpeg)
+  fi
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

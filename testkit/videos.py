@@ -31,33 +31,41 @@ BLACK = (16, 128, 128)  # Y, Cb, Cr of black in limited range
 def encode(codec: str = "libx264", *, width: int = 64, height: int = 48, frames: int = 16,
            rate: int | Fraction = 8, audio: str | None = None, rotation: int | None = None,
            black: int = 0, gop: int | None = None, aspect: Fraction | None = None,
-           faststart: bool = False) -> bytes:
+           faststart: bool = False, container: str = "mp4", pix_fmt: str = "yuv420p",
+           metadata: tuple[tuple[str, str], ...] = ()) -> bytes:
     """An MP4 of `frames` frames at `rate` fps: the first `black` frames black, the others a
     picture whose left half is light and right half dark, a shade darker each frame.
 
     `rotation` writes a display matrix (PyAV's sign: -90 is a portrait phone clip, turned a quarter
     clockwise on display); `audio` adds a track of that encoder, as long as the video; `gop` sets
     the distance between key frames; `aspect` the pixels' aspect ratio (width / height of one
-    pixel, written in the stream and the pasp box); `faststart` puts the moov box before the media data.
+    pixel (written in the stream and the pasp box); `faststart` puts the moov box before the media data;
+    `container` is FFmpeg's muxer ("mp4", "mov" for QuickTime, "webm"); `pix_fmt` the encoded
+    pictures' format (e.g. "yuv420p10le", "yuv444p"); `metadata` tags written in the container
+    (a phone's ("location", "+48.8566+002.3522/") for one).
     """
+    args = (codec, width, height, frames, rate, audio, rotation, black, gop, aspect, faststart, container, pix_fmt,
+            dict(metadata))
     if faststart:  # FFmpeg moves the moov box by re-reading its output: it needs a real file
         with tempfile.TemporaryDirectory() as folder:
-            path = os.path.join(folder, "clip.mp4")
-            _encode(path, codec, width, height, frames, rate, audio, rotation, black, gop, aspect, True)
+            path = os.path.join(folder, f"clip.{container}")
+            _encode(path, *args)
             with open(path, "rb") as made:
                 return made.read()
     out = io.BytesIO()
-    _encode(out, codec, width, height, frames, rate, audio, rotation, black, gop, aspect, False)
+    _encode(out, *args)
     return out.getvalue()
 
 
 def _encode(out: Any, codec: str, width: int, height: int, frames: int, rate: int | Fraction,
             audio: str | None, rotation: int | None, black: int, gop: int | None,
-            aspect: Fraction | None, faststart: bool) -> None:
+            aspect: Fraction | None, faststart: bool, fmt: str = "mp4", pix_fmt: str = "yuv420p",
+            metadata: dict[str, str] | None = None) -> None:
     options = {"movflags": "+faststart"} if faststart else {}
-    with av.open(out, mode="w", format="mp4", options=options) as container:
+    with av.open(out, mode="w", format=fmt, options=options) as container:
+        container.metadata.update(metadata or {})
         stream = container.add_stream(codec, rate=rate, options=ENCODERS[codec])
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
         stream.codec_context.thread_count = 1
         if gop is not None:
             stream.codec_context.gop_size = gop
@@ -68,6 +76,8 @@ def _encode(out: Any, codec: str, width: int, height: int, frames: int, rate: in
         sound = _audio_stream(container, audio) if audio else None
         for index in range(frames):
             frame = picture(width, height, index, black=index < black)
+            if pix_fmt != "yuv420p":
+                frame = frame.reformat(format=pix_fmt)
             frame.pts = index
             container.mux(stream.encode(frame))
         container.mux(stream.encode())

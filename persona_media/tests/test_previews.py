@@ -23,9 +23,9 @@ def preview_of(body: dict) -> Image.Image:
     return im
 
 
-def upload(api, persona, kind: str, data: bytes, name: str):
+def upload(api, persona, kind: str, data: bytes, name: str, status: int = 201):
     response = post_file(api, persona.pk, kind, data, name)
-    assert response.status_code == 201, response.content
+    assert response.status_code == status, response.content
     return response.json()
 
 
@@ -76,16 +76,17 @@ def test_a_cmyk_photo_previews_in_srgb(api, persona):
     assert g > 150 and b > 150 and r < 120  # cyan ink, as sRGB shows it
 
 
-@pytest.mark.parametrize(("codec", "audio", "expected_video", "expected_audio"), [
-    pytest.param("libx264", None, "h264", None, id="h264"),
-    pytest.param("libx264", "aac", "h264", "aac", id="h264-aac"),
-    pytest.param("libx265", None, "hevc", None, id="hevc"),
-    pytest.param("libvpx-vp9", None, "vp9", None, id="vp9"),
-    pytest.param("libsvtav1", None, "av1", None, id="av1"),
+@pytest.mark.parametrize(("codec", "audio", "expected_video", "expected_audio", "status"), [
+    pytest.param("libx264", None, "h264", None, 201, id="h264"),
+    pytest.param("libx264", "aac", "h264", "aac", 201, id="h264-aac"),
+    # Browsers that play these are not all browsers: they are converted, and described as uploaded meanwhile.
+    pytest.param("libx265", None, "hevc", None, 202, id="hevc"),
+    pytest.param("libvpx-vp9", None, "vp9", None, 202, id="vp9"),
+    pytest.param("libsvtav1", None, "av1", None, 202, id="av1"),
 ])
-def test_video_metadata_and_poster(api, persona, codec, audio, expected_video, expected_audio):
+def test_video_metadata_and_poster(api, persona, codec, audio, expected_video, expected_audio, status):
     data = videos.encode(codec, width=64, height=48, frames=16, rate=8, audio=audio)
-    body = upload(api, persona, "video", data, "clip.mp4")
+    body = upload(api, persona, "video", data, "clip.mp4", status)
     assert (body["width"], body["height"], body["video_codec"], body["audio_codec"]) == (
         64, 48, expected_video, expected_audio)
     assert body["duration"] == pytest.approx(2.0, abs=0.15) and body["fps"] == pytest.approx(8.0)
@@ -114,7 +115,6 @@ def test_the_poster_of_a_fade_in_after_one_key_frame_is_not_black(api, persona):
 
 
 @pytest.mark.parametrize(("make", "code"), [
-    pytest.param(lambda: files.real_mp4("mpeg4"), "unsupported_codec", id="mpeg4-part-2"),
     pytest.param(lambda: videos.encode(width=3856, height=16, frames=2), "video_too_large", id="too-wide"),
     pytest.param(lambda: videos.encode(frames=30, rate=240), "video_too_large", id="too-fast"),
     pytest.param(lambda: videos.scrambled(videos.encode(frames=8), keep=0), "corrupt_file", id="garbage-stream"),
@@ -125,11 +125,6 @@ def test_videos_browsers_cannot_play_are_refused_and_leave_nothing(storage_backe
     assert (response.status_code, response.json()["code"]) == (400, code), response.content
     assert response.json()["detail"]
     assert not MediaFile.objects.exists() and stored_files() == []
-
-
-def test_mpeg4_part_2_is_named_in_the_refusal(api, persona):
-    response = post_file(api, persona.pk, "video", files.real_mp4("mpeg4"), "old.mp4")
-    assert "mpeg4" in response.json()["detail"].lower()
 
 
 def test_videos_longer_than_the_limit_are_refused(settings, api, persona):

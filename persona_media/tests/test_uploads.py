@@ -21,7 +21,8 @@ UUID_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png|mp4)$")
 RESPONSE_FIELDS = {"id", "filename", "original_filename", "file_size", "mime_type", "media_type", "persona_id",
                    "user_id", "description", "width", "height", "duration", "fps", "video_codec", "audio_codec",
                    "bitrate", "sha256", "blurhash", "download_url", "preview_url", "moderation_status",
-                   "moderation_reason", "created_at", "updated_at"}
+                   "moderation_reason", "processing_status", "processing_error", "original_mime_type", "created_at",
+                   "updated_at"}
 # Fields whose values depend on the moment or the encoder (checked by their own tests).
 VOLATILE = {"id": 0, "filename": "", "created_at": "", "updated_at": "", "download_url": "", "preview_url": "",
             "blurhash": "", "bitrate": 0}
@@ -51,7 +52,8 @@ def test_upload_is_stored_and_described(storage_backend, api, user, persona, kin
         "media_type": kind, "persona_id": persona.pk, "user_id": user.pk, "description": "Profile picture",
         "width": size[0], "height": size[1], "duration": size[2], "fps": size[3], "video_codec": size[4],
         "audio_codec": None, "sha256": hashlib.sha256(data).hexdigest(),
-        "moderation_status": "pending", "moderation_reason": ""}
+        "moderation_status": "pending", "moderation_reason": "", "processing_status": "ready",
+        "processing_error": None, "original_mime_type": mime}
     assert len(body["blurhash"]) == 28  # 4x3 components
     assert (body["bitrate"] is None) == (kind == "image")
     assert response["Location"] == f"http://testserver/upload/files/{body['id']}"
@@ -97,7 +99,7 @@ REFUSALS = [
     ("png-named-jpg", "image", files.png, "a.jpg", 400, "mime_mismatch"),
     ("gif", "image", files.gif, "a.gif", 400, "unsupported_type"),
     ("gif-named-png", "image", files.gif, "a.png", 400, "unsupported_type"),
-    ("webp-named-jpg", "image", files.webp, "a.jpg", 400, "unsupported_type"),
+    ("webp-named-jpg", "image", files.webp, "a.jpg", 400, "mime_mismatch"),
     ("bmp-named-png", "image", files.bmp, "a.png", 400, "unsupported_type"),
     ("html-named-png", "image", lambda: files.HTML, "a.png", 400, "unsupported_type"),
     ("elf-named-jpg", "image", lambda: files.ELF, "a.jpg", 400, "unsupported_type"),
@@ -120,13 +122,16 @@ REFUSALS = [
      "a.mp4", 400, "corrupt_file"),
     ("truncated-mp4", "video", lambda: files.truncated(files.real_mp4(), 0.8), "a.mp4", 400, "corrupt_file"),
     ("quicktime-named-mp4", "video", lambda: files.mp4(major=b"qt  ", compatible=(b"qt  ",)), "a.mp4", 400,
-     "unsupported_type"),
+     "mime_mismatch"),
     ("3gp-named-mp4", "video", lambda: files.mp4(major=b"3gp4", compatible=(b"isom", b"3gp4")), "a.mp4", 400,
      "unsupported_type"),
     ("m4a-named-mp4", "video", lambda: files.mp4(major=b"M4A ", movie=files.moov(files.trak(b"soun"))), "a.mp4",
      400, "unsupported_type"),
-    ("mkv-named-mp4", "video", lambda: files.MKV, "a.mp4", 400, "unsupported_type"),
-    ("mp4-named-mov", "video", files.real_mp4, "a.mov", 400, "unsupported_type"),
+    ("webm-named-mp4", "video", lambda: files.MKV, "a.mp4", 400, "mime_mismatch"),
+    ("matroska-named-webm", "video", lambda: files.MKV.replace(b"webm", b"matroska"[:4], 1), "a.webm", 400,
+     "unsupported_type"),
+    ("mp4-named-mov", "video", files.real_mp4, "a.mov", 400, "mime_mismatch"),
+    ("jpeg-on-video-endpoint", "video", files.jpeg, "a.jpg", 400, "unsupported_type"),
     ("image-over-10-mib", "image", lambda: _over_limit(files.jpeg()), "big.jpg", 413, "file_too_large"),
     ("video-over-10-mib", "video", lambda: _over_limit(files.real_mp4()), "big.mp4", 413, "file_too_large"),
 ]
