@@ -28,6 +28,8 @@ class Avatar(Moderated):
         PNG = "PNG", "PNG"
         GIF = "GIF", "GIF"
         WEBP = "WEBP", "WebP"
+        AVIF = "AVIF", "AVIF"
+        HEIF = "HEIF", "HEIF"
 
     # A user has at most one current avatar and, in pre-moderation, at most one waiting beside it.
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="avatars")
