@@ -12,7 +12,7 @@ PIP_INSTALL := $(PY) -m pip install --quiet --no-compile
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-embedded bench setup setup-test venv sysdeps migrate clean
+.PHONY: run test lint test-embedded bench setup setup-test venv sysdeps migrate clean
 
 # One background worker beside the dev server (same SQLite file): video conversions run with no other
 # service; it stops with the server.
@@ -21,9 +21,15 @@ run: setup .env migrate
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: setup-test
+test: setup-test lint
 	@PYTHON=$(PYTHON) bash scripts/sysdeps.sh --servers
 	$(PY) scripts/services.py -- $(PY) -m pytest $(PYTEST_ARGS)
+
+# The habits of a maintained package (pyproject.toml configures them): a finding fails `make test`.
+lint: setup-test
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 # The same suite on the embedded defaults: SQLite and the in-process cache (S3 tests still use moto).
 test-embedded: setup-test

@@ -1,4 +1,5 @@
 """Fixtures every app's tests share: users and tokens, per-test storage folders, the S3 server."""
+
 import uuid
 
 import boto3
@@ -22,11 +23,14 @@ def _isolated(settings, tmp_path):
     settings.PERSONA_MEDIA_STORAGE_PATH = str(tmp_path / "persona_media")
     settings.STORAGES = {
         **settings.STORAGES,
-        "avatars": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": settings.AVATAR_STORAGE_PATH,
-                                "base_url": settings.AVATAR_BASE_URL + "/"}},
-        "persona_media": {"BACKEND": "mediakit.storage.PrivateFileSystemStorage",
-                          "OPTIONS": {"location": settings.PERSONA_MEDIA_STORAGE_PATH}},
+        "avatars": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": settings.AVATAR_STORAGE_PATH, "base_url": settings.AVATAR_BASE_URL + "/"},
+        },
+        "persona_media": {
+            "BACKEND": "mediakit.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": settings.PERSONA_MEDIA_STORAGE_PATH},
+        },
     }
     cache.clear()
     yield
@@ -49,8 +53,13 @@ def s3_endpoint():
 def s3_bucket(s3_endpoint):
     """A fresh bucket on the moto server."""
     name = f"critvue-test-{uuid.uuid4().hex[:12]}"
-    client = boto3.client("s3", endpoint_url=s3_endpoint, aws_access_key_id="testing",
-                          aws_secret_access_key="testing", region_name="us-east-1")
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    )
     client.create_bucket(Bucket=name)
     return name
 
@@ -67,8 +76,11 @@ def s3_storages(settings, s3_endpoint, s3_bucket):
         config["OPTIONS"].update(bucket_name=s3_bucket, endpoint_url=s3_endpoint, **S3_CREDENTIALS)
         return config
 
-    settings.STORAGES = {**settings.STORAGES, "avatars": entry("avatars", True),
-                         "persona_media": entry("persona-media", False)}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "avatars": entry("avatars", True),
+        "persona_media": entry("persona-media", False),
+    }
     return s3_bucket
 
 
@@ -85,6 +97,7 @@ def make_user(db, django_user_model):
     def make(email: str | None = None, password: str = "Correct-Horse-42", **fields):
         email = email or f"user-{uuid.uuid4().hex[:10]}@example.com"
         return django_user_model.objects.create_user(email=email, password=password, **fields)
+
     return make
 
 

@@ -1,4 +1,5 @@
 """gunicorn settings, read from the project folder: `gunicorn critvue.wsgi --config gunicorn.conf.py --bind ...`."""
+
 import glob
 import json
 import os
@@ -92,14 +93,23 @@ def on_exit(server):
 
 # Requests gunicorn refuses before Django sees them (oversized headers or request lines, malformed
 # HTTP, a worker timing out) get the API's JSON error body instead of gunicorn's HTML page.
-ERROR_CODES = {400: "bad_request", 403: "forbidden", 408: "request_timeout", 413: "file_too_large",
-               414: "uri_too_long", 431: "headers_too_large", 500: "server_error"}
+ERROR_CODES = {
+    400: "bad_request",
+    403: "forbidden",
+    408: "request_timeout",
+    413: "file_too_large",
+    414: "uri_too_long",
+    431: "headers_too_large",
+    500: "server_error",
+}
 
 
 def write_json_error(sock, status_int, reason, mesg):
     body = json.dumps({"detail": mesg or reason, "code": ERROR_CODES.get(status_int, "bad_request")}).encode()
-    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n")
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
     util.write_nonblock(sock, head.encode("latin-1") + body)
 
 

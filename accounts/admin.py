@@ -10,8 +10,12 @@ from accounts.models import User
 
 class AdminLoginForm(AdminAuthenticationForm):
     # Refused as a form error before authenticate() would hash it.
-    password = forms.CharField(label="Password", strip=False, max_length=conf.PASSWORD_MAX_LENGTH,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        max_length=conf.PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 admin.site.login_form = AdminLoginForm
@@ -40,11 +44,18 @@ class UserAdmin(BaseUserAdmin):
     readonly_fields = ("avatar_url", "created_at", "updated_at", "last_login")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Profile", {"fields": ("full_name", "avatar_url", "bio", "title", "specialty_tags", "badges", "role",
-                                "is_verified")}),
+        (
+            "Profile",
+            {"fields": ("full_name", "avatar_url", "bio", "title", "specialty_tags", "badges", "role", "is_verified")},
+        ),
         # Critvue's review figures: folded away, they are nothing a moderator judges uploads by.
-        ("Review stats", {"classes": ("collapse",), "fields": ("total_reviews_given", "total_reviews_received",
-                                                              "avg_rating", "avg_response_time_hours")}),
+        (
+            "Review stats",
+            {
+                "classes": ("collapse",),
+                "fields": ("total_reviews_given", "total_reviews_received", "avg_rating", "avg_response_time_hours"),
+            },
+        ),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Dates", {"fields": ("last_login", "created_at", "updated_at")}),
     )

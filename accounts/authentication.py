@@ -1,4 +1,5 @@
 """JWT from the `Authorization: Bearer` header or the httpOnly `access_token` cookie."""
+
 from urllib.parse import urlsplit
 
 from django.conf import settings

@@ -1,4 +1,5 @@
 """accounts settings and their defaults; read on every call, so tests can override them."""
+
 from django.conf import settings
 
 # API.md: passwords are at most 128 characters, refused before any hashing is spent on them.

@@ -1,4 +1,5 @@
 """The accounts part of a user's export: profile.json."""
+
 from accounts.serializers import ProfileSerializer
 from mediakit.export import Member
 

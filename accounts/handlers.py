@@ -1,4 +1,5 @@
 """Side effects of authentication (every failed login counts towards the throttle) and of a user's deletion."""
+
 from django.contrib.auth import get_user_model
 
 from accounts import throttling

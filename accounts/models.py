@@ -1,4 +1,5 @@
 """The Critvue user: email login plus the profile fields of the avatar document."""
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models

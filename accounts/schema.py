@@ -1,4 +1,5 @@
 """OpenAPI description of the JWT authentication (header or cookie)."""
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 

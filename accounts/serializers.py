@@ -24,8 +24,9 @@ def password_field(**kwargs) -> serializers.CharField:
     CharField refuses both): a password that could never be set is refused everywhere, not matched
     by one view and refused by another.
     """
-    return TextField(max_length=conf.PASSWORD_MAX_LENGTH, trim_whitespace=False,
-                     style={"input_type": "password"}, **kwargs)
+    return TextField(
+        max_length=conf.PASSWORD_MAX_LENGTH, trim_whitespace=False, style={"input_type": "password"}, **kwargs
+    )
 
 
 class RegisterSerializer(ModelSerializer):
@@ -39,8 +40,7 @@ class RegisterSerializer(ModelSerializer):
 
     def validate_email(self, value: str) -> str:
         value = value.strip().lower()
-        UniqueValidator(User.objects.all(), EMAIL_TAKEN, lookup="iexact")(
-            value, self.fields["email"])
+        UniqueValidator(User.objects.all(), EMAIL_TAKEN, lookup="iexact")(value, self.fields["email"])
         return value
 
     def validate(self, attrs: dict) -> dict:
@@ -48,7 +48,8 @@ class RegisterSerializer(ModelSerializer):
         try:
             password_validation.validate_password(attrs["password"], candidate)
         except DjangoValidationError as exc:
-            raise serializers.ValidationError({"password": serializers.as_serializer_error(exc)["non_field_errors"]})
+            errors = serializers.as_serializer_error(exc)["non_field_errors"]
+            raise serializers.ValidationError({"password": errors}) from None
         return attrs
 
     def create(self, validated_data: dict) -> User:
@@ -88,15 +89,29 @@ class AccessSerializer(serializers.Serializer):
 
 
 class ProfileSerializer(ModelSerializer):
-    avatar_url = serializers.CharField(read_only=True, allow_null=True,
-                                       help_text="The current avatar's medium variant, or null.")
+    avatar_url = serializers.CharField(
+        read_only=True, allow_null=True, help_text="The current avatar's medium variant, or null."
+    )
     specialty_tags = serializers.ListField(
-        child=TextField(max_length=MAX_TAG_LENGTH), max_length=MAX_TAGS, required=False)
+        child=TextField(max_length=MAX_TAG_LENGTH), max_length=MAX_TAGS, required=False
+    )
 
     class Meta:
         model = User
-        fields = ["id", "email", "full_name", "avatar_url", "bio", "title", "specialty_tags", "badges",
-                  "role", "is_verified", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "email",
+            "full_name",
+            "avatar_url",
+            "bio",
+            "title",
+            "specialty_tags",
+            "badges",
+            "role",
+            "is_verified",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "email", "avatar_url", "badges", "role", "is_verified", "created_at", "updated_at"]
         extra_kwargs = {"bio": {"max_length": MAX_BIO_LENGTH}}
 

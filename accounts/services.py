@@ -1,4 +1,5 @@
 """Account operations that span several apps' rows and stored files."""
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from rest_framework_simplejwt.exceptions import TokenError
@@ -10,10 +11,10 @@ def account_erase(*, user) -> bool:
     """Erase the user and everything they own; False if a concurrent request erased them first.
 
     Their refresh tokens are erased with them (API.md; accounts.handlers.erase_tokens, on every
-    deletion of a user row); their blacklist entries go by cascade. A refresh with one of those tokens is still refused, since it names a user that no
-    longer exists (accounts.views.RefreshView; ids are never reused). The row's cascade takes
-    avatars, personas and media files, whose post_delete handlers remove every stored file after
-    commit (refusals are kept for a retry).
+    deletion of a user row); their blacklist entries go by cascade. A refresh with one of those
+    tokens is still refused, since it names a user that no longer exists (accounts.views.RefreshView;
+    ids are never reused). The row's cascade takes avatars, personas and media files, whose
+    post_delete handlers remove every stored file after commit (refusals are kept for a retry).
     """
     with transaction.atomic():
         locked = get_user_model().objects.select_for_update().filter(pk=user.pk).first()

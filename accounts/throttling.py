@@ -6,6 +6,7 @@ behind nginx each client counts for itself, not the proxy for all. Only failures
 count; once a count is full, every attempt for that email or from that address is refused, even one
 with the right password, until its window ends.
 """
+
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 
@@ -14,8 +15,10 @@ from accounts import conf
 
 def _limits(email: str) -> list[tuple[str, object, str]]:
     email = email.strip().lower()
-    return [("accounts.login.email", lambda group, request: email, conf.login_failures_per_email()),
-            ("accounts.login.address", "ip", conf.login_failures_per_address())]
+    return [
+        ("accounts.login.email", lambda group, request: email, conf.login_failures_per_email()),
+        ("accounts.login.address", "ip", conf.login_failures_per_address()),
+    ]
 
 
 def seconds_locked_out(request: HttpRequest, email: str) -> int:

@@ -1,4 +1,5 @@
 """A password validator for AUTH_PASSWORD_VALIDATORS: at most PASSWORD_MAX_LENGTH characters."""
+
 from django.core.exceptions import ValidationError
 
 from accounts import conf
@@ -12,8 +13,11 @@ class MaximumLengthValidator:
 
     def validate(self, password: str, user=None) -> None:
         if len(password) > self.max_length:
-            raise ValidationError(f"This password is too long: at most {self.max_length} characters.",
-                                  code="password_too_long", params={"max_length": self.max_length})
+            raise ValidationError(
+                f"This password is too long: at most {self.max_length} characters.",
+                code="password_too_long",
+                params={"max_length": self.max_length},
+            )
 
     def get_help_text(self) -> str:
         return f"Your password can contain at most {self.max_length} characters."

@@ -1,4 +1,5 @@
 """Register, log in (tokens in the body and in httpOnly cookies), refresh, log out, profile, erasure, export."""
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import authenticate, get_user_model
@@ -17,11 +18,10 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import serializers, services, throttling
 from accounts.authentication import enforce_same_site
-from mediakit.api import RateLimited, api_error
 from mediakit import export
+from mediakit.api import RateLimited, api_error
 from mediakit.downloads import AnyAcceptNegotiation, content_disposition
 from mediakit.schema import ErrorSerializer
-
 
 
 class InvalidCredentials(exceptions.AuthenticationFailed):
@@ -30,15 +30,23 @@ class InvalidCredentials(exceptions.AuthenticationFailed):
 
 
 def set_cookie(response: Response, name: str, value: str, lifetime) -> None:
-    response.set_cookie(name, value, max_age=int(lifetime.total_seconds()), httponly=True,
-                        secure=not settings.DEBUG, samesite="Lax")
+    response.set_cookie(
+        name, value, max_age=int(lifetime.total_seconds()), httponly=True, secure=not settings.DEBUG, samesite="Lax"
+    )
 
 
 def clear_cookies(response: Response) -> None:
     # Expired at once, with the same flags they were set with.
     for name in (settings.JWT_ACCESS_COOKIE, settings.JWT_REFRESH_COOKIE):
-        response.set_cookie(name, "", max_age=0, expires="Thu, 01 Jan 1970 00:00:00 GMT", httponly=True,
-                            secure=not settings.DEBUG, samesite="Lax")
+        response.set_cookie(
+            name,
+            "",
+            max_age=0,
+            expires="Thu, 01 Jan 1970 00:00:00 GMT",
+            httponly=True,
+            secure=not settings.DEBUG,
+            samesite="Lax",
+        )
 
 
 def refresh_from(request) -> str | None:
@@ -72,8 +80,10 @@ class TooManyFailedLogins(RateLimited):
 
 
 class LoginView(PublicView):
-    @extend_schema(request=serializers.LoginSerializer,
-                   responses={200: serializers.TokenPairSerializer, 401: ErrorSerializer, 429: ErrorSerializer})
+    @extend_schema(
+        request=serializers.LoginSerializer,
+        responses={200: serializers.TokenPairSerializer, 401: ErrorSerializer, 429: ErrorSerializer},
+    )
     def post(self, request):
         serializer = serializers.LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -95,8 +105,10 @@ class LoginView(PublicView):
 
 
 class RefreshView(PublicView):
-    @extend_schema(request=serializers.RefreshSerializer,
-                   responses={200: serializers.AccessSerializer, 401: ErrorSerializer, 403: ErrorSerializer})
+    @extend_schema(
+        request=serializers.RefreshSerializer,
+        responses={200: serializers.AccessSerializer, 401: ErrorSerializer, 403: ErrorSerializer},
+    )
     def post(self, request):
         raw = refresh_from(request)
         if not raw:
@@ -105,10 +117,11 @@ class RefreshView(PublicView):
         try:
             refresh.is_valid(raise_exception=True)
         except TokenError as exc:
-            raise exceptions.AuthenticationFailed(str(exc), code="token_not_valid")
+            raise exceptions.AuthenticationFailed(str(exc), code="token_not_valid") from None
         except get_user_model().DoesNotExist:
-            raise exceptions.AuthenticationFailed(refresh.error_messages["no_active_account"],
-                                                  code="no_active_account")
+            raise exceptions.AuthenticationFailed(
+                refresh.error_messages["no_active_account"], code="no_active_account"
+            ) from None
         access = refresh.validated_data["access"]
         response = Response({"access": access})
         set_cookie(response, settings.JWT_ACCESS_COOKIE, access, jwt_settings.ACCESS_TOKEN_LIFETIME)
@@ -126,8 +139,9 @@ class LogoutView(PublicView):
         return response
 
 
-InvalidPassword = api_error("InvalidPassword", status.HTTP_400_BAD_REQUEST, "invalid_password",
-                            "The password is missing or wrong.")
+InvalidPassword = api_error(
+    "InvalidPassword", status.HTTP_400_BAD_REQUEST, "invalid_password", "The password is missing or wrong."
+)
 
 
 class ProfileView(generics.RetrieveUpdateAPIView):
@@ -137,10 +151,12 @@ class ProfileView(generics.RetrieveUpdateAPIView):
     def get_object(self):
         return self.request.user
 
-    @extend_schema(request=serializers.AccountDeleteSerializer,
-                   description="Body: JSON `{password}`. Erases the account and everything it owns, files included; "
-                               "a wrong or missing password is `400 invalid_password` and counts as a failed login.",
-                   responses={204: None, 400: ErrorSerializer, 401: ErrorSerializer, 429: ErrorSerializer})
+    @extend_schema(
+        request=serializers.AccountDeleteSerializer,
+        description="Body: JSON `{password}`. Erases the account and everything it owns, files included; "
+        "a wrong or missing password is `400 invalid_password` and counts as a failed login.",
+        responses={204: None, 400: ErrorSerializer, 401: ErrorSerializer, 429: ErrorSerializer},
+    )
     def delete(self, request):
         """Erase the account and everything it owns; a wrong password counts as a failed login."""
         user = request.user
@@ -164,14 +180,20 @@ class ProfileExportView(APIView):
 
     content_negotiation_class = AnyAcceptNegotiation
 
-    @extend_schema(responses={
-        (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="The export archive."),
-        401: ErrorSerializer})
+    @extend_schema(
+        responses={
+            (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="The export archive."),
+            401: ErrorSerializer,
+        }
+    )
     def get(self, request):
         stream = export.archive(request.user, request)
-        headers = {"Content-Disposition": content_disposition(f"critvue-export-{request.user.pk}.zip"),
-                   "Content-Length": str(len(stream)), "Cache-Control": "private, no-store",
-                   "X-Content-Type-Options": "nosniff"}
+        headers = {
+            "Content-Disposition": content_disposition(f"critvue-export-{request.user.pk}.zip"),
+            "Content-Length": str(len(stream)),
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        }
         if request.method == "HEAD":  # the GET's headers; no stored file is opened
             return HttpResponse(content_type="application/zip", headers=headers)
         return StreamingHttpResponse(stream, content_type="application/zip", headers=headers)

@@ -1,4 +1,5 @@
 """Avatars in the admin: previews through staff-only routes (a waiting avatar's files are not public)."""
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
@@ -34,8 +35,12 @@ class AvatarVariantInline(admin.TabularInline):
     @admin.display(description="preview")
     def image(self, variant: AvatarVariant) -> str:
         side = min(variant.width, 128)
-        return format_html('<img src="{}" width="{}" height="{}" alt="">',
-                           review.image_url(variant.avatar_id, variant.label), side, side)
+        return format_html(
+            '<img src="{}" width="{}" height="{}" alt="">',
+            review.image_url(variant.avatar_id, variant.label),
+            side,
+            side,
+        )
 
     @admin.display(description="size")
     def stored_size(self, variant: AvatarVariant) -> str:
@@ -51,14 +56,28 @@ class AvatarAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     search_fields = users.search_fields("user__")
     date_hierarchy = "created_at"
-    fields = ("user", "moderation_status", "moderation_reason", "shown", "original_format", "dimensions",
-              "upload_size", "moderated_by", "moderated_at", "created_at")
+    fields = (
+        "user",
+        "moderation_status",
+        "moderation_reason",
+        "shown",
+        "original_format",
+        "dimensions",
+        "upload_size",
+        "moderated_by",
+        "moderated_at",
+        "created_at",
+    )
     readonly_fields = fields
     inlines = [AvatarVariantInline]
 
     def get_queryset(self, request):
-        return (super().get_queryset(request).prefetch_related("variants")
-                .annotate(stored_bytes=Sum("variants__size_bytes")))
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("variants")
+            .annotate(stored_bytes=Sum("variants__size_bytes"))
+        )
 
     def has_add_permission(self, request) -> bool:
         # Avatars come only from the upload pipeline (validation, processing, variants).
@@ -88,10 +107,18 @@ class AvatarAdmin(admin.ModelAdmin):
         if variant is None:
             raise Http404("This avatar has no such image (a rejected avatar's files are deleted).")
         try:
-            return stored_file_response(request, conf.storage(), variant.stored_name, size=variant.size_bytes,
-                                        content_type=variant.content_type, etag=variant.stored_name,
-                                        filename=variant.stored_name.rsplit("/", 1)[-1], inline=True,
-                                        cache_control=STAFF_CACHE, extra_headers=STAFF_FILE_HEADERS)
+            return stored_file_response(
+                request,
+                conf.storage(),
+                variant.stored_name,
+                size=variant.size_bytes,
+                content_type=variant.content_type,
+                etag=variant.stored_name,
+                filename=variant.stored_name.rsplit("/", 1)[-1],
+                inline=True,
+                cache_control=STAFF_CACHE,
+                extra_headers=STAFF_FILE_HEADERS,
+            )
         except FileNotFoundError:
             raise Http404("The stored file is missing.") from None
 
@@ -105,9 +132,14 @@ class AvatarAdmin(admin.ModelAdmin):
 
     @admin.display(description="Details", ordering="original_bytes")
     def details(self, avatar: Avatar) -> str:
-        return format_html("{} {}<br>{} uploaded, {} stored<br><small>{}</small>", avatar.original_dimensions,
-                           avatar.original_format, filesizeformat(avatar.original_bytes), self.stored_size(avatar),
-                           self.shown(avatar))
+        return format_html(
+            "{} {}<br>{} uploaded, {} stored<br><small>{}</small>",
+            avatar.original_dimensions,
+            avatar.original_format,
+            filesizeformat(avatar.original_bytes),
+            self.stored_size(avatar),
+            self.shown(avatar),
+        )
 
     @admin.display(description="Shown to others")
     def shown(self, avatar: Avatar) -> str:

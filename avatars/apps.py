@@ -12,7 +12,8 @@ class AvatarsConfig(AppConfig):
         from mediakit import export as exports
         from mediakit import review as reviews
 
-        post_delete.connect(handlers.remove_variant_file, sender=AvatarVariant,
-                            dispatch_uid="avatars.remove_variant_file")
+        post_delete.connect(
+            handlers.remove_variant_file, sender=AvatarVariant, dispatch_uid="avatars.remove_variant_file"
+        )
         exports.register("avatar", export.avatar_part)
         reviews.register(review.AVATARS)

@@ -10,6 +10,7 @@
 | UPLOAD_RATE | "5/m" | uploads per user and fixed window (django-ratelimit's notation); None: unlimited |
 | DELETE_RATE | "10/m" | deletes per user and fixed window; None: unlimited |
 """
+
 from django.core.files.storage import FileSystemStorage, Storage, storages
 
 from mediakit.appsettings import AppSettings
@@ -27,15 +28,19 @@ ORPHAN_DAYS = 30
 # Seconds the signed preview URL of a waiting avatar works (its owner's app shows it while it waits).
 PENDING_URL_TTL = 3600
 
-settings = AppSettings("AVATARS", {
-    "STORAGE": "default",
-    "LOCATION": "avatars",
-    "BASE_URL": "/files/avatars",
-    "MAX_UPLOAD_BYTES": 5 * 1024 * 1024,
-    "STRIP_METADATA": True,
-    "UPLOAD_RATE": "5/m",
-    "DELETE_RATE": "10/m",
-}, check_id="avatars.E005")
+settings = AppSettings(
+    "AVATARS",
+    {
+        "STORAGE": "default",
+        "LOCATION": "avatars",
+        "BASE_URL": "/files/avatars",
+        "MAX_UPLOAD_BYTES": 5 * 1024 * 1024,
+        "STRIP_METADATA": True,
+        "UPLOAD_RATE": "5/m",
+        "DELETE_RATE": "10/m",
+    },
+    check_id="avatars.E005",
+)
 
 
 def storage_alias() -> str:

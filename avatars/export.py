@@ -1,4 +1,5 @@
 """The avatars part of a user's export: the current avatar's full variant, as stored."""
+
 from avatars import conf
 from avatars.models import AvatarVariant
 from mediakit.export import Member

@@ -1,4 +1,5 @@
 """Stored files follow their variant rows: removed once the deleting transaction commits."""
+
 from avatars import conf
 from mediakit.files import file_cleanup_handler
 

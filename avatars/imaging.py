@@ -2,6 +2,7 @@
 
 Pure processing, file object in and encoded bytes out; nothing here knows about Django.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -1,4 +1,5 @@
 """A user's avatar (what was uploaded) and its stored square variants."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -13,11 +14,11 @@ from mediakit.review import Moderated
 
 
 class AvatarQuerySet(models.QuerySet):
-    def current(self) -> "AvatarQuerySet":
+    def current(self) -> AvatarQuerySet:
         """The avatars that stand for their users (approved, post-moderated pending, or rejected)."""
         return self.filter(is_current=True)
 
-    def awaiting(self) -> "AvatarQuerySet":
+    def awaiting(self) -> AvatarQuerySet:
         """Pre-moderated uploads, not public until approved, and the last one rejected (its reason for its owner)."""
         return self.filter(is_current=False)
 
@@ -41,8 +42,12 @@ class Avatar(Moderated):
     blurhash = models.CharField(max_length=64, blank=True, default="", help_text="BlurHash of the medium variant.")
     # What a reviewer may block if it is rejected (mediakit.review.Fingerprint): the upload's own bytes are not kept.
     sha256 = models.CharField(max_length=64, blank=True, default="", help_text="SHA-256 of the uploaded file.")
-    picture_hash = models.CharField(max_length=64, blank=True, default="",
-                                    help_text="Perceptual (PDQ) hash of the uploaded picture, when a reviewer made one.")
+    picture_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="Perceptual (PDQ) hash of the uploaded picture, when a reviewer made one.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     objects = AvatarQuerySet.as_manager()
@@ -50,10 +55,12 @@ class Avatar(Moderated):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["user"], condition=models.Q(is_current=True),
-                                    name="avatars_one_current_per_user"),
-            models.UniqueConstraint(fields=["user"], condition=models.Q(is_current=False),
-                                    name="avatars_one_waiting_per_user"),
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(is_current=True), name="avatars_one_current_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(is_current=False), name="avatars_one_waiting_per_user"
+            ),
         ]
         indexes = [models.Index(fields=["moderation_status", "created_at"], name="avatars_review_queue_idx")]
 

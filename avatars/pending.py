@@ -1,4 +1,5 @@
 """A waiting avatar, as its owner sees it: the `pending` object and the signed URL of its preview."""
+
 from __future__ import annotations
 
 from django.core import signing
@@ -32,7 +33,14 @@ def pending_of(avatar: Avatar | None, request) -> dict | None:
     if avatar is None or avatar.is_current:
         return None
     if avatar.moderation_status == Status.REJECTED:
-        return {"moderation_status": Status.REJECTED, "moderation_reason": avatar.moderation_reason,
-                "created_at": avatar.created_at}
-    return {"moderation_status": avatar.moderation_status, "preview_url": preview_url(request, avatar),
-            "blurhash": avatar.blurhash, "created_at": avatar.created_at}
+        return {
+            "moderation_status": Status.REJECTED,
+            "moderation_reason": avatar.moderation_reason,
+            "created_at": avatar.created_at,
+        }
+    return {
+        "moderation_status": avatar.moderation_status,
+        "preview_url": preview_url(request, avatar),
+        "blurhash": avatar.blurhash,
+        "created_at": avatar.created_at,
+    }

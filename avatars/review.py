@@ -1,4 +1,5 @@
 """How a reviewer acts on avatars (mediakit.review): the effects are this app's services."""
+
 from typing import BinaryIO, cast
 
 from django.template.defaultfilters import filesizeformat
@@ -18,8 +19,10 @@ def describe(avatar: Avatar) -> dict[str, object]:
     """The copies an audit event keeps, so it reads the same once the avatar is gone."""
     owner = avatar.user
     where = "current" if avatar.is_current else "waiting for approval"
-    text = (f"Avatar #{avatar.pk} of {owner} ({where}; {avatar.original_dimensions} {avatar.original_format}, "
-            f"{filesizeformat(avatar.original_bytes)})")
+    text = (
+        f"Avatar #{avatar.pk} of {owner} ({where}; {avatar.original_dimensions} {avatar.original_format}, "
+        f"{filesizeformat(avatar.original_bytes)})"
+    )
     return {"target_description": text, "owner": owner}
 
 
@@ -40,9 +43,14 @@ def preview_html(avatar: Avatar, side: int) -> str:
     labels = _labels(avatar)
     if not labels:
         return mark_safe(FILES_GONE)
-    label = next((l for l in labels if conf.VARIANT_SIZES[l] >= 2 * side), labels[-1])
-    return format_html('<img src="{}" width="{}" height="{}" alt="avatar #{}" loading="lazy">',
-                       image_url(avatar.pk, label), side, side, avatar.pk)
+    label = next((name for name in labels if conf.VARIANT_SIZES[name] >= 2 * side), labels[-1])
+    return format_html(
+        '<img src="{}" width="{}" height="{}" alt="avatar #{}" loading="lazy">',
+        image_url(avatar.pk, label),
+        side,
+        side,
+        avatar.pk,
+    )
 
 
 def review_html(avatar: Avatar) -> str:
@@ -56,8 +64,17 @@ def review_html(avatar: Avatar) -> str:
         '<a href="{}" target="_blank" rel="noopener"><img src="{}" width="{}" height="{}" alt="avatar #{}" '
         'style="max-width:100%;height:auto;background:#eee"></a><br><a href="{}" target="_blank" rel="noopener">'
         'Open it alone ({}x{} px, as stored; the upload was {} {})</a>',
-        url, url, largest.width, largest.height, avatar.pk, url, largest.width, largest.height,
-        avatar.original_dimensions, avatar.original_format)
+        url,
+        url,
+        largest.width,
+        largest.height,
+        avatar.pk,
+        url,
+        largest.width,
+        largest.height,
+        avatar.original_dimensions,
+        avatar.original_format,
+    )
 
 
 def owner_summary(user) -> str:
@@ -92,10 +109,18 @@ def reportable(user) -> Avatar | None:
 
 
 AVATARS = Reviewable(
-    kind=services.KIND, model=Avatar, lock=services.lock_avatar,
+    kind=services.KIND,
+    model=Avatar,
+    lock=services.lock_avatar,
     approve=lambda avatar: services.avatar_approve(avatar=avatar),
     reject=lambda avatar: services.avatar_reject(avatar=avatar),
-    describe=describe, may_wait=True, related_models=(AvatarVariant,),
-    preview_html=preview_html, review_html=review_html, owner_summary=owner_summary,
-    fingerprint=fingerprint_of, reportable=reportable, noun="avatar",
+    describe=describe,
+    may_wait=True,
+    related_models=(AvatarVariant,),
+    preview_html=preview_html,
+    review_html=review_html,
+    owner_summary=owner_summary,
+    fingerprint=fingerprint_of,
+    reportable=reportable,
+    noun="avatar",
 )

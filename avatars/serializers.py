@@ -1,4 +1,5 @@
 """Shapes of the avatar endpoints' requests and responses."""
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -6,8 +7,10 @@ from avatars import conf, pending
 from mediakit.uploads import SingleUploadField
 
 UPLOADED = "Avatar uploaded and processed successfully"
-AWAITS_REVIEW = ("Avatar uploaded; it awaits a moderator's review and becomes your avatar once approved "
-                 "(its URLs answer from then on).")
+AWAITS_REVIEW = (
+    "Avatar uploaded; it awaits a moderator's review and becomes your avatar once approved "
+    "(its URLs answer from then on)."
+)
 DELETED = "Avatar deleted successfully"
 
 
@@ -18,8 +21,9 @@ class AvatarUploadSerializer(serializers.Serializer):
 
 
 # One URL per variant label, in VARIANT_SIZES order.
-VariantUrlsSerializer = type("VariantUrlsSerializer", (serializers.Serializer,),
-                             {label: serializers.CharField() for label in conf.VARIANT_SIZES})
+VariantUrlsSerializer = type(
+    "VariantUrlsSerializer", (serializers.Serializer,), {label: serializers.CharField() for label in conf.VARIANT_SIZES}
+)
 
 
 class AvatarMetadataSerializer(serializers.Serializer):
@@ -32,8 +36,10 @@ class PendingSerializer(serializers.Serializer):
     """A waiting avatar (pre-moderation), or the rejection of the last one that waited."""
 
     moderation_status = serializers.ChoiceField(choices=["pending", "rejected"])
-    preview_url = serializers.URLField(required=False, help_text="While pending: a signed URL of its medium "
-                                                                 "variant, working without credentials for an hour.")
+    preview_url = serializers.URLField(
+        required=False,
+        help_text="While pending: a signed URL of its medium variant, working without credentials for an hour.",
+    )
     blurhash = serializers.CharField(required=False)
     moderation_reason = serializers.CharField(required=False, help_text="When rejected: why.")
     created_at = serializers.DateTimeField()

@@ -1,4 +1,5 @@
 """Avatar operations that span processing, stored files, rows and transactions."""
+
 from __future__ import annotations
 
 import hashlib
@@ -75,8 +76,9 @@ def avatar_replace(*, user: User, upload: File) -> Avatar:
     waits = policy.holds_back(KIND)
     # A waiting avatar is not public until approved: on S3 its objects are written private.
     with WrittenFiles(hidden(conf.storage()) if waits else conf.storage()) as written:
-        names = {v.label: written.save(variant_name(user.pk, token, v), _content(v))
-                 for v in processed.variants.values()}
+        names = {
+            v.label: written.save(variant_name(user.pk, token, v), _content(v)) for v in processed.variants.values()
+        }
         with transaction.atomic():
             locked = _lock(user)
             # Deleting the rows schedules their files for removal once this transaction commits.
@@ -85,13 +87,29 @@ def avatar_replace(*, user: User, upload: File) -> Avatar:
                 replaced = replaced.filter(Q(is_current=False) | Q(moderation_status=Status.REJECTED))
             replaced.delete()
             avatar = Avatar.objects.create(
-                user=locked, is_current=not waits, moderation_status=policy.initial_status(KIND),
-                original_bytes=upload.size, original_width=processed.width, original_height=processed.height, original_format=processed.format, blurhash=processed.blurhash,
-                sha256=fingerprint.sha256, picture_hash=fingerprint.picture)
+                user=locked,
+                is_current=not waits,
+                moderation_status=policy.initial_status(KIND),
+                original_bytes=upload.size,
+                original_width=processed.width,
+                original_height=processed.height,
+                original_format=processed.format,
+                blurhash=processed.blurhash,
+                sha256=fingerprint.sha256,
+                picture_hash=fingerprint.picture,
+            )
             created = AvatarVariant.objects.bulk_create(
-                AvatarVariant(avatar=avatar, label=v.label, stored_name=names[v.label], width=v.side,
-                              height=v.side, size_bytes=len(v.data), content_type=v.content_type)
-                for v in processed.variants.values())
+                AvatarVariant(
+                    avatar=avatar,
+                    label=v.label,
+                    stored_name=names[v.label],
+                    width=v.side,
+                    height=v.side,
+                    size_bytes=len(v.data),
+                    content_type=v.content_type,
+                )
+                for v in processed.variants.values()
+            )
             # Cached now, from the rows just written (no query): a concurrent replace may delete
             # them once we commit.
             avatar.__dict__["urls"] = Avatar.urls_of(created)
@@ -167,8 +185,9 @@ def lock_avatar(avatar: Avatar) -> Avatar | None:
 
 def cleanup_orphaned_files(*, older_than: timedelta, dry_run: bool = False) -> CleanupReport:
     """Remove stored files no variant row names (older than `older_than`); list rows whose file is gone."""
-    return cleanup(conf.storage(), AvatarVariant.objects.all(), older_than=older_than, dry_run=dry_run,
-                   folder=conf.location())
+    return cleanup(
+        conf.storage(), AvatarVariant.objects.all(), older_than=older_than, dry_run=dry_run, folder=conf.location()
+    )
 
 
 def _forget_avatars(user: User) -> None:

@@ -1,4 +1,5 @@
 """The avatar endpoints and the file view of local storage (HTTP only)."""
+
 import re
 
 from django.core import signing
@@ -12,7 +13,11 @@ from rest_framework.response import Response
 from avatars import conf, metrics, pending, services
 from avatars.models import Avatar, AvatarVariant
 from avatars.serializers import (
-    DELETED, AvatarDeletedSerializer, AvatarSerializer, AvatarUploadSerializer, AvatarUrlSerializer,
+    DELETED,
+    AvatarDeletedSerializer,
+    AvatarSerializer,
+    AvatarUploadSerializer,
+    AvatarUrlSerializer,
 )
 from mediakit.api import AppAPIView, RateLimited, UploadsAllowed, UserRateLimit
 from mediakit.downloads import stored_file_response
@@ -68,10 +73,16 @@ class AvatarView(AppAPIView, generics.GenericAPIView):
         if waiting is None and (avatar is None or size not in avatar.urls):
             raise NoAvatar()
         # Whatever waits (or was just rejected) is the owner's to see, with or without a current avatar.
-        return Response({"avatar_url": avatar.urls.get(size) if avatar else None, "size": size,
-                         "blurhash": avatar.blurhash if avatar else None,
-                         "moderation_status": avatar.moderation_status if avatar else None,
-                         "moderation_reason": avatar.moderation_reason if avatar else None, "pending": waiting})
+        return Response(
+            {
+                "avatar_url": avatar.urls.get(size) if avatar else None,
+                "size": size,
+                "blurhash": avatar.blurhash if avatar else None,
+                "moderation_status": avatar.moderation_status if avatar else None,
+                "moderation_reason": avatar.moderation_reason if avatar else None,
+                "pending": waiting,
+            }
+        )
 
     @extend_schema(
         request={"multipart/form-data": AvatarUploadSerializer},
@@ -105,18 +116,23 @@ class AvatarView(AppAPIView, generics.GenericAPIView):
 def pending_preview(request, pk: int):
     """A waiting avatar's medium variant, for whoever holds its signed URL (its owner's app): Cache-Control private."""
     if request.method not in ("GET", "HEAD"):
-        return JsonResponse({"detail": f'Method "{request.method}" not allowed.', "code": "method_not_allowed"},
-                            status=405, headers={"Allow": "GET, HEAD"})
+        return JsonResponse(
+            {"detail": f'Method "{request.method}" not allowed.', "code": "method_not_allowed"},
+            status=405,
+            headers={"Allow": "GET, HEAD"},
+        )
     try:
         signed = pending.signed_pk(request.GET.get("sig", ""))
     except signing.SignatureExpired:
-        return JsonResponse({"detail": "This link has expired; ask the API for a fresh one.", "code": "url_expired"},
-                            status=403)
+        return JsonResponse(
+            {"detail": "This link has expired; ask the API for a fresh one.", "code": "url_expired"}, status=403
+        )
     except signing.BadSignature:
         signed = None
     if signed != int(pk):
-        return JsonResponse({"detail": "This link's signature is not valid for this avatar.",
-                             "code": "bad_signature"}, status=403)
+        return JsonResponse(
+            {"detail": "This link's signature is not valid for this avatar.", "code": "bad_signature"}, status=403
+        )
     variant = AvatarVariant.objects.filter(avatar_id=pk, avatar__is_current=False, label=conf.DEFAULT_SIZE).first()
     if variant is None:
         raise Http404
@@ -125,10 +141,18 @@ def pending_preview(request, pk: int):
 
 def _variant_response(request, variant: AvatarVariant, *, cache_control: str):
     try:
-        return stored_file_response(request, conf.storage(), variant.stored_name, size=variant.size_bytes,
-                                    content_type=variant.content_type, etag=variant.stored_name,
-                                    filename=variant.stored_name.rsplit("/", 1)[-1], inline=True,
-                                    cache_control=cache_control, extra_headers=FILE_HEADERS)
+        return stored_file_response(
+            request,
+            conf.storage(),
+            variant.stored_name,
+            size=variant.size_bytes,
+            content_type=variant.content_type,
+            etag=variant.stored_name,
+            filename=variant.stored_name.rsplit("/", 1)[-1],
+            inline=True,
+            cache_control=cache_control,
+            extra_headers=FILE_HEADERS,
+        )
     except FileNotFoundError:
         raise Http404 from None
 
@@ -137,15 +161,21 @@ def _variant_response(request, variant: AvatarVariant, *, cache_control: str):
 def avatar_file(request, name: str):
     """A current variant file of local storage; anything else under the prefix is 404."""
     if request.method not in ("GET", "HEAD"):
-        return JsonResponse({"detail": f'Method "{request.method}" not allowed.', "code": "method_not_allowed"},
-                            status=405, headers={"Allow": "GET, HEAD"})
+        return JsonResponse(
+            {"detail": f'Method "{request.method}" not allowed.', "code": "method_not_allowed"},
+            status=405,
+            headers={"Allow": "GET, HEAD"},
+        )
     storage = conf.storage()
     if not isinstance(storage, FileSystemStorage) or not VARIANT_NAME.fullmatch(name):
         raise Http404
     name = conf.location() + name
     # Only the current avatar's files: a waiting (pre-moderated) one's are not public.
-    variant = (AvatarVariant.objects.filter(stored_name=name, avatar__is_current=True)
-               .only("stored_name", "content_type", "size_bytes").first())
+    variant = (
+        AvatarVariant.objects.filter(stored_name=name, avatar__is_current=True)
+        .only("stored_name", "content_type", "size_bytes")
+        .first()
+    )
     if variant is None:
         raise Http404
     return _variant_response(request, variant, cache_control=IMMUTABLE)

@@ -11,6 +11,7 @@ followed by it, avatars.imaging.process_avatar on the same bytes. Processing sho
 75 % of the request: everything else (HTTP, multipart parsing, storage writes, the transaction) is
 overhead to keep small (the faster the processing, the harder this share is to keep).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,8 +26,8 @@ from pathlib import Path
 
 from avatars.imaging import process_avatar
 from bench.avatar_processing import spec
-from testkit import images
 from bench.live import PROJECT_CONFIG, free_port, gunicorn, migrate, multipart, request, server_env
+from testkit import images
 
 TARGET_SHARE = 0.75
 UPLOAD_PATH = "/api/v1/profile/me/avatar"
@@ -81,10 +82,16 @@ def main() -> int:
     share = processing_ms / upload_ms
     database = env["DATABASE_URL"].split(":", 1)[0]
     cache = "redis" if env.get("REDIS_URL") else "in-process"
-    print(f"POST {UPLOAD_PATH}, photo-like 2000x2000 JPEG ({len(data)} bytes), gunicorn 1 sync worker, "
-          f"{database} (CONN_MAX_AGE={env['CONN_MAX_AGE']}) + {cache} cache, local storage; median of {args.runs} after {WARM_UP} warm-ups\n")
-    rows = [("upload request (HTTP, end to end)", upload_ms), ("process_avatar on the same bytes", processing_ms),
-            ("everything else (HTTP, parsing, storage, DB)", upload_ms - processing_ms)]
+    print(
+        f"POST {UPLOAD_PATH}, photo-like 2000x2000 JPEG ({len(data)} bytes), gunicorn 1 sync worker, "
+        f"{database} (CONN_MAX_AGE={env['CONN_MAX_AGE']}) + {cache} cache, local storage; "
+        f"median of {args.runs} after {WARM_UP} warm-ups\n"
+    )
+    rows = [
+        ("upload request (HTTP, end to end)", upload_ms),
+        ("process_avatar on the same bytes", processing_ms),
+        ("everything else (HTTP, parsing, storage, DB)", upload_ms - processing_ms),
+    ]
     for label, ms in rows:
         print(f"  {label:46} {ms:8.1f} ms")
     verdict = "ok" if share >= TARGET_SHARE else "BELOW TARGET"

@@ -21,6 +21,7 @@ deterministically by testkit.images:
          ru_maxrss of this address space) in a fresh subprocess after a warm-up, which does
          see pixel buffers.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -135,13 +136,13 @@ PIPELINES: dict[str, Callable[[bytes], dict[str, bytes]]] = {"ours": ours, "naiv
 
 def median_ms(data: bytes, runs: int) -> dict[str, float]:
     """Median wall time per pipeline, runs interleaved so background load hits all alike."""
-    for pipeline in PIPELINES.values():
-        pipeline(data)  # warm-up: plugin imports, allocator arenas
+    for run_pipeline in PIPELINES.values():
+        run_pipeline(data)  # warm-up: plugin imports, allocator arenas
     times: dict[str, list[float]] = {name: [] for name in PIPELINES}
     for _ in range(runs):
-        for name, pipeline in PIPELINES.items():
+        for name, run_pipeline in PIPELINES.items():
             start = time.perf_counter()
-            pipeline(data)
+            run_pipeline(data)
             times[name].append((time.perf_counter() - start) * 1000)
     return {name: statistics.median(t) for name, t in times.items()}
 
@@ -159,10 +160,7 @@ psnr = images.psnr
 def quality(data: bytes) -> dict[str, float]:
     """PSNR of our and naive's 512 px variant against the reference."""
     ref = reference(data)
-    return {
-        name: psnr(Image.open(io.BytesIO(PIPELINES[name](data)["large"])), ref)
-        for name in ("ours", "naive")
-    }
+    return {name: psnr(Image.open(io.BytesIO(PIPELINES[name](data)["large"])), ref) for name in ("ours", "naive")}
 
 
 def tracemalloc_peak_mib(data: bytes) -> float:
@@ -206,7 +204,10 @@ def rss_growth_mib(data: bytes, pipeline: str) -> float:
         upload.flush()
         out = subprocess.run(
             [sys.executable, "-m", "bench.avatar_processing", "--rss-child", pipeline, upload.name],
-            check=True, capture_output=True, text=True, cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
         )
     return int(out.stdout.split()[-1]) / 1024
 
@@ -228,28 +229,33 @@ def main() -> None:
         return
 
     print(f"Pillow {Image.__version__}, {args.runs} runs after a warm-up, median wall time\n")
-    header = (f"{'input':24} {'bytes':>9} {'ours ms':>8} {'naive ms':>9} {'floor ms':>9} "
-              f"{'ours/naive':>10} {'ours/floor':>10} {'PSNR ours':>9} {'PSNR naive':>10}  targets")
+    header = (
+        f"{'input':24} {'bytes':>9} {'ours ms':>8} {'naive ms':>9} {'floor ms':>9} "
+        f"{'ours/naive':>10} {'ours/floor':>10} {'PSNR ours':>9} {'PSNR naive':>10}  targets"
+    )
     print(header)
     print("-" * len(header))
     for name, data in inputs().items():
         ms, db = median_ms(data, args.runs), quality(data)
         ratio = ms["ours"] / ms["naive"]
         lossy = math.isfinite(db["naive"])  # naive's lossless output *is* the reference
-        checks = [f"psnr {verdict(db['ours'] >= db['naive'] - PSNR_SLACK_DB)}" if lossy
-                  else "psnr n/a (lossless)"]
+        checks = [f"psnr {verdict(db['ours'] >= db['naive'] - PSNR_SLACK_DB)}" if lossy else "psnr n/a (lossless)"]
         if name in TIME_TARGETS:
             checks.insert(0, f"≤{TIME_TARGETS[name]:.2f}× {verdict(ratio <= TIME_TARGETS[name])}")
-        print(f"{name:24} {len(data):>9} {ms['ours']:>8.1f} {ms['naive']:>9.1f} {ms['floor']:>9.1f} "
-              f"{ratio:>9.2f}× {ms['ours'] / ms['floor']:>9.2f}× {db['ours']:>9.2f} {db['naive']:>10.2f}"
-              f"  {', '.join(checks)}")
+        print(
+            f"{name:24} {len(data):>9} {ms['ours']:>8.1f} {ms['naive']:>9.1f} {ms['floor']:>9.1f} "
+            f"{ratio:>9.2f}× {ms['ours'] / ms['floor']:>9.2f}× {db['ours']:>9.2f} {db['naive']:>10.2f}"
+            f"  {', '.join(checks)}"
+        )
 
     data = inputs()[MEMORY_INPUT]
     rss = {name: rss_growth_mib(data, name) for name in ("ours", "naive")}
     print(f"\nmemory, {MEMORY_INPUT} upload:")
     print(f"  tracemalloc peak (Python heap only), ours: {tracemalloc_peak_mib(data):7.1f} MiB")
-    print(f"  peak RSS growth, fresh process,      ours: {rss['ours']:7.1f} MiB  "
-          f"(≤{MEMORY_TARGET_MIB} MiB {verdict(rss['ours'] <= MEMORY_TARGET_MIB)})")
+    print(
+        f"  peak RSS growth, fresh process,      ours: {rss['ours']:7.1f} MiB  "
+        f"(≤{MEMORY_TARGET_MIB} MiB {verdict(rss['ours'] <= MEMORY_TARGET_MIB)})"
+    )
     print(f"  peak RSS growth, fresh process,     naive: {rss['naive']:7.1f} MiB")
 
 

@@ -28,6 +28,7 @@ methods 0..5 beside PNG (what `method` trades).
 
 Integrity: what mediakit.integrity.check_intact costs beside Pillow's full decode of the same file.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,9 +72,15 @@ def today(data: bytes) -> dict[str, bytes]:
     return {label: v.data for label, v in result.variants.items()}
 
 
-def render(data: bytes, *, draft: bool = False, fast: bool = False, fmt: str | None = None,
-           encoding: imaging.Encoding | None = None,
-           chain: Image.Resampling = imaging.RESAMPLE) -> dict[str, bytes]:
+def render(
+    data: bytes,
+    *,
+    draft: bool = False,
+    fast: bool = False,
+    fmt: str | None = None,
+    encoding: imaging.Encoding | None = None,
+    chain: Image.Resampling = imaging.RESAMPLE,
+) -> dict[str, bytes]:
     """process_avatar's steps from mediakit's pieces, with the decoder, resampling and encoder pluggable."""
     sizes, fileobj = spec().sizes, io.BytesIO(data)
     largest = max(sizes.values())
@@ -86,8 +93,12 @@ def render(data: bytes, *, draft: bool = False, fast: bool = False, fmt: str | N
         else:
             frame = imaging.decode(im, fileobj, largest)
         side = min(frame.size)
-        box = ((frame.width - side) // 2, (frame.height - side) // 2,
-               (frame.width - side) // 2 + side, (frame.height - side) // 2 + side)
+        box = (
+            (frame.width - side) // 2,
+            (frame.height - side) // 2,
+            (frame.width - side) // 2 + side,
+            (frame.height - side) // 2 + side,
+        )
         target = min(largest, side)
         if fast and frame.mode == "RGB" and target != side:
             top = frame.resize((target, target), Image.Resampling.BILINEAR, box=box)
@@ -116,8 +127,9 @@ def encodes_only(rendered: dict[str, Image.Image], fmt: str, encoding: imaging.E
 # --- measurement ---------------------------------------------------------------------------------
 
 
-def median_ms(data: bytes, pipelines: dict[str, Pipeline],
-              runs: int) -> tuple[dict[str, float], dict[str, dict[str, bytes]]]:
+def median_ms(
+    data: bytes, pipelines: dict[str, Pipeline], runs: int
+) -> tuple[dict[str, float], dict[str, dict[str, bytes]]]:
     """Median time per pipeline (runs interleaved, so background load hits all alike),
     and each pipeline's output from its warm-up run."""
     outputs = {name: pipeline(data) for name, pipeline in pipelines.items()}
@@ -149,11 +161,18 @@ def verdict(ok: bool) -> str:
 
 
 def jpeg_table(runs: int) -> None:
-    pipelines = {"today": today, "floor": floor, "naive": naive,
-                 "previous": lambda d: render(d, draft=True, chain=Image.Resampling.LANCZOS), "fast": lambda d: render(d, fast=True)}
-    header = (f"{'input':15} {'today':>6} {'floor':>6} {'naive':>6} {'prev':>6} {'fast':>6} {'today/floor':>11} "
-              f"{'today/naive':>11} {'prev/floor':>10} {'fast/floor':>10} {'PSNR today':>10} {'prev':>6} "
-              f"{'fast':>6} {'naive':>6}  targets")
+    pipelines = {
+        "today": today,
+        "floor": floor,
+        "naive": naive,
+        "previous": lambda d: render(d, draft=True, chain=Image.Resampling.LANCZOS),
+        "fast": lambda d: render(d, fast=True),
+    }
+    header = (
+        f"{'input':15} {'today':>6} {'floor':>6} {'naive':>6} {'prev':>6} {'fast':>6} {'today/floor':>11} "
+        f"{'today/naive':>11} {'prev/floor':>10} {'fast/floor':>10} {'PSNR today':>10} {'prev':>6} "
+        f"{'fast':>6} {'naive':>6}  targets"
+    )
     print(header + "\n" + "-" * len(header))
     for side in (2000, 4096):
         data = images.photo_jpeg(side, side)
@@ -163,11 +182,15 @@ def jpeg_table(runs: int) -> None:
         ratio = {name: ms[name] / ms["floor"] for name in pipelines}
         checks = ", ".join(
             f"{name} ≤{FLOOR_TARGET}× {verdict(ratio[name] <= FLOOR_TARGET)} "
-            f"psnr {verdict(db[name] >= db['previous'] - PSNR_SLACK_DB)}" for name in ("today", "fast"))
-        print(f"{f'jpeg {side}²':15} {ms['today']:>6.1f} {ms['floor']:>6.1f} {ms['naive']:>6.1f} {ms['previous']:>6.1f} "
-              f"{ms['fast']:>6.1f} {ratio['today']:>10.2f}× {ms['today'] / ms['naive']:>10.2f}× "
-              f"{ratio['previous']:>9.2f}× {ratio['fast']:>9.2f}× {db['today']:>10.2f} {db['previous']:>6.2f} "
-              f"{db['fast']:>6.2f} {db['naive']:>6.2f}  {checks}")
+            f"psnr {verdict(db[name] >= db['previous'] - PSNR_SLACK_DB)}"
+            for name in ("today", "fast")
+        )
+        print(
+            f"{f'jpeg {side}²':15} {ms['today']:>6.1f} {ms['floor']:>6.1f} {ms['naive']:>6.1f} {ms['previous']:>6.1f} "
+            f"{ms['fast']:>6.1f} {ratio['today']:>10.2f}× {ms['today'] / ms['naive']:>10.2f}× "
+            f"{ratio['previous']:>9.2f}× {ratio['fast']:>9.2f}× {db['today']:>10.2f} {db['previous']:>6.2f} "
+            f"{db['fast']:>6.2f} {db['naive']:>6.2f}  {checks}"
+        )
     print("  ms per upload; PSNR in dB of the 512 px variant against an exact LANCZOS reference")
 
 
@@ -177,20 +200,29 @@ def webp_table(runs: int) -> None:
     ms, outputs = median_ms(data, {"webp m2 (today)": today, **png}, runs)
     ref = reference(data)
     base_ms, base_bytes = ms["png (previous)"], sum(map(len, outputs["png (previous)"].values()))
-    header = (f"{'2000² RGBA PNG':16} {'ms':>7} {'× png':>7} {'bytes':>9} {'× png':>7} {'PSNR 512':>8}  targets")
+    header = f"{'2000² RGBA PNG':16} {'ms':>7} {'× png':>7} {'bytes':>9} {'× png':>7} {'PSNR 512':>8}  targets"
     print(header + "\n" + "-" * len(header))
     for name, variants in outputs.items():
         size = sum(map(len, variants.values()))
         t, b = ms[name] / base_ms, size / base_bytes
-        checks = "" if name == "png (previous)" else (
-            f"time ≤{WEBP_TIME_TARGET}× {verdict(t <= WEBP_TIME_TARGET)}, "
-            f"bytes ≤{WEBP_BYTES_TARGET}× {verdict(b <= WEBP_BYTES_TARGET)}")
+        checks = (
+            ""
+            if name == "png (previous)"
+            else (
+                f"time ≤{WEBP_TIME_TARGET}× {verdict(t <= WEBP_TIME_TARGET)}, "
+                f"bytes ≤{WEBP_BYTES_TARGET}× {verdict(b <= WEBP_BYTES_TARGET)}"
+            )
+        )
         print(f"{name:16} {ms[name]:>7.1f} {t:>6.2f}× {size:>9} {b:>6.3f}× {large_psnr(variants, ref):>8.2f}  {checks}")
     print("  ms: the whole pipeline (decode, resize, encode, BlurHash)\n")
-    rendered = avatars._downscale_chain(avatars._square(imaging.decode(Image.open(io.BytesIO(data)), io.BytesIO(data)),
-                                                        max(spec().sizes.values())), spec().sizes)
-    encoders = {"png": encodes_only(rendered, "PNG", spec().encoding), **{
-        f"webp m{m}": encodes_only(rendered, "WEBP", replace(spec().encoding, webp_method=m)) for m in WEBP_METHODS}}
+    rendered = avatars._downscale_chain(
+        avatars._square(imaging.decode(Image.open(io.BytesIO(data)), io.BytesIO(data)), max(spec().sizes.values())),
+        spec().sizes,
+    )
+    encoders = {
+        "png": encodes_only(rendered, "PNG", spec().encoding),
+        **{f"webp m{m}": encodes_only(rendered, "WEBP", replace(spec().encoding, webp_method=m)) for m in WEBP_METHODS},
+    }
     ms, outputs = median_ms(data, encoders, runs)
     print(f"{'five encodes':16} {'ms':>7} {'× png':>7} {'bytes':>9} {'× png':>7}")
     png_bytes = sum(map(len, outputs["png"].values()))
@@ -208,12 +240,15 @@ def integrity_table(runs: int) -> None:
         def run(data: bytes) -> dict[str, bytes]:
             integrity.check_intact(io.BytesIO(data), fmt)
             return {}
+
         return run
 
     print(f"{'integrity':22} {'check ms':>8} {'load ms':>8} {'check/load':>10}")
-    for name, data, fmt in (("jpeg 2000x2000", images.photo_jpeg(2000, 2000), "JPEG"),
-                            ("jpeg 4096x4096", images.photo_jpeg(4096, 4096), "JPEG"),
-                            ("png rgba 2000x2000", images.png_rgba(2000, 2000), "PNG")):
+    for name, data, fmt in (
+        ("jpeg 2000x2000", images.photo_jpeg(2000, 2000), "JPEG"),
+        ("jpeg 4096x4096", images.photo_jpeg(4096, 4096), "JPEG"),
+        ("png rgba 2000x2000", images.png_rgba(2000, 2000), "PNG"),
+    ):
         ms, _ = median_ms(data, {"check": check(fmt), "load": pillow_load}, runs)
         print(f"{name:22} {ms['check']:>8.1f} {ms['load']:>8.1f} {ms['check'] / ms['load']:>9.2f}×")
 
@@ -222,13 +257,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="timed runs per pipeline (median)")
     parser.add_argument("--only", choices=("jpeg", "webp", "integrity"), help="run one table")
-    parser.add_argument("--clock", choices=tuple(CLOCKS), default="cpu",
-                        help="this process's CPU time (default: steadier on a shared machine) or wall time")
+    parser.add_argument(
+        "--clock",
+        choices=tuple(CLOCKS),
+        default="cpu",
+        help="this process's CPU time (default: steadier on a shared machine) or wall time",
+    )
     args = parser.parse_args()
     global clock
     clock = CLOCKS[args.clock]
-    print(f"Pillow {Image.__version__}, simplejpeg {simplejpeg.__version__}, "
-          f"{args.runs} runs after a warm-up, interleaved, median {args.clock} time\n")
+    print(
+        f"Pillow {Image.__version__}, simplejpeg {simplejpeg.__version__}, "
+        f"{args.runs} runs after a warm-up, interleaved, median {args.clock} time\n"
+    )
     tables = {"jpeg": jpeg_table, "webp": webp_table, "integrity": integrity_table}
     for name, table in tables.items():
         if args.only in (None, name):

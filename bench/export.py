@@ -13,6 +13,7 @@ media file. Then, once on local storage and once on an S3 server (moto, on loopb
              export is downloaded, and its throughput; target < 32 MiB;
 - baseline:  the same figures for downloading the single 100 MiB media file, in the same run.
 """
+
 from __future__ import annotations
 
 import io
@@ -55,11 +56,22 @@ def s3_server():
     server.start()
     try:
         endpoint, bucket = f"http://127.0.0.1:{port}", f"bench-export-{secrets.token_hex(4)}"
-        boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="bench", aws_secret_access_key="bench",
-                     region_name="us-east-1").create_bucket(Bucket=bucket)
-        yield {"MEDIA_STORAGE_TYPE": "cloud", "AVATAR_STORAGE_TYPE": "cloud", "AWS_STORAGE_BUCKET_NAME": bucket,
-               "AWS_S3_ENDPOINT_URL": endpoint, "AWS_S3_REGION_NAME": "us-east-1",
-               "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
+        boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench",
+            region_name="us-east-1",
+        ).create_bucket(Bucket=bucket)
+        yield {
+            "MEDIA_STORAGE_TYPE": "cloud",
+            "AVATAR_STORAGE_TYPE": "cloud",
+            "AWS_STORAGE_BUCKET_NAME": bucket,
+            "AWS_S3_ENDPOINT_URL": endpoint,
+            "AWS_S3_REGION_NAME": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+        }
     finally:
         server.stop()
 
@@ -91,9 +103,19 @@ def add_media(user, persona, blobs: list[bytes]) -> list:
         filename = f"{secrets.token_hex(16)}.bin"
         # Where media_create stores a file: {user}/{persona}/{name}.
         name = conf.storage().save(f"{user.pk}/{persona.pk}/{filename}", io.BytesIO(blob))
-        rows.append(MediaFile(user=user, persona=persona, filename=filename, stored_name=name,
-                              original_filename=f"bench-{n}.mp4", size_bytes=len(blob), mime_type="video/mp4",
-                              media_type="video", sha256="0" * 64))
+        rows.append(
+            MediaFile(
+                user=user,
+                persona=persona,
+                filename=filename,
+                stored_name=name,
+                original_filename=f"bench-{n}.mp4",
+                size_bytes=len(blob),
+                mime_type="video/mp4",
+                media_type="video",
+                sha256="0" * 64,
+            )
+        )
     return MediaFile.objects.bulk_create(rows)
 
 
@@ -115,8 +137,9 @@ def check_export(port: int, auth: dict, blobs: list[bytes]) -> int:
     status, body = request(port, "GET", "/api/v1/profile/me/export", headers=auth)
     assert status == 200, (status, body[:300])
     with zipfile.ZipFile(io.BytesIO(body)) as archive:
-        media = sorted((n for n in archive.namelist() if n.startswith("media/")),
-                       key=lambda n: int(n.split("/")[2].split("-")[0]))
+        media = sorted(
+            (n for n in archive.namelist() if n.startswith("media/")), key=lambda n: int(n.split("/")[2].split("-")[0])
+        )
         assert [archive.read(n) for n in media] == blobs, "the export's bytes differ from the stored files"
     return len(body)
 
@@ -151,28 +174,43 @@ def measure(env: dict[str, str], label: str) -> dict:
 
 
 def report(results: list[dict], seconds: float) -> None:
-    print(f"GET /api/v1/profile/me/export: gunicorn 1 sync worker (project gunicorn.conf.py); export of "
-          f"{FILES} media files × {FILE_SIZE // MIB} MiB; RSS sampled every 2 ms, max of {RUNS} runs; "
-          f"speeds medians of {RUNS}")
+    print(
+        f"GET /api/v1/profile/me/export: gunicorn 1 sync worker (project gunicorn.conf.py); export of "
+        f"{FILES} media files × {FILE_SIZE // MIB} MiB; RSS sampled every 2 ms, max of {RUNS} runs; "
+        f"speeds medians of {RUNS}"
+    )
     rows = []
     for found in results:
         export, download = max(found["export_mib"]), max(found["download_mib"])
         export_speed = found["export_bytes"] / MIB / statistics.median(found["export_s"])
         download_speed = FILES * FILE_SIZE / MIB / statistics.median(found["download_s"])
         rows += [
-            (f"{found['label']}: export worker peak RSS growth", f"{export:.2f} MiB",
-             f"download of 1 × 100 MiB {download:.2f} MiB", "ok" if export < TARGET_MIB else "OVER"),
-            (f"{found['label']}: export throughput", f"{export_speed:.0f} MiB/s",
-             f"download {download_speed:.0f} MiB/s", f"{export_speed / download_speed:.2f}x"),
+            (
+                f"{found['label']}: export worker peak RSS growth",
+                f"{export:.2f} MiB",
+                f"download of 1 × 100 MiB {download:.2f} MiB",
+                "ok" if export < TARGET_MIB else "OVER",
+            ),
+            (
+                f"{found['label']}: export throughput",
+                f"{export_speed:.0f} MiB/s",
+                f"download {download_speed:.0f} MiB/s",
+                f"{export_speed / download_speed:.2f}x",
+            ),
         ]
     width = max(len(row[0]) for row in rows)
     print(f"{'figure':<{width}}  {'value':>12}  {'baseline':<34}  target < {TARGET_MIB:.0f} MiB / ratio")
     for name, value, baseline, verdict in rows:
         print(f"{name:<{width}}  {value:>12}  {baseline:<34}  {verdict}")
-    runs = "; ".join(f"{f['label']} export {', '.join(f'{g:.2f}' for g in f['export_mib'])}, download "
-                     f"{', '.join(f'{g:.2f}' for g in f['download_mib'])}" for f in results)
-    print(f"(RSS growth per run, MiB: {runs}. Export size {results[0]['export_bytes'] / MIB:.2f} MiB. "
-          f"Total {seconds:.0f} s.)")
+    runs = "; ".join(
+        f"{f['label']} export {', '.join(f'{g:.2f}' for g in f['export_mib'])}, download "
+        f"{', '.join(f'{g:.2f}' for g in f['download_mib'])}"
+        for f in results
+    )
+    print(
+        f"(RSS growth per run, MiB: {runs}. Export size {results[0]['export_bytes'] / MIB:.2f} MiB. "
+        f"Total {seconds:.0f} s.)"
+    )
 
 
 def main() -> int:
@@ -180,9 +218,20 @@ def main() -> int:
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
         env = server_env(Path(tmp))
-        os.environ.update({key: env[key] for key in ("DJANGO_SETTINGS_MODULE", "CRITVUE_ENV_FILE", "DATABASE_URL",
-                                                     "SECRET_KEY", "PERSONA_MEDIA_STORAGE_PATH",
-                                                     "AVATAR_STORAGE_PATH", "MEDIA_STORAGE_TYPE")})
+        os.environ.update(
+            {
+                key: env[key]
+                for key in (
+                    "DJANGO_SETTINGS_MODULE",
+                    "CRITVUE_ENV_FILE",
+                    "DATABASE_URL",
+                    "SECRET_KEY",
+                    "PERSONA_MEDIA_STORAGE_PATH",
+                    "AVATAR_STORAGE_PATH",
+                    "MEDIA_STORAGE_TYPE",
+                )
+            }
+        )
         migrate(env)
         sys.path.insert(0, str(ROOT))
         import django

@@ -6,6 +6,7 @@ SIGKILLed mid-job while a second worker idles — what the backend itself then d
 a grace period (no sweep), and the time from the kill to `ready` once the media sweep runs (the lease
 of the media row, not the backend, hands the job on). Needs DATABASE_URL (PostgreSQL) and REDIS_URL.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,19 +23,25 @@ from bench.live import ROOT, migrate, server_env
 
 GRACE_SECONDS = 20  # how long the backend alone is given to run the dead worker's job again
 LEASE_SECONDS = 3
-BACKENDS = {"database (django-tasks-db, PostgreSQL)": ("critvue.settings", ["worker", "--no-reload",
-                                                                              "--no-startup-delay",
-                                                                              "--interval", "0.1",
-                                                                              "--sweep-every", "0"]),
-            "RQ (django-tasks-rq, Redis)": ("bench.settings_rq", ["rqworker", "default", "--job-class",
-                                                                  "django_tasks_rq.Job"])}
+BACKENDS = {
+    "database (django-tasks-db, PostgreSQL)": (
+        "critvue.settings",
+        ["worker", "--no-reload", "--no-startup-delay", "--interval", "0.1", "--sweep-every", "0"],
+    ),
+    "RQ (django-tasks-rq, Redis)": ("bench.settings_rq", ["rqworker", "default", "--job-class", "django_tasks_rq.Job"]),
+}
 
 
 def script(settings: str, body: str, env: dict[str, str]) -> str:
     """Run `body` in a fresh Django process with these settings; its stdout."""
     code = "import django; django.setup()\n" + body
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": settings},
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": settings},
+        capture_output=True,
+        text=True,
+    )
     if done.returncode:
         raise SystemExit(f"a bench step failed:\n{done.stderr[-3000:]}")
     return done.stdout.strip()
@@ -55,32 +62,41 @@ with transaction.atomic():
 print(media.pk)
 """
 
+
 def state(settings, env, media_id) -> tuple[str, str, int]:
     """The row's processing state, lease holder and attempts, read straight from PostgreSQL (no Django start-up:
     the kill must land mid-conversion)."""
     import psycopg
 
     with psycopg.connect(env["DATABASE_URL"]) as connection:
-        return connection.execute("SELECT processing_status, lease_holder, attempts FROM persona_media_mediafile "
-                                  "WHERE id = %s", [media_id]).fetchone()
+        return connection.execute(
+            "SELECT processing_status, lease_holder, attempts FROM persona_media_mediafile WHERE id = %s", [media_id]
+        ).fetchone()
 
 
 def worker(settings: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "manage.py", *command], cwd=ROOT,
-                            env={**env, "DJANGO_SETTINGS_MODULE": settings}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "manage.py", *command],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": settings},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def pickup(settings: str, env: dict[str, str]) -> float:
     """Enqueue to finished of a job with nothing to do (a media id that does not exist), median of 5."""
     # A finished RQ job may be gone from Redis before it is read back: that counts as finished too.
-    body = ("import time\nfrom persona_media.tasks import convert_media\nfrom django_tasks import TaskResultStatus\n"
-            "from django_tasks.exceptions import TaskResultDoesNotExist\n"
-            "times = []\nfor _ in range(5):\n    started = time.perf_counter()\n    result = convert_media.enqueue(0)\n"
-            "    while True:\n        try:\n            result.refresh()\n        except TaskResultDoesNotExist:\n"
-            "            break\n        if result.status == TaskResultStatus.SUCCESSFUL: break\n"
-            "        assert result.status != TaskResultStatus.FAILED, result.errors\n"
-            "        time.sleep(0.005)\n    times.append(time.perf_counter() - started)\nprint(sorted(times)[2])")
+    body = (
+        "import time\nfrom persona_media.tasks import convert_media\nfrom django_tasks import TaskResultStatus\n"
+        "from django_tasks.exceptions import TaskResultDoesNotExist\n"
+        "times = []\nfor _ in range(5):\n    started = time.perf_counter()\n    result = convert_media.enqueue(0)\n"
+        "    while True:\n        try:\n            result.refresh()\n        except TaskResultDoesNotExist:\n"
+        "            break\n        if result.status == TaskResultStatus.SUCCESSFUL: break\n"
+        "        assert result.status != TaskResultStatus.FAILED, result.errors\n"
+        "        time.sleep(0.005)\n    times.append(time.perf_counter() - started)\nprint(sorted(times)[2])"
+    )
     return float(script(settings, body, env))
 
 
@@ -104,8 +120,11 @@ def crash(settings: str, command: list[str], env: dict[str, str], clip: Path) ->
         alone = state(settings, env, media_id)
         if alone[2] < 2 and alone[0] == "ready":
             raise SystemExit("the conversion ended before its worker was killed: make the clip longer")
-        verdict = ("ran it again: ready" if alone[0] == "ready" else
-                   f"did not run it again (row {alone[0]}, attempt {alone[2]})")
+        verdict = (
+            "ran it again: ready"
+            if alone[0] == "ready"
+            else f"did not run it again (row {alone[0]}, attempt {alone[2]})"
+        )
         while state(settings, env, media_id)[0] != "ready":
             script(settings, "from persona_media import jobs\njobs.sweep()", env)  # the timer / the worker's sweep
             time.sleep(0.5)
@@ -127,8 +146,10 @@ def main() -> int:
         migrate(env)
         clip = Path(tmp) / "clip.mp4"
         clip.write_bytes(videos.encode("mpeg4", width=1920, height=1080, frames=240, rate=24))
-        print(f"a 1080p conversion's worker SIGKILLed mid-job, a second worker idle; lease {LEASE_SECONDS} s; "
-              f"the backend alone given {GRACE_SECONDS} s\n")
+        print(
+            f"a 1080p conversion's worker SIGKILLed mid-job, a second worker idle; lease {LEASE_SECONDS} s; "
+            f"the backend alone given {GRACE_SECONDS} s\n"
+        )
         print(f"{'backend':42} {'pick-up':>9}  {'what the backend alone did':44} {'kill to ready with the sweep':>28}")
         for name, (settings, command) in BACKENDS.items():
             idle = worker(settings, command, env)

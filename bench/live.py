@@ -1,4 +1,5 @@
 """Live-server plumbing shared by the HTTP benchmarks: environment, migrate, gunicorn, requests."""
+
 from __future__ import annotations
 
 import http.client
@@ -32,11 +33,19 @@ def server_env(folder: Path) -> dict[str, str]:
     # set-up would otherwise weigh on every small request).
     env.setdefault("CONN_MAX_AGE", "60")
     env.update(
-        DJANGO_SETTINGS_MODULE="critvue.settings", CRITVUE_ENV_FILE="", DEBUG="false",
-        SECRET_KEY=secrets.token_urlsafe(50), ENABLE_RATE_LIMITING="false", LOG_LEVEL="WARNING",
-        ALLOWED_HOSTS="127.0.0.1", MEDIA_STORAGE_TYPE="local", AVATAR_STORAGE_TYPE="local",
-        PERSONA_MEDIA_STORAGE_PATH=str(folder / "persona_media"), AVATAR_STORAGE_PATH=str(folder / "avatars"),
-        PERSONA_MEDIA_ACCEL_REDIRECT="", PERSONA_MEDIA_PRESIGNED_REDIRECT="false",
+        DJANGO_SETTINGS_MODULE="critvue.settings",
+        CRITVUE_ENV_FILE="",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ENABLE_RATE_LIMITING="false",
+        LOG_LEVEL="WARNING",
+        ALLOWED_HOSTS="127.0.0.1",
+        MEDIA_STORAGE_TYPE="local",
+        AVATAR_STORAGE_TYPE="local",
+        PERSONA_MEDIA_STORAGE_PATH=str(folder / "persona_media"),
+        AVATAR_STORAGE_PATH=str(folder / "avatars"),
+        PERSONA_MEDIA_ACCEL_REDIRECT="",
+        PERSONA_MEDIA_PRESIGNED_REDIRECT="false",
     )
     return env
 
@@ -59,11 +68,13 @@ def migrate(env: dict[str, str]) -> None:
 
 
 @contextmanager
-def serving(command: list[str], env: dict[str, str], ready: Callable[[], bool], what: str,
-            quiet: bool = False) -> Iterator[subprocess.Popen]:
+def serving(
+    command: list[str], env: dict[str, str], ready: Callable[[], bool], what: str, quiet: bool = False
+) -> Iterator[subprocess.Popen]:
     """Run a server process until the block ends, once `ready()` says it answers."""
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL if quiet else None)
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL if quiet else None
+    )
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
         while not _answers(ready):
@@ -87,16 +98,39 @@ def _answers(ready: Callable[[], bool]) -> bool:
 @contextmanager
 def gunicorn(env: dict[str, str], port: int, config: Path) -> Iterator[psutil.Process]:
     """gunicorn with one sync worker and the given config file, up once /health answers; yields the worker."""
-    command = [sys.executable, "-m", "gunicorn", "critvue.wsgi:application", "--workers", "1", "--threads", "1",
-               "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning",
-               "--config", str(config)]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "critvue.wsgi:application",
+        "--workers",
+        "1",
+        "--threads",
+        "1",
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--timeout",
+        "120",
+        "--log-level",
+        "warning",
+        "--config",
+        str(config),
+    ]
     with serving(command, env, lambda: request(port, "GET", "/health")[0] == 200, "gunicorn") as master:
         (worker,) = psutil.Process(master.pid).children()
         yield worker
 
 
-def request(port: int, method: str, path: str, body: bytes | Iterable[bytes | memoryview] | None = None,
-            headers: dict[str, str] | None = None, sink: bool = False) -> tuple[int, bytes]:
+def request(
+    port: int,
+    method: str,
+    path: str,
+    body: bytes | Iterable[bytes | memoryview] | None = None,
+    headers: dict[str, str] | None = None,
+    sink: bool = False,
+) -> tuple[int, bytes]:
     """One HTTP request on a fresh loopback connection; with sink=True the body is read and thrown away."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
@@ -115,10 +149,12 @@ def request(port: int, method: str, path: str, body: bytes | Iterable[bytes | me
 def multipart(data: bytes, filename: str, content_type: str) -> tuple[list[bytes | memoryview], dict[str, str]]:
     """A one-file multipart body as a list of parts (the file in 64 KiB pieces) and its headers."""
     boundary = secrets.token_hex(16)
-    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-            f"Content-Type: {content_type}\r\n\r\n").encode()
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+        f"Content-Type: {content_type}\r\n\r\n"
+    ).encode()
     tail = f"\r\n--{boundary}--\r\n".encode()
     view = memoryview(data)
-    parts = [head, *(view[i:i + PIECE] for i in range(0, len(data), PIECE)), tail]
+    parts = [head, *(view[i : i + PIECE] for i in range(0, len(data), PIECE)), tail]
     length = sum(len(p) for p in parts)
     return parts, {"Content-Type": f"multipart/form-data; boundary={boundary}", "Content-Length": str(length)}

@@ -1,4 +1,5 @@
 """Shared by the persona media benchmarks: the 10 MiB H.264 input and a worker's peak-RSS sampler."""
+
 from __future__ import annotations
 
 import io
@@ -14,6 +15,7 @@ VIDEO_SIZE = LIMIT - 1024  # just under the limit
 
 
 # --- the input: a real MP4 just under the limit --------------------------------------------------------
+
 
 def noise_mp4(frames: int) -> bytes:
     """Lossless H.264 of deterministic noise: incompressible, so the size follows the frame count."""
@@ -49,6 +51,7 @@ def bench_video() -> bytes:
 
 
 # --- measuring -------------------------------------------------------------------------------------------
+
 
 def timed(call) -> float:
     started = time.perf_counter()

@@ -14,6 +14,7 @@ smallest distance between two distinct pictures and its 0.1 % quantile (must not
 each fall on the wrong side of the threshold (PDQ: 31 of 256 bits, mediakit.fingerprint.MATCH_DISTANCE;
 pHash: 10 of 64, imagehash's usual cut). Also the time one hash costs.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -48,15 +49,20 @@ def measure(name: str, hasher, bits: int, threshold: int, pictures, copy_sets) -
     worst_copy = max(max(d) for d in copy_distances.values())
     missed = sum(d > threshold for ds in copy_distances.values() for d in ds)
     false = sum(d <= threshold for d in apart)
-    lines = [f"{name} ({bits} bits, match at <= {threshold}): {per_hash_ms:.1f} ms per picture hashed",
-             f"  copies, largest distance by kind (must be <= {threshold}):"]
-    lines += [f"    {what:<32} max {max(ds):>3}  median {statistics.median(ds):>5.1f}"
-              for what, ds in copy_distances.items()]
-    lines += [f"  copies missed: {missed} of {sum(len(d) for d in copy_distances.values())}",
-              f"  distinct pictures ({len(pictures)}, {len(apart)} pairs): closest {apart[0]}, "
-              f"0.1 % quantile {numpy.quantile(apart, 0.001):.0f}, median {statistics.median(apart):.0f}",
-              f"  distinct pairs matched (false blocks): {false}",
-              f"  margin: closest distinct - farthest copy = {apart[0] - worst_copy} bits"]
+    lines = [
+        f"{name} ({bits} bits, match at <= {threshold}): {per_hash_ms:.1f} ms per picture hashed",
+        f"  copies, largest distance by kind (must be <= {threshold}):",
+    ]
+    lines += [
+        f"    {what:<32} max {max(ds):>3}  median {statistics.median(ds):>5.1f}" for what, ds in copy_distances.items()
+    ]
+    lines += [
+        f"  copies missed: {missed} of {sum(len(d) for d in copy_distances.values())}",
+        f"  distinct pictures ({len(pictures)}, {len(apart)} pairs): closest {apart[0]}, "
+        f"0.1 % quantile {numpy.quantile(apart, 0.001):.0f}, median {statistics.median(apart):.0f}",
+        f"  distinct pairs matched (false blocks): {false}",
+        f"  margin: closest distinct - farthest copy = {apart[0] - worst_copy} bits",
+    ]
     return lines
 
 
@@ -65,8 +71,9 @@ def main() -> None:
     copy_sets = [item for _, picture in pictures for item in copies(picture)]
     print(f"{len(pictures)} distinct pictures, {len(copy_sets)} copies")
     featureless = [name for name, picture in pictures if fingerprint.pdq(picture)[1] < fingerprint.MIN_QUALITY]
-    print(f"PDQ quality below {fingerprint.MIN_QUALITY} (blocked by their bytes only): {len(featureless)} "
-          f"{featureless}")
+    print(
+        f"PDQ quality below {fingerprint.MIN_QUALITY} (blocked by their bytes only): {len(featureless)} {featureless}"
+    )
     for line in measure("PDQ", pdq, 256, fingerprint.MATCH_DISTANCE, pictures, copy_sets):
         print(line)
     for line in measure("pHash", phash, 64, PHASH_THRESHOLD, pictures, copy_sets):

@@ -14,6 +14,7 @@ It starts gunicorn (1 sync worker) on a free loopback port with temporary storag
 - stats:   GET /upload/stats with 10 and with 100,000 media rows (bulk-inserted), median of N, and
            the SQL queries the statistics take at 100,000 rows (target: one).
 """
+
 from __future__ import annotations
 
 import json
@@ -28,9 +29,19 @@ from pathlib import Path
 
 import psutil
 
+from bench.live import (
+    DEFAULTS_CONFIG,
+    PROJECT_CONFIG,
+    ROOT,
+    free_port,
+    gunicorn,
+    migrate,
+    multipart,
+    request,
+    server_env,
+    serving,
+)
 from bench.media_common import MIB, VIDEO_SIZE, PeakRss, bench_video, timed
-from bench.live import (DEFAULTS_CONFIG, PROJECT_CONFIG, ROOT, free_port, gunicorn, migrate, multipart, request,
-                        serving, server_env)
 
 MEMORY_TARGET_MIB = 2.0
 BIG_ROWS = 100_000
@@ -40,14 +51,21 @@ STATS_RUNS = 15
 
 # --- the server ------------------------------------------------------------------------------------------
 
+
 def plain_http_server(folder: Path, port: int):
     """python -m http.server on the storage folder: HTTP over loopback with no app, auth or database."""
     command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)]
-    return serving(command, dict(os.environ), lambda: socket.create_connection(("127.0.0.1", port)).close() or True,
-                   "http.server", quiet=True)
+    return serving(
+        command,
+        dict(os.environ),
+        lambda: socket.create_connection(("127.0.0.1", port)).close() or True,
+        "http.server",
+        quiet=True,
+    )
 
 
 # --- measuring -------------------------------------------------------------------------------------------
+
 
 def disk_read_seconds(path: Path) -> float:
     """Reading the stored file in 64 KiB pieces, as the download does (page cache warm)."""
@@ -63,10 +81,23 @@ def add_rows(user, persona_count: int, rows: int) -> None:
     from persona_media.models import MediaFile, Persona
 
     personas = [Persona.objects.create(user=user, name=f"bench {i}") for i in range(persona_count)]
-    MediaFile.objects.bulk_create((MediaFile(
-        user=user, persona=personas[i % persona_count], filename=f"{i:032x}.jpg", stored_name=f"bench/{user.pk}/{i}",
-        original_filename="bench.jpg", size_bytes=1000 + i, mime_type="image/jpeg",
-        media_type="image" if i % 3 else "video", sha256="0" * 64) for i in range(rows)), batch_size=5000)
+    MediaFile.objects.bulk_create(
+        (
+            MediaFile(
+                user=user,
+                persona=personas[i % persona_count],
+                filename=f"{i:032x}.jpg",
+                stored_name=f"bench/{user.pk}/{i}",
+                original_filename="bench.jpg",
+                size_bytes=1000 + i,
+                mime_type="image/jpeg",
+                media_type="image" if i % 3 else "video",
+                sha256="0" * 64,
+            )
+            for i in range(rows)
+        ),
+        batch_size=5000,
+    )
 
 
 def analyze() -> None:
@@ -83,8 +114,12 @@ def stats_ms(port: int, user) -> float:
 
     headers = {"Authorization": f"Bearer {AccessToken.for_user(user)}"}
     request(port, "GET", "/upload/stats", headers=headers)
-    return statistics.median(timed(lambda: request(port, "GET", "/upload/stats", headers=headers))
-                             for _ in range(STATS_RUNS)) * 1000
+    return (
+        statistics.median(
+            timed(lambda: request(port, "GET", "/upload/stats", headers=headers)) for _ in range(STATS_RUNS)
+        )
+        * 1000
+    )
 
 
 class Client:
@@ -143,8 +178,7 @@ def measure_streaming(client: Client, worker: psutil.Process, storage: Path) -> 
     plain_port = free_port()
     with plain_http_server(stored.parent, plain_port):
         client.download(f"/{stored.name}", plain_port)
-        found["plain_s"] = [timed(lambda: client.download(f"/{stored.name}", plain_port))
-                            for _ in range(DOWNLOAD_RUNS)]
+        found["plain_s"] = [timed(lambda: client.download(f"/{stored.name}", plain_port)) for _ in range(DOWNLOAD_RUNS)]
     return found
 
 
@@ -203,6 +237,7 @@ def remove_bench_rows() -> None:
 
 def report(found: dict, env: dict[str, str], seconds: float) -> None:
     """The table: each figure beside its baseline and the ratio of the two."""
+
     def speed(key: str) -> float:
         return VIDEO_SIZE / MIB / statistics.median(found[key])
 
@@ -210,41 +245,85 @@ def report(found: dict, env: dict[str, str], seconds: float) -> None:
     http, small = speed("http_s"), found["small_ms"]
     small_recv = max(found["small_recv_mib"])
     rows = [
-        ("upload: worker peak RSS growth (gunicorn defaults)", f"{up:.2f} MiB", f"parse-only floor {floor:.2f} MiB", f"{up / floor:.2f}x"),
-        ("  the same, project gunicorn.conf.py", f"{small_recv:.2f} MiB", f"target < {MEMORY_TARGET_MIB:.0f} MiB",
-         "ok" if small_recv < MEMORY_TARGET_MIB else "OVER"),
-        ("download: worker peak RSS growth", f"{down:.2f} MiB", f"target < {MEMORY_TARGET_MIB:.0f} MiB",
-         "ok" if down < MEMORY_TARGET_MIB else "OVER"),
-        ("upload throughput (checked, stored)", f"{speed('upload_s'):.0f} MiB/s",
-         f"parse-only floor {speed('floor_s'):.0f} MiB/s", f"{speed('upload_s') / speed('floor_s'):.2f}x"),
-        ("download throughput (HTTP)", f"{http:.0f} MiB/s", f"disk read {speed('disk_s'):.0f} MiB/s",
-         f"{http / speed('disk_s'):.2f}x"),
+        (
+            "upload: worker peak RSS growth (gunicorn defaults)",
+            f"{up:.2f} MiB",
+            f"parse-only floor {floor:.2f} MiB",
+            f"{up / floor:.2f}x",
+        ),
+        (
+            "  the same, project gunicorn.conf.py",
+            f"{small_recv:.2f} MiB",
+            f"target < {MEMORY_TARGET_MIB:.0f} MiB",
+            "ok" if small_recv < MEMORY_TARGET_MIB else "OVER",
+        ),
+        (
+            "download: worker peak RSS growth",
+            f"{down:.2f} MiB",
+            f"target < {MEMORY_TARGET_MIB:.0f} MiB",
+            "ok" if down < MEMORY_TARGET_MIB else "OVER",
+        ),
+        (
+            "upload throughput (checked, stored)",
+            f"{speed('upload_s'):.0f} MiB/s",
+            f"parse-only floor {speed('floor_s'):.0f} MiB/s",
+            f"{speed('upload_s') / speed('floor_s'):.2f}x",
+        ),
+        (
+            "download throughput (HTTP)",
+            f"{http:.0f} MiB/s",
+            f"disk read {speed('disk_s'):.0f} MiB/s",
+            f"{http / speed('disk_s'):.2f}x",
+        ),
         ("", "", f"python -m http.server {speed('plain_s'):.0f} MiB/s", f"{http / speed('plain_s'):.2f}x"),
         ("GET /upload/stats, 10 rows", f"{small:.1f} ms", "", ""),
-        (f"GET /upload/stats, {BIG_ROWS:,} rows", f"{found['big_ms']:.1f} ms", f"10 rows {small:.1f} ms",
-         f"{found['big_ms'] / small:.1f}x"),
-        (f"statistics at {BIG_ROWS:,} rows: SQL queries", str(found["big_queries"]), "target 1",
-         "ok" if found["big_queries"] == 1 else "MISSED"),
-        (f"GET /upload/stats, 10 rows among {BIG_ROWS:,}", f"{found['small_among_big_ms']:.1f} ms",
-         f"10 rows alone {small:.1f} ms", f"{found['small_among_big_ms'] / small:.1f}x"),
+        (
+            f"GET /upload/stats, {BIG_ROWS:,} rows",
+            f"{found['big_ms']:.1f} ms",
+            f"10 rows {small:.1f} ms",
+            f"{found['big_ms'] / small:.1f}x",
+        ),
+        (
+            f"statistics at {BIG_ROWS:,} rows: SQL queries",
+            str(found["big_queries"]),
+            "target 1",
+            "ok" if found["big_queries"] == 1 else "MISSED",
+        ),
+        (
+            f"GET /upload/stats, 10 rows among {BIG_ROWS:,}",
+            f"{found['small_among_big_ms']:.1f} ms",
+            f"10 rows alone {small:.1f} ms",
+            f"{found['small_among_big_ms'] / small:.1f}x",
+        ),
     ]
     vendor = "PostgreSQL" if env["DATABASE_URL"].startswith(("postgres", "pgsql")) else "SQLite"
-    print(f"persona_media over HTTP: gunicorn 1 sync worker, {vendor} (CONN_MAX_AGE={env['CONN_MAX_AGE']}), "
-          f"video {VIDEO_SIZE / MIB:.2f} MiB; RSS sampled every {PeakRss.SAMPLE_SECONDS * 1000:.0f} ms (max of 3 runs); "
-          f"speeds medians of {DOWNLOAD_RUNS}, stats medians of {STATS_RUNS}")
+    print(
+        f"persona_media over HTTP: gunicorn 1 sync worker, {vendor} (CONN_MAX_AGE={env['CONN_MAX_AGE']}), "
+        f"video {VIDEO_SIZE / MIB:.2f} MiB; RSS sampled every {PeakRss.SAMPLE_SECONDS * 1000:.0f} ms (max of 3 runs); "
+        f"speeds medians of {DOWNLOAD_RUNS}, stats medians of {STATS_RUNS}"
+    )
     width = max(len(row[0]) for row in rows)
     print(f"{'figure':<{width}}  {'value':>12}  {'baseline':<32}  ratio")
     for name, value, baseline, ratio in rows:
         print(f"{name:<{width}}  {value:>12}  {baseline:<32}  {ratio}")
-    runs = "; ".join(f"{label} {', '.join(f'{g:.2f}' for g in found[key])}" for label, key in
-                     (("upload", "upload_mib"), ("parse-only floor", "floor_mib"), ("download", "download_mib"),
-                      ("upload, small recv", "small_recv_mib")))
+    runs = "; ".join(
+        f"{label} {', '.join(f'{g:.2f}' for g in found[key])}"
+        for label, key in (
+            ("upload", "upload_mib"),
+            ("parse-only floor", "floor_mib"),
+            ("download", "download_mib"),
+            ("upload, small recv", "small_recv_mib"),
+        )
+    )
     print(f"(RSS growth per run, MiB: {runs}. Total {seconds:.0f} s.)")
     if up >= MEMORY_TARGET_MIB:
-        print(f"note: the upload is over the {MEMORY_TARGET_MIB:.0f} MiB target, and so is the parse-only floor: "
-              "gunicorn reads a known-length body up to 1 MiB per recv() and copies it through BytesIO buffers "
-              "before Django sees it. With the project's gunicorn.conf.py, which caps that read-ahead at 64 KiB "
-              "(second row), the growth is what the app adds; the file goes to a temp file in 64 KiB chunks and is never held whole in memory.")
+        print(
+            f"note: the upload is over the {MEMORY_TARGET_MIB:.0f} MiB target, and so is the parse-only floor: "
+            "gunicorn reads a known-length body up to 1 MiB per recv() and copies it through BytesIO buffers "
+            "before Django sees it. With the project's gunicorn.conf.py, which caps that read-ahead at 64 KiB "
+            "(second row), the growth is what the app adds; the file goes to a temp file in 64 KiB chunks "
+            "and is never held whole in memory."
+        )
 
 
 def main() -> int:
@@ -253,8 +332,18 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-persona-media-") as tmp:
         workdir = Path(tmp)
         env = server_env(workdir)
-        os.environ.update({key: env[key] for key in ("DJANGO_SETTINGS_MODULE", "CRITVUE_ENV_FILE", "DATABASE_URL",
-                                                     "SECRET_KEY", "PERSONA_MEDIA_STORAGE_PATH")})
+        os.environ.update(
+            {
+                key: env[key]
+                for key in (
+                    "DJANGO_SETTINGS_MODULE",
+                    "CRITVUE_ENV_FILE",
+                    "DATABASE_URL",
+                    "SECRET_KEY",
+                    "PERSONA_MEDIA_STORAGE_PATH",
+                )
+            }
+        )
         migrate(env)
         sys.path.insert(0, str(ROOT))
         import django

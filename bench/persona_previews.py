@@ -30,6 +30,7 @@ endpoint: the estimate leaves out authentication, the response and the request's
 flatters the baseline); the worker's RSS before, its peak growth during, and its growth after a
 series of such uploads (sampled every 2 ms; each upload's row and files deleted between).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -128,9 +129,16 @@ class Uploads:
                     Persona.objects.select_for_update().owned_by(self.user).get(pk=self.persona.pk)
                     check_room(user=self.user, persona=self.persona, size=upload.size, checksum=checksum)
                 return MediaFile.objects.create(
-                    user=self.user, persona=self.persona, filename=name.rsplit("/", 1)[-1], stored_name=name,
-                    original_filename=upload.name, size_bytes=upload.size, mime_type=upload.content_type,
-                    media_type=kind, sha256=checksum)
+                    user=self.user,
+                    persona=self.persona,
+                    filename=name.rsplit("/", 1)[-1],
+                    stored_name=name,
+                    original_filename=upload.name,
+                    size_bytes=upload.size,
+                    mime_type=upload.content_type,
+                    media_type=kind,
+                    sha256=checksum,
+                )
 
     def preview_only(self, upload, kind: str):
         from persona_media.services import upload_rules
@@ -146,8 +154,12 @@ def in_process(uploads: Uploads, files: dict[str, tuple[bytes, str, str]], runs:
     from persona_media.models import MediaFile
     from persona_media.services import media_delete
 
-    ways = {"previews": uploads.with_previews, "checked": uploads.checked_store, "store": uploads.store_only,
-            "preview": uploads.preview_only}
+    ways = {
+        "previews": uploads.with_previews,
+        "checked": uploads.checked_store,
+        "store": uploads.store_only,
+        "preview": uploads.preview_only,
+    }
     found: dict[str, dict[str, list[float]]] = {kind: {way: [] for way in ways} for kind in files}
     for i in range(runs + 1):  # the first round is a warm-up (fork server, imports)
         for kind, spec in files.items():
@@ -204,8 +216,13 @@ def over_http(env: dict[str, str], persona, data: dict[str, bytes]) -> dict[str,
                     took.append(upload())
                 peaks.append(rss.growth_mib)
             time.sleep(0.2)
-            found[kind] = {"before": before / MIB, "peak": max(peaks), "after": (worker.memory_info().rss - before) / MIB,
-                           "ms": statistics.median(took) * 1000, "floor_ms": statistics.median(floor) * 1000}
+            found[kind] = {
+                "before": before / MIB,
+                "peak": max(peaks),
+                "after": (worker.memory_info().rss - before) / MIB,
+                "ms": statistics.median(took) * 1000,
+                "floor_ms": statistics.median(floor) * 1000,
+            }
     return found
 
 
@@ -217,8 +234,18 @@ def main() -> int:
     data = {"image": big_jpeg(), "video": bench_video()}
     with tempfile.TemporaryDirectory(prefix="bench-persona-previews-") as tmp:
         env = server_env(Path(tmp))
-        os.environ.update({key: env[key] for key in ("DJANGO_SETTINGS_MODULE", "CRITVUE_ENV_FILE", "DATABASE_URL",
-                                                     "SECRET_KEY", "PERSONA_MEDIA_STORAGE_PATH")})
+        os.environ.update(
+            {
+                key: env[key]
+                for key in (
+                    "DJANGO_SETTINGS_MODULE",
+                    "CRITVUE_ENV_FILE",
+                    "DATABASE_URL",
+                    "SECRET_KEY",
+                    "PERSONA_MEDIA_STORAGE_PATH",
+                )
+            }
+        )
         migrate(env)
         import django
 
@@ -234,29 +261,45 @@ def main() -> int:
             rss = {} if args.no_http else over_http(env, persona, data)
         finally:
             user.delete()
-    print(f"persona media, in-process on a spooled upload, median wall ms of {args.runs} interleaved runs "
-          f"(database {env['DATABASE_URL'].split(':', 1)[0]}, local storage)")
-    print(f"{'input':34} {'previews ms':>11} {'checked store ms':>16} {'ratio':>6} {'bare store ms':>13} "
-          f"{'ratio':>6} {'preview ms':>10}  goal: previews ≤{TARGET}x checked store")
-    for kind, label in (("image", f"JPEG 4000x3000 q100 ({len(data['image']) / MIB:.1f} MiB)"),
-                        ("video", f"H.264 MP4 320x240 ({len(data['video']) / MIB:.1f} MiB)")):
+    print(
+        f"persona media, in-process on a spooled upload, median wall ms of {args.runs} interleaved runs "
+        f"(database {env['DATABASE_URL'].split(':', 1)[0]}, local storage)"
+    )
+    print(
+        f"{'input':34} {'previews ms':>11} {'checked store ms':>16} {'ratio':>6} {'bare store ms':>13} "
+        f"{'ratio':>6} {'preview ms':>10}  goal: previews ≤{TARGET}x checked store"
+    )
+    for kind, label in (
+        ("image", f"JPEG 4000x3000 q100 ({len(data['image']) / MIB:.1f} MiB)"),
+        ("video", f"H.264 MP4 320x240 ({len(data['video']) / MIB:.1f} MiB)"),
+    ):
         m = ms[kind]
         ratio = m["previews"] / m["checked"]
-        print(f"{label:34} {m['previews']:>11.1f} {m['checked']:>16.1f} {ratio:>5.2f}x {m['store']:>13.1f} "
-              f"{m['previews'] / m['store']:>5.2f}x {m['preview']:>10.1f}  {'ok' if ratio <= TARGET else 'MISSED'}")
+        print(
+            f"{label:34} {m['previews']:>11.1f} {m['checked']:>16.1f} {ratio:>5.2f}x {m['store']:>13.1f} "
+            f"{m['previews'] / m['store']:>5.2f}x {m['preview']:>10.1f}  {'ok' if ratio <= TARGET else 'MISSED'}"
+        )
     if rss:
-        print(f"\nover HTTP, gunicorn 1 sync worker (project gunicorn.conf.py), {HTTP_UPLOADS} uploads per kind "
-              "after a warm-up; worker RSS in MiB")
-        print(f"{'input':6} {'upload ms':>9} {'parse-only':>10} {'checked store est.':>18} {'ratio':>6} "
-              f"{'bare store est.':>15} {'ratio':>6} {'RSS before':>10} {'peak growth':>11} {'growth after':>12}  "
-              f"goal: ≤{TARGET}x checked store")
+        print(
+            f"\nover HTTP, gunicorn 1 sync worker (project gunicorn.conf.py), {HTTP_UPLOADS} uploads per kind "
+            "after a warm-up; worker RSS in MiB"
+        )
+        print(
+            f"{'input':6} {'upload ms':>9} {'parse-only':>10} {'checked store est.':>18} {'ratio':>6} "
+            f"{'bare store est.':>15} {'ratio':>6} {'RSS before':>10} {'peak growth':>11} {'growth after':>12}  "
+            f"goal: ≤{TARGET}x checked store"
+        )
         for kind, r in rss.items():
             checked, bare = r["floor_ms"] + ms[kind]["checked"], r["floor_ms"] + ms[kind]["store"]
-            print(f"{kind:6} {r['ms']:>9.1f} {r['floor_ms']:>10.1f} {checked:>18.1f} {r['ms'] / checked:>5.2f}x "
-                  f"{bare:>15.1f} {r['ms'] / bare:>5.2f}x {r['before']:>10.1f} {r['peak']:>11.2f} {r['after']:>12.2f}  "
-                  f"{'ok' if r['ms'] / checked <= TARGET else 'MISSED'}")
-        print("  est.: the parse-only request (same body, refused after Django parsed it) plus the in-process "
-              "time; ratio: upload with previews / that")
+            print(
+                f"{kind:6} {r['ms']:>9.1f} {r['floor_ms']:>10.1f} {checked:>18.1f} {r['ms'] / checked:>5.2f}x "
+                f"{bare:>15.1f} {r['ms'] / bare:>5.2f}x {r['before']:>10.1f} {r['peak']:>11.2f} {r['after']:>12.2f}  "
+                f"{'ok' if r['ms'] / checked <= TARGET else 'MISSED'}"
+            )
+        print(
+            "  est.: the parse-only request (same body, refused after Django parsed it) plus the in-process "
+            "time; ratio: upload with previews / that"
+        )
     return 0
 
 

@@ -9,6 +9,7 @@
   queued) beside today's path for a browser-ready video, the same pictures as an H.264 MP4 of about the
   same size, stored as it is (goal: no higher).
 """
+
 from __future__ import annotations
 
 import functools
@@ -42,8 +43,11 @@ def phone_clip(codec: str = "libx265", container: str = "mov") -> bytes:
     seconds = 8
     out = io.BytesIO()
     kbits = CLIP_BYTES * 8 // seconds // 1000 - 140
-    options = ({"preset": "ultrafast", "x265-params": f"log-level=none:bitrate={kbits}"} if codec == "libx265"
-               else {"preset": "ultrafast", "b": f"{kbits}k"})
+    options = (
+        {"preset": "ultrafast", "x265-params": f"log-level=none:bitrate={kbits}"}
+        if codec == "libx265"
+        else {"preset": "ultrafast", "b": f"{kbits}k"}
+    )
     with av.open(out, "w", format=container) as movie:
         video = movie.add_stream(codec, rate=30, options=options)
         video.width, video.height, video.pix_fmt = 1920, 1080, "yuv420p"
@@ -76,8 +80,26 @@ def ours(source: Path, target: Path) -> float:
 
 def ffmpeg(source: Path, target: Path) -> float:
     started = time.perf_counter()
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(source), "-c:v", "libx264", "-preset", "veryfast",
-                    "-c:a", "aac", "-movflags", "+faststart", str(target)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            str(source),
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-c:a",
+            "aac",
+            "-movflags",
+            "+faststart",
+            str(target),
+        ],
+        check=True,
+    )
     return time.perf_counter() - started
 
 
@@ -115,24 +137,38 @@ class Site:
         email = f"bench-{time.time_ns()}@example.com"
         credentials = json.dumps({"email": email, "password": "Correct-Horse-42"})
         request(self.port, "POST", "/api/v1/auth/register", credentials, {"Content-Type": "application/json"})
-        _, body = request(self.port, "POST", "/api/v1/auth/login",
-                          json.dumps({"email": email, "password": "Correct-Horse-42"}),
-                          {"Content-Type": "application/json"})
+        _, body = request(
+            self.port,
+            "POST",
+            "/api/v1/auth/login",
+            json.dumps({"email": email, "password": "Correct-Horse-42"}),
+            {"Content-Type": "application/json"},
+        )
         return json.loads(body)["access"]
 
     def persona(self, token: str) -> int:
         import json
 
-        _, body = request(self.port, "POST", "/api/v1/personas", json.dumps({"name": "bench"}),
-                          {"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+        _, body = request(
+            self.port,
+            "POST",
+            "/api/v1/personas",
+            json.dumps({"name": "bench"}),
+            {"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        )
         return json.loads(body)["id"]
 
     def upload(self, token: str, persona: int, kind: str, data: bytes, name: str) -> tuple[int, dict]:
         import json
 
         parts, headers = multipart(data, name, "application/octet-stream")
-        status, body = request(self.port, "POST", f"/upload/persona/{persona}/{kind}", parts,
-                               {**headers, "Authorization": f"Bearer {token}"})
+        status, body = request(
+            self.port,
+            "POST",
+            f"/upload/persona/{persona}/{kind}",
+            parts,
+            {**headers, "Authorization": f"Bearer {token}"},
+        )
         return status, json.loads(body)
 
     def wait_ready(self, token: str, media_id: int) -> None:
@@ -158,13 +194,23 @@ def tree_cpu(web) -> float:
 
 def http_figures(folder: Path) -> dict[str, float]:
     site = Site(folder)
-    figures: dict[str, list[float]] = {"ready": [], "heic": [], "decode": [], "cpu_hevc": [], "cpu_h264": [],
-                                       "cpu_hevc_mp4": []}
+    figures: dict[str, list[float]] = {
+        "ready": [],
+        "heic": [],
+        "decode": [],
+        "cpu_hevc": [],
+        "cpu_h264": [],
+        "cpu_hevc_mp4": [],
+    }
     clip, heic, mp4 = phone_clip(), heic_12mp(), phone_clip("libx264", "mp4")
     hevc_mp4 = phone_clip("libx265", "mp4")
-    worker = subprocess.Popen([sys.executable, "manage.py", "worker", "--no-reload", "--no-startup-delay",
-                               "--interval", "0.2", "-v", "0"], cwd=ROOT, env=site.env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "worker", "--no-reload", "--no-startup-delay", "--interval", "0.2", "-v", "0"],
+        cwd=ROOT,
+        env=site.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         with gunicorn(site.env, site.port, ROOT / "gunicorn.conf.py") as web:
             token = site.token()
@@ -205,25 +251,61 @@ def main() -> int:
         heic = heic_12mp()
         http = http_figures(folder)
         decode = http["decode"]
-    print(f"phone media; {RUNS} runs, interleaved, medians; clip: 1080p HEVC 30 fps QuickTime + AAC, "
-          f"{len(clip) / MIB:.2f} MiB, 8 s, turned a quarter; HEIC: 4000x3000, {len(heic) / MIB:.2f} MiB\n")
+    print(
+        f"phone media; {RUNS} runs, interleaved, medians; clip: 1080p HEVC 30 fps QuickTime + AAC, "
+        f"{len(clip) / MIB:.2f} MiB, 8 s, turned a quarter; HEIC: 4000x3000, {len(heic) / MIB:.2f} MiB\n"
+    )
     rows = [("figure", "value", "baseline", "ratio (goal)")]
     if baseline:
-        rows.append(("conversion, mediakit.convert (sandboxed, niced)", f"{converted:.2f} s",
-                     f"ffmpeg -preset veryfast {baseline:.2f} s", goal(converted / baseline, 1.15)))
+        rows.append(
+            (
+                "conversion, mediakit.convert (sandboxed, niced)",
+                f"{converted:.2f} s",
+                f"ffmpeg -preset veryfast {baseline:.2f} s",
+                goal(converted / baseline, 1.15),
+            )
+        )
     else:
-        rows.append(("conversion, mediakit.convert (sandboxed, niced)", f"{converted:.2f} s",
-                     "no ffmpeg program here", "not compared"))
-    rows.append(("upload to ready over HTTP, one idle worker", f"{http['ready']:.2f} s",
-                 f"conversion alone {converted:.2f} s", f"{http['ready'] / converted:.2f}x"))
-    rows.append(("12 MP HEIC upload over HTTP (201, stored as JPEG)", f"{http['heic'] * 1000:.0f} ms",
-                 f"pillow-heif decode alone {decode * 1000:.0f} ms", goal(http["heic"] / decode, 1.5)))
-    rows.append(("web worker CPU per upload: HEVC MOV (202, queued)", f"{http['cpu_hevc'] * 1000:.0f} ms",
-                 f"same clip as H.264 MP4, 201 {http['cpu_h264'] * 1000:.0f} ms",
-                 goal(http["cpu_hevc"] / http["cpu_h264"], 1.0)))
-    rows.append(("  the same HEVC stream in an MP4 (201 before this wave)", f"{http['cpu_hevc_mp4'] * 1000:.0f} ms",
-                 f"HEVC MOV, queued {http['cpu_hevc'] * 1000:.0f} ms",
-                 f"{http['cpu_hevc'] / http['cpu_hevc_mp4']:.2f}x"))
+        rows.append(
+            (
+                "conversion, mediakit.convert (sandboxed, niced)",
+                f"{converted:.2f} s",
+                "no ffmpeg program here",
+                "not compared",
+            )
+        )
+    rows.append(
+        (
+            "upload to ready over HTTP, one idle worker",
+            f"{http['ready']:.2f} s",
+            f"conversion alone {converted:.2f} s",
+            f"{http['ready'] / converted:.2f}x",
+        )
+    )
+    rows.append(
+        (
+            "12 MP HEIC upload over HTTP (201, stored as JPEG)",
+            f"{http['heic'] * 1000:.0f} ms",
+            f"pillow-heif decode alone {decode * 1000:.0f} ms",
+            goal(http["heic"] / decode, 1.5),
+        )
+    )
+    rows.append(
+        (
+            "web worker CPU per upload: HEVC MOV (202, queued)",
+            f"{http['cpu_hevc'] * 1000:.0f} ms",
+            f"same clip as H.264 MP4, 201 {http['cpu_h264'] * 1000:.0f} ms",
+            goal(http["cpu_hevc"] / http["cpu_h264"], 1.0),
+        )
+    )
+    rows.append(
+        (
+            "  the same HEVC stream in an MP4 (201 before this wave)",
+            f"{http['cpu_hevc_mp4'] * 1000:.0f} ms",
+            f"HEVC MOV, queued {http['cpu_hevc'] * 1000:.0f} ms",
+            f"{http['cpu_hevc'] / http['cpu_hevc_mp4']:.2f}x",
+        )
+    )
     for row in rows:
         print(f"{row[0]:52} {row[1]:>10} {row[2]:>36}  {row[3]}")
     return 0

@@ -1,4 +1,5 @@
 """Critvue's settings with the RQ backend of django-tasks on Redis, for bench.job_backends only."""
+
 import os
 
 from critvue.settings import *  # noqa: F401,F403

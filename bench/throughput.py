@@ -19,6 +19,7 @@ The same is measured with `--threads 1` (2 workers x 1 thread: no GIL sharing wi
 with 3 workers (cores + 1) x the config's threads, each a server of its own (all up at once, rounds
 interleaved across them), to show which configuration scales.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,15 +43,30 @@ CLIENTS = (1, 2, 8)
 TARGET = 1.8
 SECONDS_BOUND = 120  # per round and client count
 # (label, --workers, --threads or None for the config's own)
-CONFIGS = (("production: 2 workers x config threads", 2, None), ("2 workers x 1 thread", 2, 1),
-           ("3 workers x config threads", 3, None))
+CONFIGS = (
+    ("production: 2 workers x config threads", 2, None),
+    ("2 workers x 1 thread", 2, 1),
+    ("3 workers x config threads", 3, None),
+)
 
 
 @contextmanager
 def server(env: dict[str, str], port: int, workers: int, threads: int | None) -> Iterator[list[psutil.Process]]:
     """gunicorn on `port`, up once /health answers; yields its worker processes."""
-    command = [sys.executable, "-m", "gunicorn", "critvue.wsgi:application", "--config", str(PROJECT_CONFIG),
-               "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "critvue.wsgi:application",
+        "--config",
+        str(PROJECT_CONFIG),
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+    ]
     if threads:
         command += ["--threads", str(threads)]
     with serving(command, env, lambda: request(port, "GET", "/health")[0] == 200, "gunicorn") as master:
@@ -101,10 +117,16 @@ def round_of(port: int, tokens: list[str], data: bytes, uploads: int, workers: l
     per_worker = [after - before for before, after in zip(cpu, cpu_seconds(workers))]
     cpu = sum(per_worker)
     latencies.sort()
-    return {"rate": len(latencies) / wall, "cores": cpu / wall, "cpu_ms": 1000 * cpu / max(1, len(latencies)),
-            "busiest": max(per_worker) / cpu if cpu else 0.0, "p50": statistics.median(latencies) if latencies else 0.0,
-            "p95": latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))] if latencies else 0.0,
-            "ok": len(latencies), "errors": errors}
+    return {
+        "rate": len(latencies) / wall,
+        "cores": cpu / wall,
+        "cpu_ms": 1000 * cpu / max(1, len(latencies)),
+        "busiest": max(per_worker) / cpu if cpu else 0.0,
+        "p50": statistics.median(latencies) if latencies else 0.0,
+        "p95": latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))] if latencies else 0.0,
+        "ok": len(latencies),
+        "errors": errors,
+    }
 
 
 def measure(env: dict[str, str], configs, data: bytes, uploads: int, rounds: int) -> dict[str, dict[int, list[dict]]]:
@@ -128,8 +150,10 @@ def measure(env: dict[str, str], configs, data: bytes, uploads: int, rounds: int
 def report(label: str, found: dict[int, list[dict]]) -> bool:
     one = statistics.median(r["rate"] for r in found[1])
     print(f"{label}")
-    print(f"  {'clients':>7} {'uploads/s':>9} {'x 1 client':>10} {'p50 s':>6} {'p95 s':>6} {'ok':>4} {'errors':>6} "
-          f"{'worker CPU ms/upload':>20} {'cores busy':>10} {'busiest worker':>14}")
+    print(
+        f"  {'clients':>7} {'uploads/s':>9} {'x 1 client':>10} {'p50 s':>6} {'p95 s':>6} {'ok':>4} {'errors':>6} "
+        f"{'worker CPU ms/upload':>20} {'cores busy':>10} {'busiest worker':>14}"
+    )
     met = True
     for n, runs in found.items():
         rate = statistics.median(r["rate"] for r in runs)
@@ -142,8 +166,10 @@ def report(label: str, found: dict[int, list[dict]]) -> bool:
             note = f"  goal ≥{TARGET}x, 0 errors: {'ok' if ok else 'MISSED'}"
         cpu_ms, cores = statistics.median(r["cpu_ms"] for r in runs), statistics.median(r["cores"] for r in runs)
         busiest = statistics.median(r["busiest"] for r in runs)
-        print(f"  {n:>7} {rate:>9.2f} {rate / one:>9.2f}x {p50:>6.2f} {p95:>6.2f} {sum(r['ok'] for r in runs):>4} "
-              f"{errors:>6} {cpu_ms:>20.1f} {cores:>10.2f} {busiest:>13.0%}{note}")
+        print(
+            f"  {n:>7} {rate:>9.2f} {rate / one:>9.2f}x {p50:>6.2f} {p95:>6.2f} {sum(r['ok'] for r in runs):>4} "
+            f"{errors:>6} {cpu_ms:>20.1f} {cores:>10.2f} {busiest:>13.0%}{note}"
+        )
         for error in sorted({e for r in runs for e in r["errors"]})[:3]:
             print(f"          e.g. {error}")
     return met
@@ -165,10 +191,12 @@ def main() -> int:
         load = (load, os.getloadavg()[0])
     database = env["DATABASE_URL"].split(":", 1)[0]
     cache = "redis" if env.get("REDIS_URL") else "in-process"
-    print(f"POST {UPLOAD_PATH}, 2000x2000 JPEG ({len(data)} bytes), gunicorn.conf.py (gthread), {database} + {cache}, "
-          f"local storage, rate limits off; {args.uploads} uploads per client, median of {args.rounds} interleaved "
-          f"rounds (all servers up at once, rounds interleaved across them); rates are ok answers per second of wall "
-          f"time; {os.cpu_count()} cores, load average {load[0]:.1f} before, {load[1]:.1f} after\n")
+    print(
+        f"POST {UPLOAD_PATH}, 2000x2000 JPEG ({len(data)} bytes), gunicorn.conf.py (gthread), {database} + {cache}, "
+        f"local storage, rate limits off; {args.uploads} uploads per client, median of {args.rounds} interleaved "
+        f"rounds (all servers up at once, rounds interleaved across them); rates are ok answers per second of wall "
+        f"time; {os.cpu_count()} cores, load average {load[0]:.1f} before, {load[1]:.1f} after\n"
+    )
     for label, found in results.items():
         report(label, found)
     return 0

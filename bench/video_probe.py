@@ -8,6 +8,7 @@ Run from the repository root:  .venv/bin/python -m bench.video_probe
             H.264 of bench.persona_media and on 1080p and 2160p clips; median of N each;
 - memory:   resident size of the fork server (one per calling process) and of one probe's child.
 """
+
 import os
 import statistics
 import sys
@@ -52,8 +53,10 @@ def main() -> int:
     direct = median_ms(time.process_time)
     isolated = median_ms(sandbox.run, time.process_time)
     bootstrap = statistics.median(sandbox.run(time.process_time) for _ in range(RUNS)) * 1000
-    print(f"overhead: sandbox.run {isolated:.1f} ms vs direct call {direct * 1000:.1f} us "
-          f"-> {isolated - direct:.1f} ms per call, of which {bootstrap:.1f} ms CPU in the child")
+    print(
+        f"overhead: sandbox.run {isolated:.1f} ms vs direct call {direct * 1000:.1f} us "
+        f"-> {isolated - direct:.1f} ms per call, of which {bootstrap:.1f} ms CPU in the child"
+    )
     print(f"memory:   fork server RSS {rss_mib(forkserver_pid()):.1f} MiB")
     clips = {
         "10 MiB H.264 320x240 (bench.media_common)": bench_video(),
@@ -67,8 +70,10 @@ def main() -> int:
                 out.write(data)
             child = median_ms(video.probe, path)
             inline = median_ms(video.inspect, path)
-            print(f"probe:    {name}: {child:.1f} ms in a child, {inline:.1f} ms in-process "
-                  f"(+{child - inline:.1f} ms, x{child / inline:.2f})")
+            print(
+                f"probe:    {name}: {child:.1f} ms in a child, {inline:.1f} ms in-process "
+                f"(+{child - inline:.1f} ms, x{child / inline:.2f})"
+            )
         peak = sandbox.run(hostile.peak_rss_after, video.inspect, path)
         print(f"memory:   peak RSS of a child probing the 2160p clip {peak / 1024:.1f} MiB")
     return 0

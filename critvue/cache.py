@@ -1,4 +1,5 @@
 """The rate-limit cache: Redis that reads as empty while it cannot be reached, so limits fail open."""
+
 import logging
 import time
 from collections.abc import Callable
@@ -13,8 +14,11 @@ from redis.exceptions import RedisError
 log = logging.getLogger(__name__)
 
 OPERATIONS = ("add", "get", "incr")
-errors = Counter("ratelimit_cache_errors_total",
-                 "Rate-limit cache operations that failed, so the request was let through.", ["operation"])
+errors = Counter(
+    "ratelimit_cache_errors_total",
+    "Rate-limit cache operations that failed, so the request was let through.",
+    ["operation"],
+)
 for _operation in OPERATIONS:
     errors.labels(_operation)  # exported from the start, at 0
 
@@ -33,8 +37,11 @@ class FailOpenRedisCache(RedisCache):
     """
 
     def __init__(self, server, params):
-        options = {"socket_connect_timeout": SOCKET_TIMEOUT, "socket_timeout": SOCKET_TIMEOUT,
-                   **params.get("OPTIONS", {})}
+        options = {
+            "socket_connect_timeout": SOCKET_TIMEOUT,
+            "socket_timeout": SOCKET_TIMEOUT,
+            **params.get("OPTIONS", {}),
+        }
         super().__init__(server, {**params, "OPTIONS": options})
         self._down_until = 0.0
 
@@ -57,4 +64,5 @@ class FailOpenRedisCache(RedisCache):
     def incr(self, key, delta=1, version=None) -> int:
         def not_found():
             raise ValueError(f"Key {key!r} not found: the rate-limit cache is unreachable.")
+
         return self._call("incr", partial(super().incr, key, delta, version), not_found)

@@ -10,6 +10,7 @@ Written on the standard library's `ipaddress`: django-ipware / python-ipware pic
 first public) address and match proxies by string prefix, and django-xff trusts a fixed depth whatever
 the peer is — neither ignores the header from an untrusted peer, which the contract requires.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -74,7 +75,8 @@ def client_address(request: HttpRequest) -> str:
     """The address of the client that made this request (RATELIMIT_IP_META_KEY names this function)."""
     cached = getattr(request, CACHE_ATTRIBUTE, None)
     if cached is None:
-        cached = resolve(request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_X_FORWARDED_FOR", ""),
-                         trusted_networks())
+        cached = resolve(
+            request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_X_FORWARDED_FOR", ""), trusted_networks()
+        )
         setattr(request, CACHE_ATTRIBUTE, cached)
     return cached

@@ -1,8 +1,9 @@
 """Optional error tracking: with SENTRY_DSN set, sentry-sdk's Django integration reports errors, and no
 personal data: no user, address, cookies, headers that identify, request bodies, query strings (signed
 URLs are credentials), local variables of frames, nor email addresses in messages."""
-from typing import Any
+
 import re
+from typing import Any
 
 # Log lines' extra fields that name a person (critvue.logs adds the client's address to every line).
 PERSONAL_FIELDS = {"client", "email", "ip_address", "remote_addr", "user", "user_id"}
@@ -15,9 +16,11 @@ def start(dsn: str, *, environment: str, release: str | None = None) -> None:
     from sentry_sdk.integrations.django import DjangoIntegration
 
     sentry_sdk.init(
-        dsn=dsn, environment=environment, release=release or None,
+        dsn=dsn,
+        environment=environment,
+        release=release or None,
         integrations=[DjangoIntegration()],
-        send_default_pii=False,         # no user, no IP address, no cookies, no identifying headers
+        send_default_pii=False,  # no user, no IP address, no cookies, no identifying headers
         include_local_variables=False,  # frames' variables hold emails, passwords and tokens
         max_request_body_size="never",  # bodies hold emails and passwords
         before_send=scrub_event,

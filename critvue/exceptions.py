@@ -4,6 +4,7 @@ The API's handler is mediakit's (the apps' views use it whatever the host config
 own views (accounts) get it through REST_FRAMEWORK's EXCEPTION_HANDLER. Here: Django's error pages
 (400, 403, 404, 500) as JSON for every path but the admin's.
 """
+
 from django.http import JsonResponse
 from django.views import defaults
 

@@ -1,4 +1,5 @@
 """Log lines name the client they were written for (its address behind trusted proxies)."""
+
 import logging
 from contextvars import ContextVar
 

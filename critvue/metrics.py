@@ -1,4 +1,5 @@
 """GET /metrics: django-prometheus's export, plus collectors that read their values at scrape time."""
+
 import os
 
 from django.http import HttpResponse

@@ -1,4 +1,5 @@
 """Request checks that come before any view, and JSON for every error the server answers."""
+
 from http import HTTPStatus
 
 from django.http import JsonResponse
@@ -18,9 +19,14 @@ class RequireContentLength:
     def __call__(self, request):
         chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
         if chunked and not request.META.get("CONTENT_LENGTH"):
-            return JsonResponse({"detail": "Send the request body with a Content-Length header; chunked "
-                                           "request bodies are not supported.", "code": "length_required"},
-                                status=411)
+            return JsonResponse(
+                {
+                    "detail": "Send the request body with a Content-Length header; chunked "
+                    "request bodies are not supported.",
+                    "code": "length_required",
+                },
+                status=411,
+            )
         return self.get_response(request)
 
 
@@ -38,8 +44,11 @@ class DependencyFailures:
         if failure is None:
             return None
         wait = getattr(failure, "wait", None)
-        return JsonResponse({"detail": str(failure.detail), "code": failure.default_code},
-                            status=failure.status_code, headers={"Retry-After": str(wait)} if wait else None)
+        return JsonResponse(
+            {"detail": str(failure.detail), "code": failure.default_code},
+            status=failure.status_code,
+            headers={"Retry-After": str(wait)} if wait else None,
+        )
 
 
 # The sentences of the errors Django itself answers (the rest: the status's own phrase).

@@ -4,6 +4,7 @@ States: "ok", "timeout" (no answer by the deadline, or the client's own timeout)
 or less free than STORAGE_MIN_FREE_BYTES), "read_only" (cannot take a write), "error" (anything
 else; logged).
 """
+
 import logging
 import shutil
 import time
@@ -34,11 +35,13 @@ def database() -> None:
 
 def in_own_connection(check: Callable[[], None]) -> Callable[[], None]:
     """A database check for a probe thread: it connects on its own and always closes what it opened."""
+
     def run() -> None:
         try:
             check()
         finally:
             connections.close_all()
+
     return run
 
 
@@ -59,6 +62,7 @@ def storage(alias: str) -> Callable[[], None]:
             free = shutil.disk_usage(store.location).free
             if free < settings.STORAGE_MIN_FREE_BYTES:
                 raise NearlyFull(f"{free} bytes free, under STORAGE_MIN_FREE_BYTES")
+
     return check
 
 

@@ -4,6 +4,7 @@ The statuses are worked out from what each view is made of (a body and its parse
 parameters, authentication, content negotiation, rate limits, stored files), so a new endpoint is
 documented without a word of its own; what only a view knows (409, 410, 202, …) it declares itself.
 """
+
 from drf_spectacular import openapi
 from rest_framework.negotiation import DefaultContentNegotiation
 
@@ -11,31 +12,44 @@ ERROR_REF = {"$ref": "#/components/schemas/Error"}
 ERROR_SCHEMA = {
     "type": "object",
     "description": "Every error: a sentence for people and a stable snake_case code for programs, and for some "
-                   "errors more fields that say what exactly went wrong.",
+    "errors more fields that say what exactly went wrong.",
     "properties": {
         "detail": {"type": "string", "description": "A sentence for people; never an internal name."},
-        "code": {"type": "string", "description": "Stable snake_case code, e.g. `file_too_large`, "
-                                                  "`unsupported_type`, `rate_limited`, `service_unavailable`."},
-        "errors": {"type": "object", "additionalProperties": True,
-                   "description": "Validation errors by field (a list of sentences per field, nested like the "
-                                  "body): sent with `400` when the body or query failed validation; `detail` "
-                                  "repeats the first one."},
-        "existing_id": {"type": "integer", "description": "With `409 duplicate_file`: the media file that "
-                                                          "already holds these bytes."},
-        "messages": {"type": "array", "description": "With `401 token_not_valid`: why each kind of token was "
-                                                     "refused.",
-                     "items": {"type": "object", "additionalProperties": True,
-                               "properties": {"token_type": {"type": "string"}, "message": {"type": "string"}}}},
+        "code": {
+            "type": "string",
+            "description": "Stable snake_case code, e.g. `file_too_large`, "
+            "`unsupported_type`, `rate_limited`, `service_unavailable`.",
+        },
+        "errors": {
+            "type": "object",
+            "additionalProperties": True,
+            "description": "Validation errors by field (a list of sentences per field, nested like the "
+            "body): sent with `400` when the body or query failed validation; `detail` "
+            "repeats the first one.",
+        },
+        "existing_id": {
+            "type": "integer",
+            "description": "With `409 duplicate_file`: the media file that already holds these bytes.",
+        },
+        "messages": {
+            "type": "array",
+            "description": "With `401 token_not_valid`: why each kind of token was refused.",
+            "items": {
+                "type": "object",
+                "additionalProperties": True,
+                "properties": {"token_type": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
     },
     "required": ["detail", "code"],
     "additionalProperties": True,
 }
 DESCRIPTIONS = {
     "400": "Invalid request: `detail` says what is wrong, `code` names it (and `errors` lists each field's "
-           "problems when the body or query failed validation).",
+    "problems when the body or query failed validation).",
     "401": "Missing, expired or forged credentials (`WWW-Authenticate: Bearer`).",
     "403": "Not allowed: a cookie-authenticated unsafe request from an untrusted origin, or a refusal that "
-           "`code` names (e.g. `uploads_suspended`).",
+    "`code` names (e.g. `uploads_suspended`).",
     "404": "No such object, or not the caller's.",
     "406": "None of the types in `Accept` can be answered (this operation answers JSON).",
     "408": "The request body did not arrive in time (`code: request_timeout`).",
@@ -46,7 +60,7 @@ DESCRIPTIONS = {
     "415": "The body is not in a format this operation reads.",
     "429": "Rate-limited: try again after `Retry-After` seconds (`code: rate_limited`).",
     "503": "A service this operation needs (database, cache or storage) is down or not answering; "
-           "`code: service_unavailable`, try again after `Retry-After` seconds.",
+    "`code: service_unavailable`, try again after `Retry-After` seconds.",
     "507": "The storage is full; nothing was stored (`code: insufficient_storage`).",
 }
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}}
@@ -59,9 +73,11 @@ def strip_trailing_slash(endpoints, **kwargs):
 
 
 def error_response(status: str) -> dict:
-    return {"description": DESCRIPTIONS.get(status, "An error: see `detail` and `code`."),
-            "content": {"application/json": {"schema": ERROR_REF}},
-            **({"headers": RETRY_AFTER} if status in WITH_RETRY_AFTER else {})}
+    return {
+        "description": DESCRIPTIONS.get(status, "An error: see `detail` and `code`."),
+        "content": {"application/json": {"schema": ERROR_REF}},
+        **({"headers": RETRY_AFTER} if status in WITH_RETRY_AFTER else {}),
+    }
 
 
 def _serializer_class(serializer):

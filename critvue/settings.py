@@ -1,4 +1,5 @@
 """Critvue settings: every value comes from the environment (or a `.env` file), read here only."""
+
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -120,13 +121,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "critvue.postgresql"
     DATABASES["default"]["QUERY_TIMEOUT"] = DATABASE_QUERY_TIMEOUT
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        connect_timeout=DATABASE_CONNECT_TIMEOUT, options=f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}")
+        connect_timeout=DATABASE_CONNECT_TIMEOUT, options=f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+    )
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "OPTIONS": {"socket_connect_timeout": CACHE_TIMEOUT_SECONDS,
-                                      "socket_timeout": CACHE_TIMEOUT_SECONDS}}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": CACHE_TIMEOUT_SECONDS, "socket_timeout": CACHE_TIMEOUT_SECONDS},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -218,19 +224,28 @@ def s3_client_config():
     """botocore's Config: the bounded timeouts and retries above."""
     from botocore.config import Config
 
-    return Config(connect_timeout=S3_CONNECT_TIMEOUT, read_timeout=S3_READ_TIMEOUT,
-                  retries={"mode": "standard", "total_max_attempts": S3_MAX_ATTEMPTS})
+    return Config(
+        connect_timeout=S3_CONNECT_TIMEOUT,
+        read_timeout=S3_READ_TIMEOUT,
+        retries={"mode": "standard", "total_max_attempts": S3_MAX_ATTEMPTS},
+    )
 
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(VAR_DIR / "media")}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "media")},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    "avatars": s3_storage(AVATAR_S3_LOCATION, public=True) if AVATAR_STORAGE_TYPE == "cloud" else {
+    "avatars": s3_storage(AVATAR_S3_LOCATION, public=True)
+    if AVATAR_STORAGE_TYPE == "cloud"
+    else {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": AVATAR_STORAGE_PATH, "base_url": AVATAR_BASE_URL + "/"},
     },
-    "persona_media": s3_storage(PERSONA_MEDIA_S3_LOCATION, public=False) if MEDIA_STORAGE_TYPE == "cloud" else {
+    "persona_media": s3_storage(PERSONA_MEDIA_S3_LOCATION, public=False)
+    if MEDIA_STORAGE_TYPE == "cloud"
+    else {
         "BACKEND": "mediakit.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": PERSONA_MEDIA_STORAGE_PATH},
     },
@@ -342,8 +357,14 @@ LOGGING = {
     },
     # Every line written for a request names its client (critvue.logs).
     "filters": {"client": {"()": "critvue.logs.RequestClient"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json",
-                            "filters": ["client"]}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+            "filters": ["client"],
+        }
+    },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {"django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False}},
 }
@@ -353,5 +374,8 @@ SENTRY_DSN = env.str("SENTRY_DSN", default="")
 if SENTRY_DSN:
     from critvue.errortracking import start as start_error_tracking
 
-    start_error_tracking(SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default="production"),
-                         release=env.str("SENTRY_RELEASE", default=""))
+    start_error_tracking(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default=""),
+    )

@@ -1,4 +1,5 @@
 """Refuse to serve with an invalid configuration, rather than fail on the first request."""
+
 from django.core import checks
 from django.core.management.base import SystemCheckError
 

@@ -4,6 +4,7 @@ A host project's REST_FRAMEWORK settings may be anything (a stock project has no
 views state their own, so their answers keep the contract's shapes — `{detail, code}` errors,
 `{count, next, previous, results}` pages — whatever the host chose. Authentication stays the host's.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -28,8 +29,9 @@ from mediakit.rejections import Rejected
 
 def api_error(name: str, status_code: int, code: str, detail: str) -> type[exceptions.APIException]:
     """An API error class: its status, its stable `code` and the sentence it says by default."""
-    return type(name, (exceptions.APIException,), {"status_code": status_code, "default_code": code,
-                                                    "default_detail": detail})
+    return type(
+        name, (exceptions.APIException,), {"status_code": status_code, "default_code": code, "default_detail": detail}
+    )
 
 
 class Refused(exceptions.APIException):
@@ -53,8 +55,9 @@ class RateLimited(exceptions.Throttled):
     default_code = "rate_limited"
 
 
-RequestTimeout = api_error("RequestTimeout", status.HTTP_408_REQUEST_TIMEOUT, "request_timeout",
-                           "The request body did not arrive in time.")
+RequestTimeout = api_error(
+    "RequestTimeout", status.HTTP_408_REQUEST_TIMEOUT, "request_timeout", "The request body did not arrive in time."
+)
 
 
 def translate(exc: Exception) -> Exception:
@@ -108,8 +111,11 @@ def exception_handler(exc, context):
         response.data = {"detail": str(detail), "code": data.get("code") or getattr(detail, "code", "error")}
     elif isinstance(data, dict) and isinstance(data.get("detail"), str):
         # Extra fields supplied on purpose (e.g. by simplejwt) are kept beside detail and code.
-        response.data = {**data, "detail": str(data["detail"]),
-                         "code": str(data.get("code") or getattr(data["detail"], "code", "error"))}
+        response.data = {
+            **data,
+            "detail": str(data["detail"]),
+            "code": str(data.get("code") or getattr(data["detail"], "code", "error")),
+        }
     else:
         detail, code = _first_error(data)
         response.data = {"detail": detail, "code": code, "errors": data}
@@ -143,7 +149,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
         if not (raw.isascii() and raw.isdigit() and int(raw) >= 1):
             raise exceptions.ValidationError(
                 {self.page_size_query_param: [f"A whole number from 1 (at most {self.max_page_size} are served)."]},
-                code="invalid")
+                code="invalid",
+            )
         return min(int(raw), self.max_page_size)
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
@@ -151,8 +158,9 @@ class PageNumberPagination(pagination.PageNumberPagination):
         for parameter in parameters:
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"]["minimum"] = 1
-                parameter["description"] = f"Results per page, from 1 ({self.page_size} by default; at most " \
-                                           f"{self.max_page_size} are served)."
+                parameter["description"] = (
+                    f"Results per page, from 1 ({self.page_size} by default; at most {self.max_page_size} are served)."
+                )
             elif parameter["name"] == self.page_query_param:
                 parameter["schema"]["minimum"] = 1
         return parameters

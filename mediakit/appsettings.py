@@ -4,6 +4,7 @@ Each app's `conf.py` declares its defaults once; code reads `conf.settings.MAX_U
 the host's value when its dict names it and the default otherwise. A key the app does not know is a
 configuration error (a typo must not silently fall back to a default).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -38,10 +39,20 @@ class AppSettings:
         """Errors for a setting that is not a dict or names keys the app does not know."""
         value = getattr(django_settings, self.name, None)
         if value is not None and not isinstance(value, Mapping):
-            return [Error(f"{self.name} must be a dict, not {type(value).__name__}.",
-                          hint=f"Set {self.name} = {{...}} with any of: {', '.join(self.defaults)}.", id=self.check_id)]
+            return [
+                Error(
+                    f"{self.name} must be a dict, not {type(value).__name__}.",
+                    hint=f"Set {self.name} = {{...}} with any of: {', '.join(self.defaults)}.",
+                    id=self.check_id,
+                )
+            ]
         unknown = sorted(set(self.given()) - set(self.defaults))
         if not unknown:
             return []
-        return [Error(f"{self.name} has unknown keys: {', '.join(unknown)}.",
-                      hint=f"Known keys: {', '.join(self.defaults)}.", id=self.check_id)]
+        return [
+            Error(
+                f"{self.name} has unknown keys: {', '.join(unknown)}.",
+                hint=f"Known keys: {', '.join(self.defaults)}.",
+                id=self.check_id,
+            )
+        ]

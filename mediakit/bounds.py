@@ -24,6 +24,7 @@ must not refuse a file an idle one accepts. The two decoders that run as one C c
 through simplejpeg, libwebp — cannot be stopped mid-way in-process; their work is bounded before
 they start by the scan allowance and the pixel limits.
 """
+
 from __future__ import annotations
 
 import re
@@ -123,8 +124,10 @@ def _check_jpeg(data: bytes | memoryview) -> None:
         if marker == 0xDA:
             scans += 1
             if scans > allowed_scans(pixels):
-                raise refuse(f"it has more than {allowed_scans(pixels)} progressive scans, the most accepted "
-                             "for a picture of its size")
+                raise refuse(
+                    f"it has more than {allowed_scans(pixels)} progressive scans, the most accepted "
+                    "for a picture of its size"
+                )
             found = _NEXT_MARKER.search(data, pos)
             if found is None:
                 return
@@ -170,8 +173,9 @@ def _check_gif(data: bytes | memoryview, max_frames: int) -> None:
             pos += data[pos] + 1
             subblocks += 1
             if subblocks > MAX_GIF_SUBBLOCKS:
-                raise refuse(f"its data is split into more than {MAX_GIF_SUBBLOCKS} pieces, far more than "
-                             "any encoder writes")
+                raise refuse(
+                    f"its data is split into more than {MAX_GIF_SUBBLOCKS} pieces, far more than any encoder writes"
+                )
         pos += 1  # the empty sub-block that ends the block
 
 

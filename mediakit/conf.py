@@ -7,17 +7,22 @@
 | PNG_COMPRESSION | 6 | zlib level of a PNG rendered, 0–9 |
 | RETRY_AFTER_SECONDS | 30 | `Retry-After` of a 503 answered while a database, cache or storage is down |
 """
+
 from mediakit.appsettings import AppSettings
 from mediakit.imaging import Encoding
 
 DEFAULTS = Encoding()  # JPEG and WebP quality 85, PNG compression 6
 
-settings = AppSettings("MEDIAKIT", {
-    "JPEG_QUALITY": DEFAULTS.jpeg_quality,
-    "WEBP_QUALITY": DEFAULTS.webp_quality,
-    "PNG_COMPRESSION": DEFAULTS.png_compression,
-    "RETRY_AFTER_SECONDS": 30,
-}, check_id="mediakit.E001")
+settings = AppSettings(
+    "MEDIAKIT",
+    {
+        "JPEG_QUALITY": DEFAULTS.jpeg_quality,
+        "WEBP_QUALITY": DEFAULTS.webp_quality,
+        "PNG_COMPRESSION": DEFAULTS.png_compression,
+        "RETRY_AFTER_SECONDS": 30,
+    },
+    check_id="mediakit.E001",
+)
 
 
 def jpeg_quality() -> int:

@@ -10,6 +10,7 @@ yuv420p that needs no turn, scale or frame-rate cut; AAC audio. The rest is enco
 It runs in a sandboxed child (mediakit.sandbox): FFmpeg reads the client's file there, under CPU,
 memory and wall-clock limits, `nice`d, and dies with its caller.
 """
+
 from __future__ import annotations
 
 import math
@@ -54,8 +55,15 @@ class Converted:
     audio_copied: bool
 
 
-def convert(src: str | os.PathLike[str], dst: str | os.PathLike[str], *, container_format: str = "mp4",
-            timeout: float = 600.0, heartbeat=None, beat_seconds: float = 1.0) -> Converted:
+def convert(
+    src: str | os.PathLike[str],
+    dst: str | os.PathLike[str],
+    *,
+    container_format: str = "mp4",
+    timeout: float = 600.0,
+    heartbeat=None,
+    beat_seconds: float = 1.0,
+) -> Converted:
     """Convert in a sandboxed child; Rejected(code) when it cannot (processing_timeout past `timeout`).
 
     `heartbeat()` is called every `beat_seconds` while the child works; returning False stops it
@@ -63,8 +71,16 @@ def convert(src: str | os.PathLike[str], dst: str | os.PathLike[str], *, contain
     """
     budget = sandbox.Budget(cpu_seconds=timeout * THREADS, nice=NICE, heartbeat=heartbeat, beat_seconds=beat_seconds)
     try:
-        return sandbox.run(transcode, os.path.abspath(src), os.path.abspath(dst), container_format,
-                           timeout=timeout, memory=MEMORY, code="processing_failed", budget=budget)
+        return sandbox.run(
+            transcode,
+            os.path.abspath(src),
+            os.path.abspath(dst),
+            container_format,
+            timeout=timeout,
+            memory=MEMORY,
+            code="processing_failed",
+            budget=budget,
+        )
     except Rejected as rejected:
         if "longer than" in rejected.detail or "CPU time" in rejected.detail:
             raise Rejected("processing_timeout", f"converting took longer than {timeout:g} s") from None
@@ -103,9 +119,12 @@ def _open(src: str, container_format: str) -> Any:
     import av
 
     try:
-        return av.open(src, format=container_format,
-                       options={"probesize": str(32 << 20), "protocol_whitelist": "file", "enable_drefs": "0"},
-                       stream_options=[{"max_pixels": str(DECODER_MAX_PIXELS)}] * MAX_STREAMS)
+        return av.open(
+            src,
+            format=container_format,
+            options={"probesize": str(32 << 20), "protocol_whitelist": "file", "enable_drefs": "0"},
+            stream_options=[{"max_pixels": str(DECODER_MAX_PIXELS)}] * MAX_STREAMS,  # type: ignore[list-item]
+        )
     except (av.FFmpegError, ValueError, UnicodeDecodeError):
         raise Rejected("corrupt_file", "FFmpeg cannot read the file as a video") from None
 
@@ -143,7 +162,7 @@ class Plan:
     copy: bool
 
     @classmethod
-    def of(cls, video: Any, rotation: int) -> "Plan":
+    def of(cls, video: Any, rotation: int) -> Plan:
         ctx = video.codec_context
         aspect = Fraction(video.sample_aspect_ratio or ctx.sample_aspect_ratio or 1)
         width, height = ctx.width, ctx.height
@@ -156,8 +175,15 @@ class Plan:
         out_w, out_h = fitted_even(width, height)
         rate = video.average_rate or video.guessed_rate
         fps_cap = MAX_FPS if rate and rate > MAX_FPS else None
-        copy = (ctx.name == "h264" and ctx.format is not None and ctx.format.name == "yuv420p" and rotation == 0
-                and (out_w, out_h) == (ctx.width, ctx.height) and aspect in (0, 1) and fps_cap is None)
+        copy = (
+            ctx.name == "h264"
+            and ctx.format is not None
+            and ctx.format.name == "yuv420p"
+            and rotation == 0
+            and (out_w, out_h) == (ctx.width, ctx.height)
+            and aspect in (0, 1)
+            and fps_cap is None
+        )
         return cls(out_w, out_h, rotation, fps_cap, copy)
 
 
@@ -214,6 +240,7 @@ class _Writer:
     def _filtered(self, frame: Any) -> None:
         import av
 
+        assert self.graph is not None  # a re-encoded video always has its filter graph
         self.graph.vpush(frame)
         while True:
             try:
@@ -230,6 +257,7 @@ class _Writer:
                 packet.stream = self.aout
                 self.out.mux(packet)
             return
+        assert self.aout is not None  # audio packets are passed on only when there is an output stream
         for frame in packet.decode():
             self.out.mux(self.aout.encode(frame))
 
@@ -247,8 +275,9 @@ def _graph(video: Any, plan: Plan) -> tuple[Any, Fraction]:
 
     graph = av.filter.Graph()
     nodes = [graph.add_buffer(template=video)]
-    turn = {90: [("transpose", "cclock")], 270: [("transpose", "clock")],
-            180: [("hflip", ""), ("vflip", "")]}.get(plan.rotation, [])
+    turn = {90: [("transpose", "cclock")], 270: [("transpose", "clock")], 180: [("hflip", ""), ("vflip", "")]}.get(
+        plan.rotation, []
+    )
     steps = [*turn, ("scale", f"{plan.width}:{plan.height}:flags=bicubic"), ("setsar", "1")]
     if plan.fps_cap:
         steps.append(("fps", str(plan.fps_cap)))
@@ -282,11 +311,17 @@ def _describe(path: str, plan: Plan, copy_audio: bool) -> Converted:
         size = os.path.getsize(path)
         rate = video.average_rate
         return Converted(
-            width=video.codec_context.width, height=video.codec_context.height, duration=round(duration, 3),
-            fps=round(float(rate), 3) if rate else None, video_codec=video.codec_context.name,
+            width=video.codec_context.width,
+            height=video.codec_context.height,
+            duration=round(duration, 3),
+            fps=round(float(rate), 3) if rate else None,
+            video_codec=video.codec_context.name,
             audio_codec=audio.codec_context.name if audio is not None else None,
-            bitrate=round(size * 8 / duration) if duration else 0, size=size,
-            video_copied=plan.copy, audio_copied=bool(audio is not None and copy_audio))
+            bitrate=round(size * 8 / duration) if duration else 0,
+            size=size,
+            video_copied=plan.copy,
+            audio_copied=bool(audio is not None and copy_audio),
+        )
 
 
 sandbox.preload("av", "mediakit.convert")

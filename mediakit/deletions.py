@@ -1,4 +1,5 @@
 """Counting the stored files really removed, and the durable record of those storage refused."""
+
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,10 +62,12 @@ def record_refusal(alias: str | None, name: str, error: BaseException) -> None:
     message = f"{type(error).__name__}: {error}"[:ERROR_CHARS]
     try:
         record, created = PendingDeletion.objects.get_or_create(
-            storage_alias=alias, name=name, defaults={"last_error": message, "last_attempt_at": now})
+            storage_alias=alias, name=name, defaults={"last_error": message, "last_attempt_at": now}
+        )
         if not created:
             PendingDeletion.objects.filter(pk=record.pk).update(
-                attempts=F("attempts") + 1, last_error=message, last_attempt_at=now)
+                attempts=F("attempts") + 1, last_error=message, last_attempt_at=now
+            )
     except DatabaseError:  # the orphan sweep remains the last resort
         log.exception("could not record a refused deletion", extra={"file": name, "storage": alias})
 

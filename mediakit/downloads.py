@@ -1,13 +1,14 @@
 """Serving a stored file: streamed in chunks, with ETag, If-None-Match, single Range and If-Range."""
+
 import sys
-from typing import Any
 import unicodedata
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import quote
 
 from django.core.files.storage import Storage
-from django.http.response import HttpResponseBase
 from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from rest_framework.negotiation import BaseContentNegotiation
 from werkzeug.http import parse_etags, parse_range_header, quote_etag
 
@@ -109,12 +110,24 @@ def _closing(chunks: Iterator[bytes], body) -> Iterator[bytes]:
         body.close()
 
 
-def stored_file_response(request, storage: Storage, name: str, *, size: int, content_type: str,
-                         etag: str, filename: str, inline: bool = False, cache_control: str = PRIVATE,
-                         extra_headers: dict[str, str] | None = None) -> HttpResponseBase:
+def stored_file_response(
+    request,
+    storage: Storage,
+    name: str,
+    *,
+    size: int,
+    content_type: str,
+    etag: str,
+    filename: str,
+    inline: bool = False,
+    cache_control: str = PRIVATE,
+    extra_headers: dict[str, str] | None = None,
+) -> HttpResponseBase:
     """200, 206, 304 or 416 for a GET (or HEAD) of the stored file `name`, streamed and never read whole."""
-    headers = {**file_headers(etag=etag, filename=filename, inline=inline, cache_control=cache_control),
-               **(extra_headers or {})}
+    headers = {
+        **file_headers(etag=etag, filename=filename, inline=inline, cache_control=cache_control),
+        **(extra_headers or {}),
+    }
     if not_modified(request, etag):
         unchanged = HttpResponse(status=304, headers=headers)
         del unchanged["Content-Type"]
@@ -123,9 +136,14 @@ def stored_file_response(request, storage: Storage, name: str, *, size: int, con
     response: HttpResponseBase
     byte_range = _requested_range(request, etag, size)
     if byte_range == UNSATISFIABLE:
-        return JsonResponse({"detail": f"The requested range is not satisfiable: the file has {size} bytes.",
-                             "code": "range_not_satisfiable"}, status=416,
-                            headers={**headers, "Content-Range": f"bytes */{size}"})
+        return JsonResponse(
+            {
+                "detail": f"The requested range is not satisfiable: the file has {size} bytes.",
+                "code": "range_not_satisfiable",
+            },
+            status=416,
+            headers={**headers, "Content-Range": f"bytes */{size}"},
+        )
     if byte_range is not None:
         (start, stop), status = byte_range, 206
         headers["Content-Range"] = f"bytes {start}-{stop - 1}/{size}"
@@ -141,8 +159,9 @@ def stored_file_response(request, storage: Storage, name: str, *, size: int, con
         whole.block_size = CHUNK_SIZE
         response = whole
     else:
-        response = StreamingHttpResponse(read_range(storage, name, start, stop), status=status,
-                                         content_type=content_type, headers=headers)
+        response = StreamingHttpResponse(
+            read_range(storage, name, start, stop), status=status, content_type=content_type, headers=headers
+        )
     response["Content-Length"] = str(stop - start)
     return response
 

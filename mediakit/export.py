@@ -12,6 +12,7 @@ central directory already count it — so the stream raises ExportInterrupted: t
 breaks the connection off before the promised length, and the client sees a failed download,
 never a short ZIP that looks whole.
 """
+
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator

@@ -3,6 +3,7 @@
 The one place that knows which exceptions mean "the database, cache or storage is down, hung, full or
 read-only": DRF's exception handler and the middleware for plain Django views both ask it.
 """
+
 import errno
 import logging
 import sys
@@ -66,8 +67,9 @@ def dependency_failure(exc: BaseException) -> exceptions.APIException | None:
     while cause is not None and seen < 5:
         answer = _classify(cause)
         if answer is not None:
-            log.error("a service the request needs failed: %s", answer.detail,
-                      exc_info=(type(exc), exc, exc.__traceback__))
+            log.error(
+                "a service the request needs failed: %s", answer.detail, exc_info=(type(exc), exc, exc.__traceback__)
+            )
             return answer
         cause, seen = cause.__cause__, seen + 1
     return None

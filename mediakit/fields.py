@@ -1,4 +1,5 @@
 """Serializer fields that take only what the OpenAPI schema says they take."""
+
 from django.db import models
 from rest_framework import serializers
 
@@ -16,6 +17,8 @@ class TextField(serializers.CharField):
 # DRF's ModelSerializer with text model fields read by TextField. (No docstring: drf-spectacular would
 # show it as the description of every serializer below it.)
 class ModelSerializer(serializers.ModelSerializer):
-
-    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
-                                models.CharField: TextField, models.TextField: TextField}
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: TextField,
+        models.TextField: TextField,
+    }

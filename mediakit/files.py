@@ -1,8 +1,9 @@
 """Stored files follow their rows: removed after the deleting transaction commits, never before."""
+
 import logging
 import threading
-from typing import Any
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.core.files.storage import Storage
 from django.db import connections, transaction
@@ -32,8 +33,9 @@ def delete_stored(storage: Storage, names: Iterable[str], *, alias: str | None =
     return removed
 
 
-def delete_on_commit(storage: Storage, names: Iterable[str], using: str | None = None, *,
-                     alias: str | None = None) -> None:
+def delete_on_commit(
+    storage: Storage, names: Iterable[str], using: str | None = None, *, alias: str | None = None
+) -> None:
     """Delete these names once the current transaction commits (at once outside a transaction)."""
     names = [n for n in names if n]
     if names:

@@ -7,6 +7,7 @@ or re-formatted copy of a picture lands within a few bits of the original and di
 hex form is ThreatExchange's. bench/perceptual.py measured it against pHash (`imagehash`) on the test
 kit's photos and scikit-image's sample photos: see README, "Blocked content".
 """
+
 from __future__ import annotations
 
 import io
@@ -48,8 +49,11 @@ def available() -> bool:
 
 def _picture(source: BinaryIO | bytes | Image.Image) -> Image.Image:
     """The displayed picture as RGB at most HASH_SIDE px: orientation applied, first frame, transparency on white."""
-    image = source if isinstance(source, Image.Image) else Image.open(
-        io.BytesIO(source) if isinstance(source, bytes) else source)
+    image = (
+        source
+        if isinstance(source, Image.Image)
+        else Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
+    )
     if image.format == "JPEG":
         image.draft("RGB", (DECODE_SIDE, DECODE_SIDE))
     image.seek(0)
@@ -87,8 +91,10 @@ def distance(a: str, b: str) -> int:
 def chunk_keys(digest: str) -> list[int]:
     """The CHUNKS keys of a hash, as stored in the index."""
     width = CHUNK_BITS // 4
-    return [position << CHUNK_BITS | int(digest[position * width:(position + 1) * width], 16)
-            for position in range(CHUNKS)]
+    return [
+        position << CHUNK_BITS | int(digest[position * width : (position + 1) * width], 16)
+        for position in range(CHUNKS)
+    ]
 
 
 def probe_keys(digest: str) -> list[int]:

@@ -5,10 +5,11 @@ decoding and pillow-heif then resets the EXIF orientation to 1, so a HEIF opens 
 pipeline's orientation step finds nothing left to do. Without pillow-heif installed, HEIC is simply
 not an accepted format.
 """
+
 try:
     import pillow_heif
 except ImportError:  # pragma: no cover - the dependency is declared; a host may still lack it
-    pillow_heif = None
+    pillow_heif = None  # type: ignore[assignment]  # checked before every use
 
 if pillow_heif is not None:
     # Only the primary image is ever shown: thumbnails, depth maps and auxiliary images (HDR gain

@@ -4,6 +4,7 @@ sniff → open with the header checked before any pixel is decoded → decode (d
 → orientation → sRGB → metadata dropped → resize → encode. Avatars render their variants with it,
 persona media check their images and make their previews with it.
 """
+
 from __future__ import annotations
 
 import io
@@ -37,7 +38,10 @@ REJECTION_CODES = frozenset(REFUSALS)
 
 # What libmagic may call an image, and the Pillow format that must then open it.
 FORMAT_BY_MIME: dict[str, str] = {
-    "image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF",
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "image/webp": "WEBP",
+    "image/gif": "GIF",
     "image/avif": "AVIF",  # Pillow's own libavif
     **heif.FORMAT_BY_MIME,  # HEIC/HEIF through pillow-heif (libheif), when installed
 }
@@ -45,7 +49,9 @@ FORMAT_BY_MIME: dict[str, str] = {
 # files "MPO". Every viewer shows them as JPEG, so they count as JPEG and only the primary image is used.
 FORMAT_ALIASES = {"MPO": "JPEG"}
 OUTPUT: dict[str, tuple[str, str]] = {
-    "JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp"),
+    "JPEG": ("jpg", "image/jpeg"),
+    "PNG": ("png", "image/png"),
+    "WEBP": ("webp", "image/webp"),
 }
 # Pillow's antialiased bicubic for every step: the one big step (decoded frame → a rendition) is
 # most of the work, and bicubic does it ~25 % faster than LANCZOS with the same PSNR after encoding;
@@ -90,7 +96,7 @@ class Encoding:
     exif: bytes | None = None
 
     def params(self, fmt: str) -> dict[str, object]:
-        params: dict[str, object] = {
+        params: dict[str, object] = {  # type: ignore[assignment]  # one format's options, picked below
             "JPEG": {"quality": self.jpeg_quality},
             "WEBP": {"quality": self.webp_quality, "method": self.webp_method},
             "PNG": {"compress_level": self.png_compression},
@@ -207,7 +213,8 @@ def decode(im: ImageFile.ImageFile, fileobj: BinaryIO, need: jpeg.MinSize | None
     """Frame 0 decoded whole and checked intact, with the upload's `info` (EXIF, ICC profile).
 
     A JPEG is decoded by libjpeg-turbo (mediakit.jpeg) at the smallest M/8 scale that keeps both
-    sides ≥ `need` px (one minimum for both, or (width, height)), strictly: every block is entropy-decoded whatever the scale, and data cut
+    sides ≥ `need` px (one minimum for both, or (width, height)), strictly: every block is entropy-decoded
+    whatever the scale, and data cut
     short (even before a proper end marker) or a header promising more rows than the scan holds is
     `corrupt_file`, where Pillow would pad with grey. A PNG's checksums and data length are checked
     (mediakit.integrity) before Pillow decodes it; WebP and GIF decoders refuse damage themselves.
@@ -297,7 +304,8 @@ def to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
             src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
             if im.mode != "CMYK" and ImageCms.getProfileDescription(src).startswith("sRGB"):
                 return im  # most camera photos say sRGB: converting to itself costs ~20 ms/MP
-            return ImageCms.profileToProfile(im, src, _srgb(), outputMode=out_mode)
+            converted = ImageCms.profileToProfile(im, src, _srgb(), outputMode=out_mode)
+            return converted if converted is not None else im  # None only when converting in place
         except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
             pass  # a profile that does not fit the pixels is ignored, as browsers do
     return im.convert(out_mode) if im.mode == "CMYK" else im
@@ -317,4 +325,3 @@ def encode(im: Image.Image, fmt: str, encoding: Encoding = Encoding()) -> bytes:
     out = io.BytesIO()
     im.save(out, fmt, **encoding.params(fmt))
     return out.getvalue()
-

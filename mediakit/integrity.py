@@ -14,6 +14,7 @@ promises more than the data holds → `corrupt_file`. What Pillow misses, per fo
 - WebP and GIF: Pillow's `load()` already refuses cut data (libwebp, the LZW decoder); lossy
   WebP carries no checksum, so a flipped bit inside is not detectable by anyone. Nothing to add.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,8 +33,7 @@ log = logging.getLogger(__name__)
 # Samples per pixel of each PNG colour type (grey, RGB, palette, grey+alpha, RGBA).
 _PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
 # Adam7 passes: first column, first row, column step, row step.
-ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2),
-          (0, 1, 1, 2))
+ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
 _INFLATE_STEP = 1 << 20  # inflate at most this much at a time: the output is only counted
 _CHUNK_HEAD = struct.Struct(">I4s")
 
@@ -74,8 +74,9 @@ def check_png(fileobj: BinaryIO) -> None:
     except (KeyError, struct.error) as error:  # verify() passed, so hardly reachable
         raise Rejected("corrupt_file", "the PNG's header is damaged") from error
     if produced < expected:
-        raise Rejected("corrupt_file", f"the PNG's image data holds {produced} of the "
-                                       f"{expected} bytes its header announces")
+        raise Rejected(
+            "corrupt_file", f"the PNG's image data holds {produced} of the {expected} bytes its header announces"
+        )
 
 
 def _png_damage(error: Exception) -> str:
@@ -97,8 +98,7 @@ def png_raw_size(width: int, height: int, bit_depth: int, colour_type: int, inte
 
     if not interlace:
         return rows(width, height)
-    return sum(rows((width - x0 + dx - 1) // dx, (height - y0 + dy - 1) // dy)
-               for x0, y0, dx, dy in ADAM7)
+    return sum(rows((width - x0 + dx - 1) // dx, (height - y0 + dy - 1) // dy) for x0, y0, dx, dy in ADAM7)
 
 
 def _png_idat_size(fileobj: BinaryIO) -> tuple[int, int]:

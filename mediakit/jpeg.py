@@ -9,6 +9,7 @@ pixel data refuses the file as `corrupt_file`.
 Only pixels come from here. The caller reads the header with Pillow (`Image.open` decodes no
 pixels) for dimension checks, EXIF orientation and the ICC profile, exactly as before.
 """
+
 from __future__ import annotations
 
 import logging
@@ -78,8 +79,7 @@ def scaled_header(data: bytes | memoryview, min_side: MinSize = 0) -> JpegHeader
     return JpegHeader(width, height, _OUTPUT.get(colourspace, _DEFAULT_OUTPUT)[1])
 
 
-def decode_scaled(data: bytes | memoryview, min_side: MinSize = 0, *,
-                  max_pixels: int | None = None) -> Image.Image:
+def decode_scaled(data: bytes | memoryview, min_side: MinSize = 0, *, max_pixels: int | None = None) -> Image.Image:
     """Decode at the smallest M/8 scale keeping both sides ≥ min_side (see scaled_header).
 
     Greyscale comes back as L, CMYK and YCCK as CMYK (Adobe polarity, as Pillow reads it),

@@ -1,4 +1,5 @@
 """Counting and timing an upload by its outcome, for both apps' Prometheus metrics."""
+
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager

@@ -1,4 +1,5 @@
 """Files that storage refused to delete, kept until a retry removes them."""
+
 from django.db import models
 
 
@@ -18,8 +19,9 @@ class PendingDeletion(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["storage_alias", "name"],
-                                               name="mediakit_one_pending_deletion_per_file")]
+        constraints = [
+            models.UniqueConstraint(fields=["storage_alias", "name"], name="mediakit_one_pending_deletion_per_file")
+        ]
 
     def __str__(self) -> str:
         return f"{self.storage_alias}:{self.name}"

@@ -1,4 +1,5 @@
 """Finding and removing stored files that no row references."""
+
 import logging
 import os
 from collections.abc import Container, Iterator
@@ -41,8 +42,15 @@ class SweepReport:
     folders: list[str] = field(default_factory=list)  # empty folders removed (or, dry, that would be)
 
 
-def sweep_orphans(storage: Storage, *, referenced: Container[str], older_than: timedelta,
-                  dry_run: bool = False, now: datetime | None = None, folder: str = "") -> SweepReport:
+def sweep_orphans(
+    storage: Storage,
+    *,
+    referenced: Container[str],
+    older_than: timedelta,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    folder: str = "",
+) -> SweepReport:
     """Remove (or with dry_run only list) files below `folder` not in `referenced` and last modified
     before the cut-off. Nothing outside `folder` is looked at: the storage may hold others' files."""
     cutoff = (now or timezone.now()) - older_than
@@ -84,8 +92,15 @@ def folder_ages(storage: Storage, folder: str = "") -> dict[Path, float]:
     return {} if root is None else {Path(path): os.stat(path).st_mtime for path, _, _ in os.walk(root)}
 
 
-def empty_folders(storage: Storage, folder: str = "", *, now: datetime | None = None, dry_run: bool = False,
-                  removed: Container[str] = (), ages: dict[Path, float] | None = None) -> list[str]:
+def empty_folders(
+    storage: Storage,
+    folder: str = "",
+    *,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    removed: Container[str] = (),
+    ages: dict[Path, float] | None = None,
+) -> list[str]:
     """Remove (with dry_run only list) the folders below `folder` that hold nothing — per-user and
     per-persona folders their deletions emptied — deepest first; `folder` itself stays, and so does any
     folder changed within EMPTY_FOLDER_GRACE (by `ages`, when given). A dry run counts the files in
@@ -115,6 +130,8 @@ def empty_folders(storage: Storage, folder: str = "", *, now: datetime | None = 
             log.info("removed empty folder", extra={"folder": stored})
         emptied.add(path)
     return sorted((p.relative_to(root).as_posix() for p in emptied), key=lambda n: (-n.count("/"), n))
+
+
 # Rows looked up at a time when naming the rows whose file is missing.
 MISSING_BATCH = 500
 
@@ -125,17 +142,25 @@ class CleanupReport:
     missing: list[tuple[int, str]] = field(default_factory=list)  # (row pk, stored name)
 
 
-def cleanup(storage: Storage, rows: QuerySet, *, older_than: timedelta, dry_run: bool = False,
-            also: tuple[str, ...] = (), folder: str = "") -> CleanupReport:
+def cleanup(
+    storage: Storage,
+    rows: QuerySet,
+    *,
+    older_than: timedelta,
+    dry_run: bool = False,
+    also: tuple[str, ...] = (),
+    folder: str = "",
+) -> CleanupReport:
     """Sweep the files below `folder` that none of `rows` names (in `stored_name`, or the fields in `also`,
     such as a preview's), and list the rows whose `stored_name` file is gone."""
     names = set(rows.values_list("stored_name", flat=True).iterator(chunk_size=2000))
-    referenced = names.union(*(rows.exclude(**{field: ""}).values_list(field, flat=True).iterator(chunk_size=2000)
-                               for field in also))
+    referenced = names.union(
+        *(rows.exclude(**{field: ""}).values_list(field, flat=True).iterator(chunk_size=2000) for field in also)
+    )
     sweep = sweep_orphans(storage, referenced=referenced, older_than=older_than, dry_run=dry_run, folder=folder)
     absent = sorted(names.difference(walk(storage, folder.strip("/"))))
     missing: list[tuple[int, str]] = []
     for start in range(0, len(absent), MISSING_BATCH):
-        batch = absent[start:start + MISSING_BATCH]
+        batch = absent[start : start + MISSING_BATCH]
         missing += rows.filter(stored_name__in=batch).order_by("pk").values_list("pk", "stored_name")
     return CleanupReport(sweep=sweep, missing=missing)

@@ -1,4 +1,5 @@
 """Previews and BlurHashes, made by the one image pipeline (mediakit.imaging); pure, no Django."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -8,10 +9,20 @@ import blurhash as blurhash_codec
 from PIL import Image
 
 from mediakit.imaging import (
-    OUTPUT, Encoding, Limits, decode, displayed_size, encode, fitted_size, open_image, orient, output_format,
-    refusing_unreadable, resized, to_srgb,
+    OUTPUT,
+    Encoding,
+    Limits,
+    decode,
+    displayed_size,
+    encode,
+    fitted_size,
+    open_image,
+    orient,
+    output_format,
+    refusing_unreadable,
+    resized,
+    to_srgb,
 )
-
 
 # BlurHash of 4x3 components (API.md). They are the image's lowest frequencies, so they are taken
 # from a 64 px reduction of the picture: ~7 ms instead of ~700 ms at 640 px with the same look.
@@ -51,8 +62,9 @@ def preview_of(im: Image.Image, max_side: int, encoding: Encoding = Encoding()) 
     return _finish(resized(im, fitted_size(*im.size, max_side)), None, encoding)
 
 
-def image_preview(fileobj: BinaryIO, expected: str, limits: Limits, max_side: int,
-                  encoding: Encoding = Encoding()) -> tuple[tuple[int, int], Rendition]:
+def image_preview(
+    fileobj: BinaryIO, expected: str, limits: Limits, max_side: int, encoding: Encoding = Encoding()
+) -> tuple[tuple[int, int], Rendition]:
     """Check and decode an image upload whole; its displayed size and its preview.
 
     Decoding at the preview's draft scale still entropy-decodes every JPEG block, so damage is found.

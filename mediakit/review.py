@@ -11,6 +11,7 @@
   `removed_by_staff`;
 - without a reviewer app, the default policy holds: uploads are live and approved at once.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -33,8 +34,14 @@ class Moderated(models.Model):
 
     moderation_status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     moderation_reason = models.CharField(max_length=500, blank=True, help_text="Why it was rejected.")
-    moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+", help_text="The moderator of the last decision.")
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The moderator of the last decision.",
+    )
     moderated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -7,6 +7,7 @@ caller waits at most `timeout` seconds of wall-clock time before killing it. Wha
 there — a segfault, an abort, an endless loop, a runaway allocation — the caller gets
 `Rejected(code, ...)`, never a crash or a hang of its own. No Django here.
 """
+
 import ctypes
 import logging
 import math
@@ -49,7 +50,7 @@ def _configure() -> None:
     # the module imports already loaded (~90 ms per child for a benchmark importing Pillow).
     name = getattr(getattr(sys.modules.get("__main__"), "__spec__", None), "name", None)
     by_name = [name] if name and not name.endswith("__main__") else []
-    if by_name and "." in name:
+    if name and by_name and "." in name:
         # Re-run over the preloaded module, runpy warns in every child that a package's module is already
         # imported: expected here, and once per call it buried a benchmark's output. The fork server (and
         # so every child) gets this filter through the -W options multiprocessing passes on.
@@ -83,8 +84,14 @@ class Budget:
     beat_seconds: float = 5.0
 
 
-def run(func: Callable[..., Any], *args: Any, timeout: float = DEFAULT_TIMEOUT,
-        memory: int = DEFAULT_MEMORY, code: str = "corrupt_file", budget: Budget = Budget()) -> Any:
+def run(
+    func: Callable[..., Any],
+    *args: Any,
+    timeout: float = DEFAULT_TIMEOUT,
+    memory: int = DEFAULT_MEMORY,
+    code: str = "corrupt_file",
+    budget: Budget = Budget(),
+) -> Any:
     """func(*args) in a limited child; its return value, or the Rejected it raised.
 
     func, its arguments and its result must be picklable (func importable by name). A child that
@@ -98,7 +105,8 @@ def run(func: Callable[..., Any], *args: Any, timeout: float = DEFAULT_TIMEOUT,
         child.start()
     finally:
         sender.close()
-    outcome = timed_out = None
+    outcome: tuple[Any, ...] | None = None
+    timed_out: bool | None = None
     try:
         timed_out = not _wait(receiver, timeout, budget)
         outcome = None if timed_out else _receive(receiver)
@@ -111,7 +119,7 @@ def run(func: Callable[..., Any], *args: Any, timeout: float = DEFAULT_TIMEOUT,
         child.close()
     if outcome is None:
         raise Rejected(code, _death(exitcode, bool(timed_out), timeout))
-    kind, value, *internal = outcome
+    kind, value, internal = outcome[0], outcome[1], outcome[2:]  # internal: what failed, for the log only
     if kind == "ok":
         return value
     if kind == "rejected":
@@ -153,12 +161,11 @@ def _death(exitcode: int | None, timed_out: bool, timeout: float) -> str:
     return f"the decoder stopped on the file (exit status {exitcode})"
 
 
-def _child(sender: Any, func: Callable[..., Any], args: tuple[Any, ...],
-           limits: tuple[float, int, float, int]) -> None:
+def _child(sender: Any, func: Callable[..., Any], args: tuple[Any, ...], limits: tuple[float, int, float, int]) -> None:
     """Body of the child: set limits, run, send one answer."""
     _limit(*limits)
     try:
-        outcome: tuple[str, Any] = ("ok", func(*args))
+        outcome: tuple[Any, ...] = ("ok", func(*args))
     except Rejected as rejected:
         outcome = ("rejected", (rejected.code, rejected.detail))
     except MemoryError:

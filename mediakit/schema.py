@@ -1,4 +1,5 @@
 """The OpenAPI shape of every error body, shared by both apps' views."""
+
 from rest_framework import serializers
 
 

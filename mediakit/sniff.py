@@ -1,4 +1,5 @@
 """Content type from the bytes (magic numbers), never from names or client headers."""
+
 from typing import BinaryIO
 
 import magic

@@ -3,13 +3,23 @@
 The picture is decoded once: the same upright sRGB frame gives the stored JPEG (full size, no
 metadata at all) and the preview (fitted in max_side², as every preview is).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from mediakit.imaging import (
-    Encoding, Limits, decode, encode, fitted_size, open_image, orient, refusing_unreadable, resized, to_8bit,
+    Encoding,
+    Limits,
+    decode,
+    encode,
+    fitted_size,
+    open_image,
+    orient,
+    refusing_unreadable,
+    resized,
+    to_8bit,
     to_srgb,
 )
 from mediakit.previews import Rendition, preview_of
@@ -29,8 +39,9 @@ class Still:
     preview: Rendition
 
 
-def as_jpeg(fileobj: BinaryIO, expected: str, limits: Limits, preview_side: int,
-            encoding: Encoding = Encoding()) -> Still:
+def as_jpeg(
+    fileobj: BinaryIO, expected: str, limits: Limits, preview_side: int, encoding: Encoding = Encoding()
+) -> Still:
     """Check the header, decode the primary image whole, and encode it upright as an sRGB JPEG."""
     with refusing_unreadable():
         with open_image(fileobj, expected, limits) as im:

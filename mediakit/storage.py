@@ -1,4 +1,5 @@
 """Storage classes the settings name, and hiding objects until they may be public."""
+
 import copy
 
 from django.core.files.storage import FileSystemStorage

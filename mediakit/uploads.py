@@ -1,4 +1,5 @@
 """Receiving one uploaded file: a byte limit enforced while reading, and the one-file rule."""
+
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from rest_framework import serializers, status
@@ -26,8 +27,9 @@ class LimitUploadHandler(FileUploadHandler):
         self.received = 0
 
     def too_large(self) -> UploadError:
-        return UploadError(f"The file is larger than the limit of {self.limit} bytes.", "file_too_large",
-                           self.status_code)
+        return UploadError(
+            f"The file is larger than the limit of {self.limit} bytes.", "file_too_large", self.status_code
+        )
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         # Multipart framing adds a little to the body; a body this far past the limit cannot fit.

@@ -1,4 +1,5 @@
 """The host's user model, whatever it is: how to name a user and search for one."""
+
 from django.contrib.auth import get_user_model
 
 

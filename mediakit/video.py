@@ -18,6 +18,7 @@ a worker starts (e.g. gunicorn's post_fork) to take that off the first upload.
 
 `python -m mediakit.video FILE...` prints what probe() finds, for a look at a file by hand.
 """
+
 import importlib.util
 import math
 import os
@@ -29,8 +30,8 @@ from typing import Any
 from PIL import Image
 
 from . import sandbox
-from .videoscan import POSTER_SPAN, SEQUENTIAL_FRAMES, Scan, displayed
 from .rejections import Rejected
+from .videoscan import POSTER_SPAN, SEQUENTIAL_FRAMES, Scan, displayed
 
 CODECS = ("h264", "hevc", "vp9", "av1")
 MAX_PIXELS = 3840 * 2160
@@ -69,16 +70,32 @@ def available() -> bool:
     return importlib.util.find_spec("av") is not None
 
 
-def probe(path: str | os.PathLike[str], max_seconds: float = DEFAULT_MAX_SECONDS, *,
-          enforce: bool = True, container_format: str = "mp4", timeout: float = sandbox.DEFAULT_TIMEOUT,
-          memory: int = sandbox.DEFAULT_MEMORY, codecs: tuple[str, ...] = CODECS,
-          first_frames: int = SEQUENTIAL_FRAMES) -> VideoInfo:
+def probe(
+    path: str | os.PathLike[str],
+    max_seconds: float = DEFAULT_MAX_SECONDS,
+    *,
+    enforce: bool = True,
+    container_format: str = "mp4",
+    timeout: float = sandbox.DEFAULT_TIMEOUT,
+    memory: int = sandbox.DEFAULT_MEMORY,
+    codecs: tuple[str, ...] = CODECS,
+    first_frames: int = SEQUENTIAL_FRAMES,
+) -> VideoInfo:
     """Probe and first frames of the video at `path`, read as `container_format` (FFmpeg's demuxer
     name: "mp4" reads MP4 and QuickTime, "webm" WebM), in a child limited to `timeout` s and
     `memory` bytes more than it starts with. `codecs`: the video codecs accepted (FFmpeg's names);
     `first_frames`: how many leading frames must decode (fewer when a conversion decodes them all later)."""
-    return sandbox.run(inspect, os.path.abspath(path), max_seconds, enforce, container_format, codecs,
-                       first_frames, timeout=timeout, memory=memory)
+    return sandbox.run(
+        inspect,
+        os.path.abspath(path),
+        max_seconds,
+        enforce,
+        container_format,
+        codecs,
+        first_frames,
+        timeout=timeout,
+        memory=memory,
+    )
 
 
 def start() -> None:
@@ -86,9 +103,14 @@ def start() -> None:
     sandbox.start()
 
 
-def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS, enforce: bool = True,
-            container_format: str = "mp4", codecs: tuple[str, ...] = CODECS,
-            first_frames: int = SEQUENTIAL_FRAMES) -> VideoInfo:
+def inspect(
+    path: str,
+    max_seconds: float = DEFAULT_MAX_SECONDS,
+    enforce: bool = True,
+    container_format: str = "mp4",
+    codecs: tuple[str, ...] = CODECS,
+    first_frames: int = SEQUENTIAL_FRAMES,
+) -> VideoInfo:
     """What probe() does, in the calling process: only ever call it in a child."""
     import av
 
@@ -98,9 +120,10 @@ def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS, enforce: bool =
         # FFmpeg open the files and URLs it lists); only local files may be read, and external
         # data references of MP4 stay off; max_pixels bounds the frames decoded while probing.
         container = av.open(
-            os.path.abspath(path), format=container_format,
+            os.path.abspath(path),
+            format=container_format,
             options={"probesize": str(32 << 20), "protocol_whitelist": "file", "enable_drefs": "0"},
-            stream_options=[{"max_pixels": str(DECODER_MAX_PIXELS)}] * MAX_STREAMS,
+            stream_options=[{"max_pixels": str(DECODER_MAX_PIXELS)}] * MAX_STREAMS,  # type: ignore[list-item]
         )
     except (av.FFmpegError, ValueError, UnicodeDecodeError) as error:
         raise Rejected("corrupt_file", f"FFmpeg cannot read the file as a video{_reason(error)}") from None
@@ -112,17 +135,19 @@ def inspect(path: str, max_seconds: float = DEFAULT_MAX_SECONDS, enforce: bool =
             raise Rejected("corrupt_file", "the file holds no video stream")
         video = moving[0]  # not a cover picture
         if video.codec_context is None:  # a sample entry FFmpeg has no decoder for, e.g. an unknown fourcc
-            raise Rejected("unsupported_codec" if enforce else "corrupt_file",
-                           "the video track's codec is not one FFmpeg knows; only H.264, HEVC, VP9 and AV1 "
-                           "play in browsers")
+            raise Rejected(
+                "unsupported_codec" if enforce else "corrupt_file",
+                "the video track's codec is not one FFmpeg knows; only H.264, HEVC, VP9 and AV1 play in browsers",
+            )
         codec = limits.codec(video.codec_context.codec)
         limits.size(video.codec_context.width, video.codec_context.height, "the video")
         limits.fps(video.average_rate)
         claimed = _claimed_duration(container, video)
         limits.duration(claimed)
         audio = container.streams.audio[0] if container.streams.audio else None
-        scan = Scan(video, claimed * POSTER_SPAN if claimed else math.inf, limits.size, DECODER_MAX_PIXELS,
-                    first_frames)
+        scan = Scan(
+            video, claimed * POSTER_SPAN if claimed else math.inf, limits.size, DECODER_MAX_PIXELS, first_frames
+        )
         try:
             for packet in container.demux(*[s for s in (video, audio) if s is not None]):
                 scan.packet(packet)
@@ -184,24 +209,31 @@ class _Limits:
     def codec(self, codec: Any) -> str:
         """FFmpeg's name for the video codec, which must be one browsers play."""
         if codec.canonical_name not in self.codecs:
-            self.broken("unsupported_codec", f"the video codec is {codec.long_name} ({codec.canonical_name}); "
-                                             "only H.264, HEVC, VP9 and AV1 play in browsers")
+            self.broken(
+                "unsupported_codec",
+                f"the video codec is {codec.long_name} ({codec.canonical_name}); "
+                "only H.264, HEVC, VP9 and AV1 play in browsers",
+            )
         return codec.canonical_name
 
     def size(self, width: int, height: int, what: str) -> None:
         if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
-            self.broken("video_too_large",
-                        f"{what} is {width}x{height}; at most 3840x2160 pixels (either way round) are accepted")
+            self.broken(
+                "video_too_large",
+                f"{what} is {width}x{height}; at most 3840x2160 pixels (either way round) are accepted",
+            )
 
     def fps(self, rate: Fraction | None) -> None:
         if rate and rate > MAX_FPS:
-            self.broken("video_too_large",
-                        f"the video has {float(rate):.4g} frames per second; at most {MAX_FPS} are accepted")
+            self.broken(
+                "video_too_large", f"the video has {float(rate):.4g} frames per second; at most {MAX_FPS} are accepted"
+            )
 
     def duration(self, seconds: float | None) -> None:
         if seconds is not None and seconds > self.max_seconds:
-            self.broken("video_too_long",
-                        f"the video lasts {seconds:.1f} s; at most {self.max_seconds:g} s are accepted")
+            self.broken(
+                "video_too_long", f"the video lasts {seconds:.1f} s; at most {self.max_seconds:g} s are accepted"
+            )
 
 
 def _claimed_duration(container: Any, stream: Any) -> float | None:

@@ -2,9 +2,10 @@
 
 Runs in mediakit.video's child process. No Django here.
 """
+
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 from PIL import Image
 
@@ -37,8 +38,14 @@ BLACK_LEVEL = 32
 class Scan:
     """One pass over the packets: the span of their timestamps, the first frames, and the poster."""
 
-    def __init__(self, video: Any, poster_until: float, check_size: Callable[[int, int, str], None],
-                 max_pixels: int, first_frames: int = SEQUENTIAL_FRAMES) -> None:
+    def __init__(
+        self,
+        video: Any,
+        poster_until: float,
+        check_size: Callable[[int, int, str], None],
+        max_pixels: int,
+        first_frames: int = SEQUENTIAL_FRAMES,
+    ) -> None:
         self.video = video
         self.check_size = check_size
         video.codec_context.thread_count = 1  # threads would multiply the memory to bound
@@ -152,13 +159,15 @@ def rotation_of(frame: Any) -> int:
 
 def _rgb(frame: Any, width: int, height: int, interpolation: str = "BILINEAR") -> Image.Image:
     """The frame scaled to width x height as an RGB image, on one thread, in its own colour range."""
-    return frame.to_image(width=width, height=height, interpolation=interpolation, threads=1,
-                          src_color_range=frame.color_range or None)
+    return frame.to_image(
+        width=width, height=height, interpolation=interpolation, threads=1, src_color_range=frame.color_range or None
+    )
 
 
 def _is_black(frame: Any) -> bool:
     small = _rgb(frame, BLACK_PROBE, BLACK_PROBE)
-    return max(high for _, high in small.getextrema()) <= BLACK_LEVEL
+    extrema = cast(tuple[tuple[int, int], ...], small.getextrema())  # one (low, high) per RGB band
+    return max(high for _, high in extrema) <= BLACK_LEVEL
 
 
 def displayed(frame: Any, stream: Any, rotation: int) -> tuple[tuple[int, int], Image.Image]:
@@ -173,8 +182,9 @@ def displayed(frame: Any, stream: Any, rotation: int) -> tuple[tuple[int, int], 
     scale = min(1.0, POSTER_SIZE / max(width, height))
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     image = _rgb(frame, *size, interpolation="AREA")
-    turn = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180,
-            270: Image.Transpose.ROTATE_270}.get(rotation)
+    turn = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}.get(
+        rotation
+    )
     if turn is None:
         return (width, height), image
     image = image.transpose(turn)

@@ -1,4 +1,5 @@
 """Blocked content: what rejecting adds, what every upload is checked against, what a moderator lifts."""
+
 from __future__ import annotations
 
 import logging
@@ -14,8 +15,12 @@ from moderation.models import BlockedChunk, BlockedContent
 
 log = logging.getLogger(__name__)
 
-ContentBlocked = api_error("ContentBlocked", status.HTTP_400_BAD_REQUEST, "blocked_content",
-                           "A moderator has removed this content from the site; it cannot be uploaded again.")
+ContentBlocked = api_error(
+    "ContentBlocked",
+    status.HTTP_400_BAD_REQUEST,
+    "blocked_content",
+    "A moderator has removed this content from the site; it cannot be uploaded again.",
+)
 
 
 def fingerprint_of(sha256: str, image=None) -> Fingerprint:
@@ -52,17 +57,24 @@ def match(content: Fingerprint) -> BlockedContent | None:
     return None
 
 
-def add(content: Fingerprint, *, source_kind: str, source_id: int, description: str, reason: str,
-        moderator) -> BlockedContent | None:
+def add(
+    content: Fingerprint, *, source_kind: str, source_id: int, description: str, reason: str, moderator
+) -> BlockedContent | None:
     """Block this content (inside the caller's transaction); None when its exact bytes are blocked already."""
     if content.sha256 and BlockedContent.objects.filter(sha256=content.sha256).exists():
         return None
     entry = BlockedContent.objects.create(
-        sha256=content.sha256, picture_hash=content.picture, source_kind=source_kind, source_id=source_id,
-        description=description[:500], reason=reason[:500], moderator=moderator,
-        moderator_email=identity(moderator)[:255])
+        sha256=content.sha256,
+        picture_hash=content.picture,
+        source_kind=source_kind,
+        source_id=source_id,
+        description=description[:500],
+        reason=reason[:500],
+        moderator=moderator,
+        moderator_email=identity(moderator)[:255],
+    )
     if content.picture:
-        BlockedChunk.objects.bulk_create(BlockedChunk(entry=entry, key=key)
-                                         for key in fingerprint.chunk_keys(content.picture))
+        BlockedChunk.objects.bulk_create(
+            BlockedChunk(entry=entry, key=key) for key in fingerprint.chunk_keys(content.picture)
+        )
     return entry
-

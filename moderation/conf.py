@@ -5,6 +5,7 @@
 | MODE | "post" | "post": a new upload is live at once and waits for review; "pre": a new avatar stays private until a moderator approves it (media files are always post-moderated) |
 | REPORT_RATE | "10/m" | Reports (POST /api/v1/reports) one user may file per fixed window (django-ratelimit's notation); None: unlimited |
 """
+
 from mediakit.appsettings import AppSettings
 
 POST = "post"  # a new upload is live at once and waits for review

@@ -3,6 +3,7 @@
 Kept in step after every `migrate` (post_migrate), so a host that installs one more reviewable app
 later finds its models in the group too.
 """
+
 from django.contrib.auth import get_user_model
 from django.db.models import Model
 
@@ -12,8 +13,12 @@ from moderation.conf import GROUP_NAME
 MODERATE = ("moderation", "moderationevent", "moderate", "Can approve and reject uploads and suspend uploaders")
 # Approving, rejecting, suspending and restoring need `moderate`; removing an avatar or deleting a media
 # file outright stays with those who hold delete rights.
-OWN_VIEWS = (("moderation", "moderationevent"), ("moderation", "uploadsuspension"), ("moderation", "report"),
-             ("moderation", "blockedcontent"))
+OWN_VIEWS = (
+    ("moderation", "moderationevent"),
+    ("moderation", "uploadsuspension"),
+    ("moderation", "report"),
+    ("moderation", "blockedcontent"),
+)
 
 
 def wanted_permissions() -> list[tuple[str, str, str, str]]:
@@ -38,8 +43,9 @@ def sync_moderators_group(apps=None, schema_editor=None) -> None:
     for app_label, model, codename, name in wanted_permissions():
         # Permissions are normally created after migrate; making them here lets the group be whole now.
         content_type, _ = ContentType.objects.get_or_create(app_label=app_label, model=model)
-        permission, _ = Permission.objects.get_or_create(content_type=content_type, codename=codename,
-                                                         defaults={"name": name})
+        permission, _ = Permission.objects.get_or_create(
+            content_type=content_type, codename=codename, defaults={"name": name}
+        )
         wanted.append(permission)
     group.permissions.set(wanted)
 

@@ -1,4 +1,5 @@
 """Prometheus metrics of moderation: decisions counted as they commit, the queues counted at scrape time."""
+
 import logging
 
 from django.db import DatabaseError, transaction
@@ -11,11 +12,16 @@ from mediakit.review import Status
 
 log = logging.getLogger(__name__)
 
-KIND_ACTIONS = {"avatar": ("approve", "reject", "remove", "dismiss"), "media": ("approve", "reject", "delete"),
-                "user": ("suspend", "restore"), "blocked": ("block", "lift")}
+KIND_ACTIONS = {
+    "avatar": ("approve", "reject", "remove", "dismiss"),
+    "media": ("approve", "reject", "delete"),
+    "user": ("suspend", "restore"),
+    "blocked": ("block", "lift"),
+}
 
-decisions = Counter("moderation_decisions_total", "Moderation decisions by kind of target and action.",
-                    ["kind", "action"])
+decisions = Counter(
+    "moderation_decisions_total", "Moderation decisions by kind of target and action.", ["kind", "action"]
+)
 for _kind, _actions in KIND_ACTIONS.items():
     for _action in _actions:
         decisions.labels(_kind, _action)  # every pair is exported from the start, at 0
@@ -47,8 +53,9 @@ class PendingCollector:
                     open_reports = Report.objects.filter(kind=reviewable.kind, status=Report.Status.OPEN).count()
                     reports.add_metric([reviewable.kind], open_reports)
         except DatabaseError:
-            log.warning("moderation_pending and moderation_open_reports left out of this scrape: the database "
-                        "did not answer")
+            log.warning(
+                "moderation_pending and moderation_open_reports left out of this scrape: the database did not answer"
+            )
             return
         yield pending
         yield reports

@@ -1,4 +1,5 @@
 """The audit trail of moderation decisions, the users whose uploads are suspended, users' reports, blocked content."""
+
 from django.conf import settings
 from django.db import models
 
@@ -54,8 +55,10 @@ class ModerationEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["-created_at", "-id"], name="moderation_event_recent_idx"),
-                   models.Index(fields=["target_kind", "target_id"], name="moderation_event_target_idx")]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="moderation_event_recent_idx"),
+            models.Index(fields=["target_kind", "target_id"], name="moderation_event_target_idx"),
+        ]
         permissions = [("moderate", "Can approve and reject uploads and suspend uploaders")]
 
     def __str__(self) -> str:
@@ -70,15 +73,19 @@ class ModerationEvent(models.Model):
         raise Immutable("Audit events cannot be deleted.")
 
 
-
-
 class UploadSuspension(models.Model):
     """A user whose uploads every upload endpoint refuses (403 uploads_suspended) until a moderator restores them."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="upload_suspension")
     reason = models.CharField(max_length=500, blank=True)
-    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+", help_text="Who suspended the uploads.")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who suspended the uploads.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -106,13 +113,19 @@ class Report(models.Model):
     status = models.CharField(max_length=9, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["reporter", "kind", "target_id"],
-                                               condition=models.Q(status="open"), name="moderation_one_open_report")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reporter", "kind", "target_id"],
+                condition=models.Q(status="open"),
+                name="moderation_one_open_report",
+            )
+        ]
         indexes = [models.Index(fields=["status", "kind", "target_id"], name="moderation_report_queue_idx")]
 
     def __str__(self) -> str:
@@ -125,13 +138,15 @@ class BlockedContent(models.Model):
 
     sha256 = models.CharField(max_length=64, db_index=True)
     picture_hash = models.CharField(max_length=64, blank=True, help_text="PDQ hash (hex) of a picture.")
-    source_kind = models.CharField(max_length=8, choices=[("avatar", "Avatar"), ("media", "Media file")],
-                                   help_text="What was rejected.")
+    source_kind = models.CharField(
+        max_length=8, choices=[("avatar", "Avatar"), ("media", "Media file")], help_text="What was rejected."
+    )
     source_id = models.BigIntegerField()
     description = models.CharField(max_length=500, help_text="The rejected item, as the audit trail describes it.")
     reason = models.CharField(max_length=500, blank=True)
-    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     moderator_email = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -154,3 +169,6 @@ class BlockedChunk(models.Model):
         constraints = [models.UniqueConstraint(fields=["entry", "key"], name="moderation_one_chunk_per_key")]
         # The probe: the entries holding any of 272 keys, from the index alone (no table row read once vacuumed).
         indexes = [models.Index(fields=["key", "entry"], name="moderation_chunk_probe_idx")]
+
+    def __str__(self) -> str:
+        return f"chunk {self.key >> 16} = {self.key & 0xFFFF:#06x} of {self.entry_id}"

@@ -1,4 +1,5 @@
 """Moderation's policy for the apps it moderates (mediakit.review): installed by MODERATION's ready()."""
+
 from mediakit import review
 from mediakit.review import Fingerprint, Status
 from moderation import blocklist, conf

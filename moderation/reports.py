@@ -1,4 +1,5 @@
 """Users' reports of what other users show publicly: filed through the API, resolved in the admin."""
+
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
@@ -9,10 +10,15 @@ from mediakit import review
 from mediakit.api import api_error
 from moderation.models import Report
 
-CannotReportSelf = api_error("CannotReportSelf", status.HTTP_400_BAD_REQUEST, "cannot_report_self",
-                             "You cannot report your own avatar.")
-AlreadyReported = api_error("AlreadyReported", status.HTTP_409_CONFLICT, "already_reported",
-                            "You have already reported this avatar; a moderator will look at it.")
+CannotReportSelf = api_error(
+    "CannotReportSelf", status.HTTP_400_BAD_REQUEST, "cannot_report_self", "You cannot report your own avatar."
+)
+AlreadyReported = api_error(
+    "AlreadyReported",
+    status.HTTP_409_CONFLICT,
+    "already_reported",
+    "You have already reported this avatar; a moderator will look at it.",
+)
 
 
 class NothingToReport(exceptions.NotFound):
@@ -36,8 +42,9 @@ def file_report(*, reporter, kind: str, user_id: int, reason: str) -> Report:
         raise NothingToReport()
     try:
         with transaction.atomic():
-            return Report.objects.create(kind=kind, target_id=target.pk, target_user=owner, reporter=reporter,
-                                         reason=reason.strip())
+            return Report.objects.create(
+                kind=kind, target_id=target.pk, target_user=owner, reporter=reporter, reason=reason.strip()
+            )
     except IntegrityError:  # moderation_one_open_report: this reporter's open report exists (or just won a race)
         raise AlreadyReported() from None
 

@@ -1,4 +1,5 @@
 """Shapes of the reports endpoint."""
+
 from rest_framework import serializers
 
 from moderation.models import Report
@@ -11,9 +12,11 @@ class ReportSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     kind = serializers.ChoiceField(choices=["avatar"], help_text="What is reported: avatar.")
-    user_id = serializers.IntegerField(source="target_user_id", min_value=1,
-                                       help_text="The user whose avatar is reported.")
-    reason = serializers.CharField(min_length=1, max_length=REASON_MAX,
-                                   help_text="Why, in the reporter's words (1-1000 characters).")
+    user_id = serializers.IntegerField(
+        source="target_user_id", min_value=1, help_text="The user whose avatar is reported."
+    )
+    reason = serializers.CharField(
+        min_length=1, max_length=REASON_MAX, help_text="Why, in the reporter's words (1-1000 characters)."
+    )
     status = serializers.ChoiceField(choices=Report.Status.choices, read_only=True)
     created_at = serializers.DateTimeField(read_only=True)

@@ -1,4 +1,5 @@
 """Moderation decisions: each changes its target and writes its audit event in one transaction."""
+
 from __future__ import annotations
 
 import logging
@@ -28,13 +29,32 @@ class ReasonRequired(ValueError):
     """A rejection (and a suspension) says why."""
 
 
-def _record(*, moderator, action: str, kind: str, target_id: int, target_description: str, owner=None,
-            reason: str = "", persona_name: str = "", filename: str = "") -> ModerationEvent:
+def _record(
+    *,
+    moderator,
+    action: str,
+    kind: str,
+    target_id: int,
+    target_description: str,
+    owner=None,
+    reason: str = "",
+    persona_name: str = "",
+    filename: str = "",
+) -> ModerationEvent:
     count_decision(kind, action)
     return ModerationEvent.objects.create(
-        moderator=moderator, moderator_email=identity(moderator)[:255], action=action, target_kind=kind,
-        target_id=target_id, target_description=target_description[:500], owner=owner,
-        owner_email=identity(owner)[:255], persona_name=persona_name, filename=filename, reason=reason[:500])
+        moderator=moderator,
+        moderator_email=identity(moderator)[:255],
+        action=action,
+        target_kind=kind,
+        target_id=target_id,
+        target_description=target_description[:500],
+        owner=owner,
+        owner_email=identity(owner)[:255],
+        persona_name=persona_name,
+        filename=filename,
+        reason=reason[:500],
+    )
 
 
 def decide(*, target, action: str, moderator, reason: str = "", block: bool = False) -> bool:
@@ -51,8 +71,14 @@ def decide(*, target, action: str, moderator, reason: str = "", block: bool = Fa
         locked = reviewable.lock(target)
         if locked is None or locked.moderation_status not in ALLOWED_FROM[Action(action)]:
             return False
-        _record(moderator=moderator, action=action, kind=reviewable.kind, target_id=locked.pk, reason=reason,
-                **reviewable.describe(locked))
+        _record(
+            moderator=moderator,
+            action=action,
+            kind=reviewable.kind,
+            target_id=locked.pk,
+            reason=reason,
+            **reviewable.describe(locked),
+        )
         if action == Action.APPROVE:
             reviewable.approve(locked)
             keeps_row = True
@@ -92,12 +118,25 @@ def _block(reviewable: review.Reviewable, locked, *, moderator, reason: str) -> 
     if content is None or not (content.sha256 or content.picture):
         return
     description = reviewable.describe(locked)["target_description"]
-    entry = blocklist.add(content, source_kind=reviewable.kind, source_id=locked.pk, description=description,
-                          reason=reason, moderator=moderator)
+    entry = blocklist.add(
+        content,
+        source_kind=reviewable.kind,
+        source_id=locked.pk,
+        description=description,
+        reason=reason,
+        moderator=moderator,
+    )
     if entry is not None:
         what = "picture and its copies" if content.picture else "exact bytes"
-        _record(moderator=moderator, action=Action.BLOCK, kind=Kind.BLOCKED, target_id=entry.pk, reason=reason,
-                target_description=f"The {what} of {description}", owner=reviewable.describe(locked).get("owner"))
+        _record(
+            moderator=moderator,
+            action=Action.BLOCK,
+            kind=Kind.BLOCKED,
+            target_id=entry.pk,
+            reason=reason,
+            target_description=f"The {what} of {description}",
+            owner=reviewable.describe(locked).get("owner"),
+        )
 
 
 def lift_block(*, entry: BlockedContent, moderator, reason: str = "") -> bool:
@@ -106,15 +145,22 @@ def lift_block(*, entry: BlockedContent, moderator, reason: str = "") -> bool:
         locked = BlockedContent.objects.select_for_update().filter(pk=entry.pk).first()
         if locked is None:
             return False
-        _record(moderator=moderator, action=Action.LIFT, kind=Kind.BLOCKED, target_id=locked.pk,
-                reason=reason.strip(), target_description=f"The block on {locked.description}")
+        _record(
+            moderator=moderator,
+            action=Action.LIFT,
+            kind=Kind.BLOCKED,
+            target_id=locked.pk,
+            reason=reason.strip(),
+            target_description=f"The block on {locked.description}",
+        )
         locked.delete()
     return True
 
 
 def _close_reports(kind: str, target_id: int, outcome: str, moderator) -> int:
     return Report.objects.filter(kind=kind, target_id=target_id, status=Report.Status.OPEN).update(
-        status=outcome, resolved_by=moderator, resolved_at=timezone.now())
+        status=outcome, resolved_by=moderator, resolved_at=timezone.now()
+    )
 
 
 def dismiss_reports(*, kind: str, target_id: int, moderator, reason: str = "") -> int:
@@ -125,10 +171,19 @@ def dismiss_reports(*, kind: str, target_id: int, moderator, reason: str = "") -
         locked = reviewable.lock(target) if reviewable is not None and target is not None else None
         count = _close_reports(kind, target_id, Report.Status.DISMISSED, moderator)
         if count:
-            described = reviewable.describe(locked) if reviewable is not None and locked is not None else {
-                "target_description": f"{kind} #{target_id} (no longer there)"}
-            _record(moderator=moderator, action=Action.DISMISS, kind=kind, target_id=target_id,
-                    reason=reason.strip() or f"{count} report(s) dismissed", **described)
+            described = (
+                reviewable.describe(locked)
+                if reviewable is not None and locked is not None
+                else {"target_description": f"{kind} #{target_id} (no longer there)"}
+            )
+            _record(
+                moderator=moderator,
+                action=Action.DISMISS,
+                kind=kind,
+                target_id=target_id,
+                reason=reason.strip() or f"{count} report(s) dismissed",
+                **described,
+            )
     return count
 
 
@@ -136,8 +191,14 @@ def record_removal(sender, instance, moderator, reason: str = "", **kwargs) -> N
     """mediakit.review.removed_by_staff: staff deleted an upload outright; the event joins their transaction."""
     reviewable = review.reviewable_for(instance)
     action = REMOVE_ACTIONS.get(reviewable.kind, Action.DELETE)
-    _record(moderator=moderator, action=action, kind=reviewable.kind,
-            target_id=instance.pk, reason=reason, **reviewable.describe(instance))
+    _record(
+        moderator=moderator,
+        action=action,
+        kind=reviewable.kind,
+        target_id=instance.pk,
+        reason=reason,
+        **reviewable.describe(instance),
+    )
 
 
 def is_suspended(user) -> bool:
@@ -153,11 +214,19 @@ def suspend_uploads(*, user, moderator, reason: str = "") -> bool:
     reason = reason.strip()
     with transaction.atomic():
         locked = _lock_user(user)
-        _, created = UploadSuspension.objects.get_or_create(user=locked, defaults={
-            "reason": reason[:500], "moderator": moderator})
+        _, created = UploadSuspension.objects.get_or_create(
+            user=locked, defaults={"reason": reason[:500], "moderator": moderator}
+        )
         if created:
-            _record(moderator=moderator, action=Action.SUSPEND, kind=Kind.USER, target_id=locked.pk, reason=reason,
-                    target_description=f"Uploads of {identity(locked)}", owner=locked)
+            _record(
+                moderator=moderator,
+                action=Action.SUSPEND,
+                kind=Kind.USER,
+                target_id=locked.pk,
+                reason=reason,
+                target_description=f"Uploads of {identity(locked)}",
+                owner=locked,
+            )
     return created
 
 
@@ -167,8 +236,15 @@ def restore_uploads(*, user, moderator, reason: str = "") -> bool:
         locked = _lock_user(user)
         deleted, _ = UploadSuspension.objects.filter(user=locked).delete()
         if deleted:
-            _record(moderator=moderator, action=Action.RESTORE, kind=Kind.USER, target_id=locked.pk,
-                    reason=reason.strip(), target_description=f"Uploads of {identity(locked)}", owner=locked)
+            _record(
+                moderator=moderator,
+                action=Action.RESTORE,
+                kind=Kind.USER,
+                target_id=locked.pk,
+                reason=reason.strip(),
+                target_description=f"Uploads of {identity(locked)}",
+                owner=locked,
+            )
     return bool(deleted)
 
 

@@ -1,4 +1,5 @@
 """The reports endpoint: `path("", include("moderation.urls"))`; answers with and without a trailing slash."""
+
 from django.urls import re_path
 
 from moderation import views

@@ -13,8 +13,9 @@ class PersonaMediaConfig(AppConfig):
         from persona_media import checks, export, handlers, metrics, review  # noqa: F401  (checks register themselves)
         from persona_media.models import MediaFile
 
-        post_delete.connect(handlers.remove_stored_file, sender=MediaFile,
-                            dispatch_uid="persona_media.remove_stored_file")
+        post_delete.connect(
+            handlers.remove_stored_file, sender=MediaFile, dispatch_uid="persona_media.remove_stored_file"
+        )
         exports.register("persona_media", export.persona_media_part)
         reviews.register(review.MEDIA)
         metrics.register_job_metrics()

@@ -1,4 +1,5 @@
 """Previews and metadata for media files stored before uploads made them (generate_media_previews)."""
+
 import logging
 import shutil
 import tempfile
@@ -58,8 +59,12 @@ def fill_in(media: MediaFile) -> Outcome:
         with transaction.atomic():
             # Only if no other run filled it in meanwhile (and the row still exists).
             updated = MediaFile.objects.filter(pk=media.pk, preview_name="").update(
-                preview_name=name, preview_type=preview.content_type, preview_bytes=len(preview.data),
-                blurhash=preview.blurhash, **fields)
+                preview_name=name,
+                preview_type=preview.content_type,
+                preview_bytes=len(preview.data),
+                blurhash=preview.blurhash,
+                **fields,
+            )
             if not updated:
                 raise _AlreadyDone()
     return Outcome(media.pk, True)
@@ -80,13 +85,21 @@ def _describe(path: str, media: MediaFile) -> tuple[dict, Rendition]:
     rules = upload_rules()
     if media.media_type == MediaFile.MediaType.VIDEO:
         found = video.probe(path, rules.max_video_seconds, enforce=False)
-        fields = {"width": found.width, "height": found.height, "duration": found.duration, "fps": found.fps,
-                  "video_codec": found.video_codec, "audio_codec": found.audio_codec or "",
-                  "bitrate": found.bitrate, "playable": found.refusal is None}
+        fields = {
+            "width": found.width,
+            "height": found.height,
+            "duration": found.duration,
+            "fps": found.fps,
+            "video_codec": found.video_codec,
+            "audio_codec": found.audio_codec or "",
+            "bitrate": found.bitrate,
+            "playable": found.refusal is None,
+        }
         return fields, preview_of(found.poster, rules.preview_side, rules.encoding)
     with open(path, "rb") as fh:
-        (width, height), preview = image_preview(fh, FORMAT_BY_MIME[media.mime_type], STORED_IMAGE_LIMITS,
-                                                 rules.preview_side, rules.encoding)
+        (width, height), preview = image_preview(
+            fh, FORMAT_BY_MIME[media.mime_type], STORED_IMAGE_LIMITS, rules.preview_side, rules.encoding
+        )
     return {"width": width, "height": height}, preview
 
 

@@ -17,6 +17,7 @@
 | JOB_REQUEUE_SECONDS | 300 | a queued file no worker took within this is queued again by the sweep (a lost message) |
 | SWEEP_SECONDS | 60 | how often a worker runs the sweep (`requeue_media_jobs`) itself |
 """
+
 from django.core.files.storage import Storage, storages
 
 from mediakit.appsettings import AppSettings
@@ -30,22 +31,26 @@ ORPHAN_DAYS = 30
 # API.md: previews fit inside 640x640 px, never upscaled.
 PREVIEW_MAX_SIDE = 640
 
-settings = AppSettings("PERSONA_MEDIA", {
-    "STORAGE": "default",
-    "LOCATION": "persona_media",
-    "MAX_UPLOAD_BYTES": 10 * MIB,
-    "MAX_VIDEO_SECONDS": 600,
-    "QUOTA_BYTES": 500 * MIB,
-    "URL_TTL": 3600,
-    "ACCEL_REDIRECT": "",
-    "PRESIGNED_REDIRECT": False,
-    "PRESIGNED_SECONDS": 300,
-    "JOB_TIME_LIMIT": 600,
-    "JOB_LEASE_SECONDS": 60,
-    "JOB_MAX_ATTEMPTS": 3,
-    "JOB_REQUEUE_SECONDS": 300,
-    "SWEEP_SECONDS": 60,
-}, check_id="persona_media.E004")
+settings = AppSettings(
+    "PERSONA_MEDIA",
+    {
+        "STORAGE": "default",
+        "LOCATION": "persona_media",
+        "MAX_UPLOAD_BYTES": 10 * MIB,
+        "MAX_VIDEO_SECONDS": 600,
+        "QUOTA_BYTES": 500 * MIB,
+        "URL_TTL": 3600,
+        "ACCEL_REDIRECT": "",
+        "PRESIGNED_REDIRECT": False,
+        "PRESIGNED_SECONDS": 300,
+        "JOB_TIME_LIMIT": 600,
+        "JOB_LEASE_SECONDS": 60,
+        "JOB_MAX_ATTEMPTS": 3,
+        "JOB_REQUEUE_SECONDS": 300,
+        "SWEEP_SECONDS": 60,
+    },
+    check_id="persona_media.E004",
+)
 
 
 def storage_alias() -> str:

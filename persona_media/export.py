@@ -1,4 +1,5 @@
 """The persona_media part of a user's export: personas.json and every stored media file."""
+
 from mediakit.export import Member
 from persona_media import conf
 from persona_media.models import MediaFile, Persona
@@ -18,8 +19,10 @@ def persona_media_part(user, request):
     by_persona: dict[int, list] = {}
     for item in media:
         by_persona.setdefault(item.persona_id, []).append(MediaFileSerializer(item, context=context).data)
-    personas = [{**PersonaSerializer(persona, context=context).data, "media_files": by_persona.get(persona.pk, [])}
-                for persona in Persona.objects.owned_by(user).order_by("pk")]
+    personas = [
+        {**PersonaSerializer(persona, context=context).data, "media_files": by_persona.get(persona.pk, [])}
+        for persona in Persona.objects.owned_by(user).order_by("pk")
+    ]
     yield Member.json("personas.json", personas)
     storage = conf.storage()
     for item in media:

@@ -1,4 +1,5 @@
 """Side effects of row changes: a deleted MediaFile takes its stored file with it, after commit."""
+
 from mediakit.files import file_cleanup_handler
 from persona_media.conf import storage_alias
 

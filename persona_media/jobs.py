@@ -8,6 +8,7 @@ transaction, swaps the row to the result and deletes the upload after commit. Th
 left behind. So a message lost, delivered twice or left with a killed worker only delays a job: a
 second run finds the row taken or done, a late one finds its lease gone and keeps nothing.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -75,9 +76,14 @@ def run(media_id: int) -> str:
         with _local_copy(media.stored_name) as source, tempfile.TemporaryDirectory(prefix="critvue-convert-") as tmp:
             started = time.monotonic()
             # The lease is renewed four times per lease: one late beat never loses it.
-            result = convert.convert(source, os.path.join(tmp, "out.mp4"), container_format=_demuxer(media),
-                                     timeout=conf.job_time_limit(), heartbeat=lambda: renew(media_id, holder),
-                                     beat_seconds=max(0.25, conf.job_lease_seconds() / 4))
+            result = convert.convert(
+                source,
+                os.path.join(tmp, "out.mp4"),
+                container_format=_demuxer(media),
+                timeout=conf.job_time_limit(),
+                heartbeat=lambda: renew(media_id, holder),
+                beat_seconds=max(0.25, conf.job_lease_seconds() / 4),
+            )
             swap(media, holder, os.path.join(tmp, "out.mp4"), result, time.monotonic() - started)
     except (sandbox.Cancelled, LeaseLost):
         log.info("media conversion dropped: the file went or another worker took it", extra={"media_file": media_id})
@@ -95,9 +101,12 @@ def claim(media_id: int, holder: str) -> MediaFile | None:
     """The row, leased to `holder` for a new attempt; None when it is gone, done, or held by a live worker."""
     now = timezone.now()
     with transaction.atomic():
-        media = (MediaFile.objects.select_for_update(skip_locked=True)
-                 .filter(pk=media_id, processing_status__in=UNFINISHED).exclude(moderation_status=Status.REJECTED)
-                 .first())
+        media = (
+            MediaFile.objects.select_for_update(skip_locked=True)
+            .filter(pk=media_id, processing_status__in=UNFINISHED)
+            .exclude(moderation_status=Status.REJECTED)
+            .first()
+        )
         if media is None or _held(media, now):
             return None
         if media.attempts >= conf.job_max_attempts():
@@ -108,23 +117,36 @@ def claim(media_id: int, holder: str) -> MediaFile | None:
         media.processing_status, media.attempts = Processing.PROCESSING, media.attempts + 1
         media.lease_holder, media.lease_expires = holder, now + timedelta(seconds=conf.job_lease_seconds())
         media.pending_name = f"{stem}.{uuid.uuid4().hex[:12]}.mp4"
-        media.save(update_fields=["processing_status", "attempts", "lease_holder", "lease_expires", "pending_name",
-                                  "updated_at"])
+        media.save(
+            update_fields=[
+                "processing_status",
+                "attempts",
+                "lease_holder",
+                "lease_expires",
+                "pending_name",
+                "updated_at",
+            ]
+        )
         delete_on_commit(conf.storage(), [stale], alias=conf.storage_alias())
     return media
 
 
 def _held(media: MediaFile, now) -> bool:
-    return (media.processing_status == Processing.PROCESSING and media.lease_expires is not None
-            and media.lease_expires > now)
+    return (
+        media.processing_status == Processing.PROCESSING
+        and media.lease_expires is not None
+        and media.lease_expires > now
+    )
 
 
 def renew(media_id: int, holder: str) -> bool:
     """Extend the lease while converting; False (stop) once the row went, was rejected or was taken over."""
     try:
-        return bool(MediaFile.objects.filter(pk=media_id, lease_holder=holder, processing_status=Processing.PROCESSING)
-                    .exclude(moderation_status=Status.REJECTED)
-                    .update(lease_expires=timezone.now() + timedelta(seconds=conf.job_lease_seconds())))
+        return bool(
+            MediaFile.objects.filter(pk=media_id, lease_holder=holder, processing_status=Processing.PROCESSING)
+            .exclude(moderation_status=Status.REJECTED)
+            .update(lease_expires=timezone.now() + timedelta(seconds=conf.job_lease_seconds()))
+        )
     except DatabaseError:  # a blip must not kill the conversion; the swap checks the lease again
         log.warning("could not renew a media conversion's lease", extra={"media_file": media_id})
         return True
@@ -136,24 +158,43 @@ def swap(media: MediaFile, holder: str, path: str, result: convert.Converted, se
     checksum = _sha256(path)
     with WrittenFiles(storage) as written, open(path, "rb") as data:
         content = File(data)
-        content.content_type = "video/mp4"
+        content.content_type = "video/mp4"  # type: ignore[attr-defined]  # S3 stores it as the object's type
         name = written.save(media.pending_name, content)
         with transaction.atomic():
             current = _locked_lease(media.pk, holder)
             delete_on_commit(storage, [current.stored_name], alias=conf.storage_alias())
             MediaFile.objects.filter(pk=media.pk).update(
-                stored_name=name, filename=name.rsplit("/", 1)[-1], pending_name="", size_bytes=result.size,
-                mime_type="video/mp4", width=result.width, height=result.height, duration=result.duration,
-                fps=result.fps, video_codec=result.video_codec, audio_codec=result.audio_codec or "",
-                bitrate=result.bitrate, playable=True, sha256=checksum, processing_status=Processing.READY,
-                processing_error="", processing_detail="", lease_holder="", lease_expires=None,
-                processing_seconds=round(seconds, 3), updated_at=timezone.now())
+                stored_name=name,
+                filename=name.rsplit("/", 1)[-1],
+                pending_name="",
+                size_bytes=result.size,
+                mime_type="video/mp4",
+                width=result.width,
+                height=result.height,
+                duration=result.duration,
+                fps=result.fps,
+                video_codec=result.video_codec,
+                audio_codec=result.audio_codec or "",
+                bitrate=result.bitrate,
+                playable=True,
+                sha256=checksum,
+                processing_status=Processing.READY,
+                processing_error="",
+                processing_detail="",
+                lease_holder="",
+                lease_expires=None,
+                processing_seconds=round(seconds, 3),
+                updated_at=timezone.now(),
+            )
 
 
 def _locked_lease(media_id: int, holder: str) -> MediaFile:
-    current = (MediaFile.objects.select_for_update()
-               .filter(pk=media_id, lease_holder=holder, processing_status=Processing.PROCESSING)
-               .exclude(moderation_status=Status.REJECTED).first())
+    current = (
+        MediaFile.objects.select_for_update()
+        .filter(pk=media_id, lease_holder=holder, processing_status=Processing.PROCESSING)
+        .exclude(moderation_status=Status.REJECTED)
+        .first()
+    )
     if current is None:
         raise LeaseLost()
     return current
@@ -182,8 +223,18 @@ def _mark_failed(media: MediaFile, code: str, detail: str) -> None:
     delete_on_commit(conf.storage(), names, alias=conf.storage_alias())
     media.processing_status, media.processing_error, media.processing_detail = Processing.FAILED, code, detail[:500]
     media.lease_holder, media.lease_expires, media.pending_name = "", None, ""
-    media.save(update_fields=["processing_status", "processing_error", "processing_detail", "lease_holder",
-                              "lease_expires", "pending_name", "preview_name", "updated_at"])
+    media.save(
+        update_fields=[
+            "processing_status",
+            "processing_error",
+            "processing_detail",
+            "lease_holder",
+            "lease_expires",
+            "pending_name",
+            "preview_name",
+            "updated_at",
+        ]
+    )
     log.warning("media conversion failed", extra={"media_file": media.pk, "code": code, "detail": detail})
 
 
@@ -191,8 +242,10 @@ def release(media_id: int, holder: str) -> None:
     """Hand the job back (queued, to be rung again by the sweep after a back-off); never raises."""
     try:
         MediaFile.objects.filter(pk=media_id, lease_holder=holder, processing_status=Processing.PROCESSING).update(
-            processing_status=Processing.QUEUED, lease_holder="",
-            lease_expires=timezone.now() + timedelta(seconds=conf.job_lease_seconds()))
+            processing_status=Processing.QUEUED,
+            lease_holder="",
+            lease_expires=timezone.now() + timedelta(seconds=conf.job_lease_seconds()),
+        )
     except DatabaseError:  # the lease then simply expires
         log.warning("could not hand a media conversion back", extra={"media_file": media_id})
 
@@ -200,11 +253,22 @@ def release(media_id: int, holder: str) -> None:
 def retry(media: MediaFile) -> bool:
     """Queue a failed file again (staff's retry), if its failure was worth it and its upload is kept."""
     with transaction.atomic():
-        updated = MediaFile.objects.filter(
-            pk=media.pk, processing_status=Processing.FAILED, processing_error__in=RETRYABLE,
-        ).exclude(moderation_status=Status.REJECTED).update(
-            processing_status=Processing.QUEUED, processing_error="", processing_detail="", attempts=0,
-            queued_at=timezone.now(), lease_expires=timezone.now() + timedelta(seconds=conf.job_requeue_seconds()))
+        updated = (
+            MediaFile.objects.filter(
+                pk=media.pk,
+                processing_status=Processing.FAILED,
+                processing_error__in=RETRYABLE,
+            )
+            .exclude(moderation_status=Status.REJECTED)
+            .update(
+                processing_status=Processing.QUEUED,
+                processing_error="",
+                processing_detail="",
+                attempts=0,
+                queued_at=timezone.now(),
+                lease_expires=timezone.now() + timedelta(seconds=conf.job_requeue_seconds()),
+            )
+        )
         if updated:
             enqueue_on_commit(media.pk)
     return bool(updated)
@@ -213,17 +277,22 @@ def retry(media: MediaFile) -> bool:
 def sweep(*, dry_run: bool = False) -> list[int]:
     """Queue again the jobs whose lease expired (a dead worker's) or that no worker took in time; their ids."""
     now = timezone.now()
-    due = list(MediaFile.objects.filter(processing_status__in=UNFINISHED, lease_expires__lt=now)
-               .exclude(moderation_status=Status.REJECTED).order_by("lease_expires")
-               .values_list("pk", flat=True)[:SWEEP_BATCH])
+    due = list(
+        MediaFile.objects.filter(processing_status__in=UNFINISHED, lease_expires__lt=now)
+        .exclude(moderation_status=Status.REJECTED)
+        .order_by("lease_expires")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
     if dry_run or not due:
         return due
     with transaction.atomic():
         # Back to queued, with a fresh deadline: a dead holder loses the job (its late swap finds no
         # lease), and the next sweep rings again only if this doorbell goes unanswered too.
         MediaFile.objects.filter(pk__in=due, lease_expires__lt=now).update(
-            processing_status=Processing.QUEUED, lease_holder="",
-            lease_expires=now + timedelta(seconds=conf.job_requeue_seconds()))
+            processing_status=Processing.QUEUED,
+            lease_holder="",
+            lease_expires=now + timedelta(seconds=conf.job_requeue_seconds()),
+        )
         for media_id in due:
             enqueue_on_commit(media_id)
     return due

@@ -1,4 +1,5 @@
 """Personas and the media files uploaded for them."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, F, FilteredRelation, Q, Sum
@@ -18,9 +19,12 @@ class PersonaQuerySet(models.QuerySet):
         # Rejected files have no stored bytes left and no longer count.
         # Counted: ready files (one being converted, or failed, serves nothing yet); `stored_size` also
         # holds the uploads waiting for their conversion (the quota counts them).
-        media = FilteredRelation("media_files", condition=Q(media_files__user=F("user"))
-                                 & ~Q(media_files__moderation_status=Status.REJECTED)
-                                 & ~Q(media_files__processing_status=Processing.FAILED))
+        media = FilteredRelation(
+            "media_files",
+            condition=Q(media_files__user=F("user"))
+            & ~Q(media_files__moderation_status=Status.REJECTED)
+            & ~Q(media_files__processing_status=Processing.FAILED),
+        )
         ready = Q(own_media__processing_status=Processing.READY)
         return self.annotate(own_media=media).annotate(
             images=Count("own_media", filter=ready & Q(own_media__media_type=MediaFile.MediaType.IMAGE)),
@@ -70,8 +74,9 @@ class MediaFile(Moderated):
         VIDEO = "video"
 
     # No single-column indexes: the composite indexes below start with each of these.
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="media_files",
-                             db_index=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="media_files", db_index=False
+    )
     persona = models.ForeignKey(Persona, on_delete=models.CASCADE, related_name="media_files", db_index=False)
     filename = models.CharField(max_length=64, help_text="A fresh UUID with the extension of the detected type.")
     stored_name = models.CharField(max_length=255, unique=True, help_text="The file's name in its storage.")
@@ -87,29 +92,38 @@ class MediaFile(Moderated):
     video_codec = models.CharField(max_length=16, blank=True, default="")
     audio_codec = models.CharField(max_length=16, blank=True, default="")
     bitrate = models.PositiveBigIntegerField(null=True, blank=True, help_text="Bits per second.")
-    playable = models.BooleanField(null=True, blank=True,
-                                   help_text="Whether browsers can play the stored video (files stored before checks).")
-    preview_name = models.CharField(max_length=255, blank=True, default="",
-                                    help_text="The preview's name in the storage, beside the file.")
+    playable = models.BooleanField(
+        null=True, blank=True, help_text="Whether browsers can play the stored video (files stored before checks)."
+    )
+    preview_name = models.CharField(
+        max_length=255, blank=True, default="", help_text="The preview's name in the storage, beside the file."
+    )
     preview_type = models.CharField(max_length=16, blank=True, default="")
     preview_bytes = models.PositiveIntegerField(null=True, blank=True)
     blurhash = models.CharField(max_length=64, blank=True, default="")
     sha256 = models.CharField(max_length=64, help_text="SHA-256 of the stored (served) file.")
     source_sha256 = models.CharField(max_length=64, default="", help_text="SHA-256 of the uploaded bytes (duplicates).")
-    original_mime_type = models.CharField(max_length=50, default="",
-                                          help_text="What was uploaded; mime_type is what is served.")
+    original_mime_type = models.CharField(
+        max_length=50, default="", help_text="What was uploaded; mime_type is what is served."
+    )
     # Background processing: the row is the truth, a queued task only its doorbell (persona_media.jobs).
     processing_status = models.CharField(max_length=10, choices=Processing.choices, default=Processing.READY)
-    processing_error = models.CharField(max_length=32, blank=True, default="",
-                                        help_text="Why processing failed (a stable code).")
+    processing_error = models.CharField(
+        max_length=32, blank=True, default="", help_text="Why processing failed (a stable code)."
+    )
     processing_detail = models.CharField(max_length=500, blank=True, default="")
     attempts = models.PositiveSmallIntegerField(default=0, help_text="Processing runs started.")
     queued_at = models.DateTimeField(null=True, blank=True)
     lease_holder = models.CharField(max_length=100, blank=True, default="", help_text="The worker running it.")
-    lease_expires = models.DateTimeField(null=True, blank=True,
-                                         help_text="Past this, the sweep hands the job to another worker.")
-    pending_name = models.CharField(max_length=255, blank=True, default="",
-                                    help_text="A result being written, removed if the job dies before the swap.")
+    lease_expires = models.DateTimeField(
+        null=True, blank=True, help_text="Past this, the sweep hands the job to another worker."
+    )
+    pending_name = models.CharField(
+        max_length=255,
+        blank=True,
+        default="",
+        help_text="A result being written, removed if the job dies before the swap.",
+    )
     processing_seconds = models.FloatField(null=True, blank=True, help_text="Conversion time of the result.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -126,8 +140,11 @@ class MediaFile(Moderated):
             # The same bytes again in a persona (409 duplicate_file), found by one index lookup.
             models.Index(fields=["persona", "source_sha256"], name="persona_media_source_dup_idx"),
             # The sweep and the queue metrics: unfinished jobs by state, oldest first.
-            models.Index(fields=["processing_status", "queued_at"], name="persona_media_jobs_idx",
-                         condition=~Q(processing_status="ready")),
+            models.Index(
+                fields=["processing_status", "queued_at"],
+                name="persona_media_jobs_idx",
+                condition=~Q(processing_status="ready"),
+            ),
             models.Index(fields=["moderation_status", "created_at"], name="persona_media_review_idx"),
         ]
 

@@ -1,4 +1,5 @@
 """Structural reading of ISO-BMFF (MP4) files: box headers only, never the media data."""
+
 import os
 import struct
 from dataclasses import dataclass, replace
@@ -7,9 +8,7 @@ from typing import BinaryIO
 # Boxes whose payload is nothing but child boxes, so their children can be walked and
 # bounds-checked. `udta` and `meta` are left out on purpose: QuickTime ends `udta` with a
 # 4-byte zero terminator and `meta` starts with version/flags, so neither is a plain box list.
-CONTAINER_TYPES = frozenset(
-    {b"moov", b"trak", b"mdia", b"minf", b"dinf", b"stbl", b"edts", b"mvex"}
-)
+CONTAINER_TYPES = frozenset({b"moov", b"trak", b"mdia", b"minf", b"dinf", b"stbl", b"edts", b"mvex"})
 
 # Real files nest containers five deep (moov/trak/mdia/minf/stbl); eight leaves room for
 # odd muxers while bounding recursion on a forged file of boxes inside boxes.
@@ -108,9 +107,7 @@ class _Budget:
             raise Mp4Error(f"more than {MAX_BOXES} boxes")
 
 
-def _read_children(
-    f: BinaryIO, start: int, end: int, budget: _Budget, depth: int
-) -> tuple[Box, ...]:
+def _read_children(f: BinaryIO, start: int, end: int, budget: _Budget, depth: int) -> tuple[Box, ...]:
     """Boxes laid end to end in [start, end), with container boxes read recursively."""
     if depth > MAX_DEPTH:
         raise Mp4Error(f"boxes nested deeper than {MAX_DEPTH}")

@@ -1,4 +1,5 @@
 """JSON shapes of personas, media files, uploads and statistics (API.md)."""
+
 from rest_framework import serializers
 
 from mediakit.fields import ModelSerializer, TextField
@@ -19,8 +20,7 @@ class DescriptionField(TextField):
     """Up to 1000 characters; an explicit null clears it like an empty string."""
 
     def __init__(self, **kwargs):
-        super().__init__(max_length=DESCRIPTION_MAX_LENGTH, allow_blank=True, allow_null=True, required=False,
-                         **kwargs)
+        super().__init__(max_length=DESCRIPTION_MAX_LENGTH, allow_blank=True, allow_null=True, required=False, **kwargs)
 
     def validate_empty_values(self, data):
         if data is None:
@@ -40,24 +40,54 @@ class MediaFileSerializer(serializers.ModelSerializer):
     blurhash = serializers.CharField(read_only=True, allow_null=True, help_text="4x3 components, of the preview.")
     download_url = serializers.SerializerMethodField(
         help_text="Signed: works without credentials for MEDIA_URL_TTL seconds; null until the file is ready, and "
-                  "once it is rejected.")
+        "once it is rejected."
+    )
     preview_url = serializers.SerializerMethodField(
-        help_text="Signed, like download_url; null while there is no preview (and once rejected).")
-    processing_status = serializers.CharField(read_only=True,
-                                              help_text="ready, or queued → processing → ready / failed.")
-    processing_error = serializers.CharField(read_only=True, allow_null=True,
-                                             help_text="null, or why processing failed: processing_failed, "
-                                                       "processing_timeout, corrupt_file, ...")
+        help_text="Signed, like download_url; null while there is no preview (and once rejected)."
+    )
+    processing_status = serializers.CharField(
+        read_only=True, help_text="ready, or queued → processing → ready / failed."
+    )
+    processing_error = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="null, or why processing failed: processing_failed, processing_timeout, corrupt_file, ...",
+    )
     original_mime_type = serializers.SerializerMethodField(
-        help_text="What was uploaded (video/quicktime, image/heic, ...); mime_type is what download serves.")
+        help_text="What was uploaded (video/quicktime, image/heic, ...); mime_type is what download serves."
+    )
 
     class Meta:
         model = MediaFile
-        fields = ["id", "filename", "original_filename", "file_size", "mime_type", "media_type", "persona_id",
-                  "user_id", "description", "width", "height", "duration", "fps", "video_codec", "audio_codec",
-                  "bitrate", "sha256", "blurhash", "download_url", "preview_url", "moderation_status",
-                  "moderation_reason", "processing_status", "processing_error", "original_mime_type", "created_at",
-                  "updated_at"]
+        fields = [
+            "id",
+            "filename",
+            "original_filename",
+            "file_size",
+            "mime_type",
+            "media_type",
+            "persona_id",
+            "user_id",
+            "description",
+            "width",
+            "height",
+            "duration",
+            "fps",
+            "video_codec",
+            "audio_codec",
+            "bitrate",
+            "sha256",
+            "blurhash",
+            "download_url",
+            "preview_url",
+            "moderation_status",
+            "moderation_reason",
+            "processing_status",
+            "processing_error",
+            "original_mime_type",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = [name for name in fields if name != "description"]
 
     def to_representation(self, media: MediaFile) -> dict:
@@ -84,14 +114,17 @@ class MediaFileSerializer(serializers.ModelSerializer):
 class MediaUploadSerializer(serializers.Serializer):
     """The multipart form of an upload: one file in `file`, and an optional description."""
 
-    file = SingleUploadField(help_text="JPEG, PNG, WebP, AVIF or HEIC/HEIF on /image; MP4, QuickTime (.mov) or WebM "
-                                       "on /video; at most 10 MiB.")
+    file = SingleUploadField(
+        help_text="JPEG, PNG, WebP, AVIF or HEIC/HEIF on /image; MP4, QuickTime (.mov) or WebM "
+        "on /video; at most 10 MiB."
+    )
     description = DescriptionField()
 
 
 class MediaListQuerySerializer(serializers.Serializer):
-    media_type = serializers.ChoiceField(choices=MediaFile.MediaType.choices, required=False,
-                                         help_text="Only files of this type.")
+    media_type = serializers.ChoiceField(
+        choices=MediaFile.MediaType.choices, required=False, help_text="Only files of this type."
+    )
 
 
 class PersonaStatsSerializer(serializers.Serializer):

@@ -1,8 +1,9 @@
 """Operations that span rows, stored files and transactions; views, admin and commands call these."""
+
 import hashlib
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
@@ -35,8 +36,11 @@ def sha256_of(upload: UploadedFile) -> str:
 
 def upload_rules() -> Rules:
     """How far uploads are read and previewed, as configured now."""
-    return Rules(preview_side=conf.PREVIEW_MAX_SIDE, max_video_seconds=conf.max_video_seconds(),
-                 encoding=mediakit_conf.encoding())
+    return Rules(
+        preview_side=conf.PREVIEW_MAX_SIDE,
+        max_video_seconds=conf.max_video_seconds(),
+        encoding=mediakit_conf.encoding(),
+    )
 
 
 class Duplicate(Rejected):
@@ -51,8 +55,11 @@ class OverQuota(Rejected):
     status_code = 413
 
     def __init__(self, used: int, size: int, quota: int):
-        super().__init__("quota_exceeded", f"this upload of {size} bytes would take your media past the quota of "
-                                           f"{quota} bytes ({used} bytes are used)")
+        super().__init__(
+            "quota_exceeded",
+            f"this upload of {size} bytes would take your media past the quota of "
+            f"{quota} bytes ({used} bytes are used)",
+        )
 
 
 def check_room(*, user, persona: Persona, size: int, checksum: str) -> None:
@@ -76,22 +83,24 @@ def quota_used_bytes(*, user) -> int:
     return MediaFile.objects.owned_by(user).filter(STORED).aggregate(used=Sum("size_bytes"))["used"] or 0
 
 
-def media_create(*, user, persona: Persona, upload: UploadedFile, media_type: str,
-                 description: str = "") -> MediaFile:
+def media_create(*, user, persona: Persona, upload: UploadedFile, media_type: str, description: str = "") -> MediaFile:
     """Check, store and record one upload with its preview; raise Rejected, and leave no file if any step fails.
 
     Raises Persona.DoesNotExist when the persona went away while the file was being stored.
     """
-    check_type(upload, filename=upload.name or "", media_type=media_type)  # a wrong type is told first (400)
+    readable = cast(BinaryIO, upload)  # an UploadedFile reads like a binary file
+    check_type(readable, filename=upload.name or "", media_type=media_type)  # a wrong type is told first (400)
     checksum = sha256_of(upload)
-    check_room(user=user, persona=persona, size=upload.size, checksum=checksum)  # before the costly part
-    info = inspect_upload(upload, filename=upload.name or "", media_type=media_type, rules=upload_rules())
+    check_room(user=user, persona=persona, size=upload.size or 0, checksum=checksum)  # before the costly part
+    info = inspect_upload(readable, filename=upload.name or "", media_type=media_type, rules=upload_rules())
+    rendition = info.preview
+    assert rendition is not None  # every accepted upload has its preview
     review.screen_upload(KIND, user=user, sha256=checksum, image=upload if media_type == "image" else None)  # blocklist
     content, size, stored_checksum = _stored_content(upload, info, checksum)
     stem = f"{conf.location()}{user.pk}/{persona.pk}/{uuid.uuid4().hex}"
     with WrittenFiles(conf.storage()) as written:
         name = written.save(f"{stem}.{info.extension}", content)
-        preview = written.save(f"{stem}.preview.{info.preview.ext}", rendition_content(info.preview))
+        preview = written.save(f"{stem}.preview.{rendition.ext}", rendition_content(rendition))
         with transaction.atomic():
             # The owner is locked so that concurrent uploads cannot add up past the quota, and the
             # persona so that a concurrent delete of it waits for this row (or wins before it).
@@ -99,15 +108,32 @@ def media_create(*, user, persona: Persona, upload: UploadedFile, media_type: st
             Persona.objects.select_for_update().owned_by(user).get(pk=persona.pk)
             check_room(user=user, persona=persona, size=size, checksum=checksum)
             media = MediaFile.objects.create(
-                user=user, persona=persona, filename=name.rsplit("/", 1)[-1], stored_name=name,
-                original_filename=sanitize_filename(upload.name or ""), size_bytes=size,
-                mime_type=info.mime_type, original_mime_type=info.source_mime, media_type=info.media_type,
-                description=description, width=info.width, height=info.height, duration=info.duration, fps=info.fps,
-                video_codec=info.video_codec, audio_codec=info.audio_codec, bitrate=info.bitrate,
+                user=user,
+                persona=persona,
+                filename=name.rsplit("/", 1)[-1],
+                stored_name=name,
+                original_filename=sanitize_filename(upload.name or ""),
+                size_bytes=size,
+                mime_type=info.mime_type,
+                original_mime_type=info.source_mime,
+                media_type=info.media_type,
+                description=description,
+                width=info.width,
+                height=info.height,
+                duration=info.duration,
+                fps=info.fps,
+                video_codec=info.video_codec,
+                audio_codec=info.audio_codec,
+                bitrate=info.bitrate,
                 playable=(not info.needs_processing) if info.media_type == MediaFile.MediaType.VIDEO else None,
-                preview_name=preview, preview_type=info.preview.content_type, preview_bytes=len(info.preview.data),
-                blurhash=info.preview.blurhash, sha256=stored_checksum, source_sha256=checksum,
-                moderation_status=review.policy().initial_status(KIND), **_queued(info),
+                preview_name=preview,
+                preview_type=rendition.content_type,
+                preview_bytes=len(rendition.data),
+                blurhash=rendition.blurhash,
+                sha256=stored_checksum,
+                source_sha256=checksum,
+                moderation_status=review.policy().initial_status(KIND),
+                **_queued(info),
             )
             if info.needs_processing:
                 from persona_media import jobs  # the jobs import the task backend; uploads of images need none
@@ -116,12 +142,12 @@ def media_create(*, user, persona: Persona, upload: UploadedFile, media_type: st
             return media
 
 
-def _stored_content(upload: UploadedFile, info: MediaInfo, checksum: str) -> tuple[object, int, str]:
+def _stored_content(upload: UploadedFile, info: MediaInfo, checksum: str) -> tuple[Any, int, str]:
     """What is stored for the upload (it, or the JPEG a HEIC became), its size and its SHA-256."""
     if info.converted is None:
-        return upload, upload.size, checksum
+        return upload, upload.size or 0, checksum
     content = ContentFile(info.converted)
-    content.content_type = info.mime_type
+    content.content_type = info.mime_type  # type: ignore[attr-defined]  # S3 stores it as the object's type
     return content, len(info.converted), hashlib.sha256(info.converted).hexdigest()
 
 
@@ -130,13 +156,16 @@ def _queued(info: MediaInfo) -> dict[str, Any]:
     if not info.needs_processing:
         return {}
     now = timezone.now()
-    return {"processing_status": Processing.QUEUED, "queued_at": now,
-            "lease_expires": now + timedelta(seconds=conf.job_requeue_seconds())}
+    return {
+        "processing_status": Processing.QUEUED,
+        "queued_at": now,
+        "lease_expires": now + timedelta(seconds=conf.job_requeue_seconds()),
+    }
 
 
 def rendition_content(rendition: Rendition) -> ContentFile:
     content = ContentFile(rendition.data)
-    content.content_type = rendition.content_type  # S3 stores it as the object's Content-Type
+    content.content_type = rendition.content_type  # type: ignore[attr-defined]  # S3 stores it as the object's type
     return content
 
 
@@ -203,8 +232,13 @@ def persona_delete_many(*, queryset: QuerySet[Persona]) -> int:
 
 def media_stats(*, user) -> dict[str, Any]:
     """The caller's totals and per-persona counts, as API.md shows them, from one grouped query."""
-    personas = (Persona.objects.owned_by(user).order_by().values("id").with_media_totals()
-                .values_list("id", "images", "videos", "total_size", "stored_size"))
+    personas = (
+        Persona.objects.owned_by(user)
+        .order_by()
+        .values("id")
+        .with_media_totals()  # type: ignore[attr-defined]
+        .values_list("id", "images", "videos", "total_size", "stored_size")
+    )
     per_persona, stored = {}, 0
     for pk, images, videos, size, kept in personas:
         per_persona[str(pk)] = {"images": images, "videos": videos, "total_size": size or 0}
@@ -231,6 +265,13 @@ def cleanup_orphaned_media(*, older_than: timedelta, dry_run: bool = False) -> C
     # A rejected or failed row's file was deleted on purpose: it is neither referenced nor reported missing
     # (a failure worth retrying keeps its upload, still referenced through pending rows below).
     kept = MediaFile.objects.exclude(moderation_status=Status.REJECTED).exclude(
-        processing_status=Processing.FAILED, preview_name="")
-    return cleanup(conf.storage(), kept, older_than=older_than, dry_run=dry_run,
-                   also=("preview_name", "pending_name"), folder=conf.location())
+        processing_status=Processing.FAILED, preview_name=""
+    )
+    return cleanup(
+        conf.storage(),
+        kept,
+        older_than=older_than,
+        dry_run=dry_run,
+        also=("preview_name", "pending_name"),
+        folder=conf.location(),
+    )

@@ -4,6 +4,7 @@ A URL carries `?sig=`, Django's timestamped signature of the file's id and the U
 sit in `<img src>` / `<video src>`. Altered, or used for another file or kind → 403 bad_signature;
 older than MEDIA_URL_TTL → 403 url_expired.
 """
+
 from urllib.parse import urlencode
 
 from django.core import signing
@@ -18,10 +19,12 @@ PARAMETER = "sig"
 KINDS = ("download", "preview")
 
 
-UrlExpired = api_error("UrlExpired", status.HTTP_403_FORBIDDEN, "url_expired",
-                       "This link has expired; ask the API for a fresh one.")
-BadUrlSignature = api_error("BadUrlSignature", status.HTTP_403_FORBIDDEN, "bad_signature",
-                            "This link's signature is not valid for this file.")
+UrlExpired = api_error(
+    "UrlExpired", status.HTTP_403_FORBIDDEN, "url_expired", "This link has expired; ask the API for a fresh one."
+)
+BadUrlSignature = api_error(
+    "BadUrlSignature", status.HTTP_403_FORBIDDEN, "bad_signature", "This link's signature is not valid for this file."
+)
 
 
 def _signer() -> signing.TimestampSigner:

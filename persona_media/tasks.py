@@ -1,5 +1,6 @@
 """The background task of persona_media, on Django's Tasks API (the django-tasks backport): the host
 picks the backend (`TASKS`); with none configured, django-tasks runs it at once, in-process."""
+
 from django_tasks import task
 
 

@@ -1,4 +1,5 @@
 """Routes of API.md; each answers with and without a trailing slash, with no redirect."""
+
 from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
@@ -13,8 +14,9 @@ router.register("api/v1/personas", views.PersonaViewSet, basename="persona")
 urlpatterns = [
     re_path(r"^upload/persona/(?P<persona_id>\d+)/image/?$", views.ImageUploadView.as_view(), name="upload-image"),
     re_path(r"^upload/persona/(?P<persona_id>\d+)/video/?$", views.VideoUploadView.as_view(), name="upload-video"),
-    re_path(r"^upload/persona/(?P<persona_id>\d+)/files/?$", views.PersonaMediaListView.as_view(),
-            name="persona-files"),
+    re_path(
+        r"^upload/persona/(?P<persona_id>\d+)/files/?$", views.PersonaMediaListView.as_view(), name="persona-files"
+    ),
     re_path(r"^upload/files/(?P<pk>\d+)/?$", views.MediaFileView.as_view(), name="file-detail"),
     re_path(r"^upload/files/(?P<pk>\d+)/download/?$", views.MediaDownloadView.as_view(), name="file-download"),
     re_path(r"^upload/files/(?P<pk>\d+)/preview/?$", views.MediaPreviewView.as_view(), name="file-preview"),

@@ -5,6 +5,7 @@ JPEG made here from its primary image. Videos: an MP4 that browsers play (H.264 
 no audio) is stored as uploaded; anything else that decodes (QuickTime, WebM, HEVC, VP9, AV1, MPEG-4
 Part 2, 10-bit, 4:4:4...) is stored as uploaded and marked for conversion in the background.
 """
+
 import re
 import shutil
 import tempfile
@@ -17,21 +18,36 @@ from typing import BinaryIO
 from mediakit import video
 from mediakit.imaging import FORMAT_BY_MIME, Encoding, Limits
 from mediakit.previews import Rendition, image_preview, preview_of
-from mediakit.stills import as_jpeg
 from mediakit.rejections import Rejected
 from mediakit.sniff import sniff_mime
+from mediakit.stills import as_jpeg
 from persona_media import mp4
 
 # The extensions each upload endpoint takes (API.md), lower case, without the dot. HEIC and HEIF
 # are one family (an iPhone's .heic and another camera's .heif hold the same boxes).
 EXTENSIONS = {
-    "image": {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp",
-              "avif": "image/avif", "heic": "image/heif", "heif": "image/heif"},
+    "image": {
+        "jpg": "image/jpeg",
+        "jpeg": "image/jpeg",
+        "png": "image/png",
+        "webp": "image/webp",
+        "avif": "image/avif",
+        "heic": "image/heif",
+        "heif": "image/heif",
+    },
     "video": {"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm"},
 }
 # Canonical extension and Pillow format of each accepted type (as stored: a HEIF becomes a JPEG).
-CANONICAL_EXTENSION = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/avif": "avif",
-                       "image/heif": "jpg", "video/mp4": "mp4", "video/quicktime": "mov", "video/webm": "webm"}
+CANONICAL_EXTENSION = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "image/avif": "avif",
+    "image/heif": "jpg",
+    "video/mp4": "mp4",
+    "video/quicktime": "mov",
+    "video/webm": "webm",
+}
 PILLOW_FORMAT = {mime: FORMAT_BY_MIME[mime] for mime in ("image/jpeg", "image/png", "image/webp", "image/avif")}
 # libmagic's names for the HEIF family, folded into one type here.
 HEIF_FAMILY = frozenset({"image/heic", "image/heif"})
@@ -52,9 +68,7 @@ IMAGE_LIMITS = Limits(max_side=16384, max_pixels=64_000_000)
 
 # Major brands that mean "MP4" (API.md); compatible brands are ignored, so a 3GP, QuickTime,
 # M4A or HEIF file that lists `isom` among them is still refused.
-MP4_BRANDS = frozenset(
-    {b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"M4V "}
-)
+MP4_BRANDS = frozenset({b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"M4V "})
 
 # Enough of the file to see an ftyp box's size, type and major brand.
 HEAD_BYTES = 12
@@ -183,8 +197,9 @@ def _detect(sniffed: str, head: bytes) -> str:
 
 def _inspect_image(fileobj: BinaryIO, mime: str, rules: Rules) -> MediaInfo:
     """Check the header's dimensions, decode every pixel and make the preview (mediakit's image pipeline)."""
-    (width, height), preview = image_preview(fileobj, PILLOW_FORMAT[mime], IMAGE_LIMITS, rules.preview_side,
-                                             rules.encoding)
+    (width, height), preview = image_preview(
+        fileobj, PILLOW_FORMAT[mime], IMAGE_LIMITS, rules.preview_side, rules.encoding
+    )
     return MediaInfo("image", mime, CANONICAL_EXTENSION[mime], width, height, preview=preview, source_mime=mime)
 
 
@@ -195,15 +210,34 @@ def _inspect_video(fileobj: BinaryIO, detected: str, rules: Rules) -> MediaInfo:
     if detected != "video/webm":
         _check_iso_bmff(fileobj, detected)
     with on_disk(fileobj) as path:
-        found = video.probe(path, rules.max_video_seconds, container_format=DEMUXER[detected],
-                            codecs=CONVERTIBLE_CODECS, **({} if detected == "video/mp4" else
-                                                          {"first_frames": QUEUED_FIRST_FRAMES}))
-    playable = (detected == "video/mp4" and found.video_codec == "h264" and found.pixel_format == "yuv420p"
-                and found.audio_codec in (None, "aac"))
-    return MediaInfo("video", detected, CANONICAL_EXTENSION[detected], found.width, found.height, found.duration,
-                     found.fps, found.video_codec, found.audio_codec or "", found.bitrate,
-                     preview_of(found.poster, rules.preview_side, rules.encoding), source_mime=detected,
-                     needs_processing=not playable)
+        found = video.probe(
+            path,
+            rules.max_video_seconds,
+            container_format=DEMUXER[detected],
+            codecs=CONVERTIBLE_CODECS,
+            first_frames=video.SEQUENTIAL_FRAMES if detected == "video/mp4" else QUEUED_FIRST_FRAMES,
+        )
+    playable = (
+        detected == "video/mp4"
+        and found.video_codec == "h264"
+        and found.pixel_format == "yuv420p"
+        and found.audio_codec in (None, "aac")
+    )
+    return MediaInfo(
+        "video",
+        detected,
+        CANONICAL_EXTENSION[detected],
+        found.width,
+        found.height,
+        found.duration,
+        found.fps,
+        found.video_codec,
+        found.audio_codec or "",
+        found.bitrate,
+        preview_of(found.poster, rules.preview_side, rules.encoding),
+        source_mime=detected,
+        needs_processing=not playable,
+    )
 
 
 def _check_iso_bmff(fileobj: BinaryIO, detected: str) -> None:
@@ -224,8 +258,16 @@ def _check_iso_bmff(fileobj: BinaryIO, detected: str) -> None:
 def _convert_still(fileobj: BinaryIO, detected: str, rules: Rules) -> MediaInfo:
     """A HEIF decoded once into the JPEG stored in its place, and that JPEG's preview."""
     still = as_jpeg(fileobj, "HEIF", IMAGE_LIMITS, rules.preview_side, rules.encoding)
-    return MediaInfo("image", "image/jpeg", "jpg", still.width, still.height, preview=still.preview,
-                     source_mime=_heif_name(fileobj), converted=still.data)
+    return MediaInfo(
+        "image",
+        "image/jpeg",
+        "jpg",
+        still.width,
+        still.height,
+        preview=still.preview,
+        source_mime=_heif_name(fileobj),
+        converted=still.data,
+    )
 
 
 def _heif_name(fileobj: BinaryIO) -> str:

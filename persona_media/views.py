@@ -1,5 +1,7 @@
 """HTTP for personas and their media: parse, authorise, call a service, pick a status code."""
+
 import logging
+from typing import TYPE_CHECKING, Any
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -35,10 +37,12 @@ class NoPreview(NotFound):
     default_code = "preview_missing"
 
 
-ModerationRejected = api_error("ModerationRejected", status.HTTP_410_GONE, "moderation_rejected",
-                               "A moderator removed this file.")
-NotReady = api_error("NotReady", status.HTTP_409_CONFLICT, "not_ready",
-                     "This file is still being converted; try again in a moment.")
+ModerationRejected = api_error(
+    "ModerationRejected", status.HTTP_410_GONE, "moderation_rejected", "A moderator removed this file."
+)
+NotReady = api_error(
+    "NotReady", status.HTTP_409_CONFLICT, "not_ready", "This file is still being converted; try again in a moment."
+)
 # A small clip converts in seconds; a client polling sooner only adds load.
 NOT_READY_RETRY_AFTER = 5
 
@@ -49,9 +53,11 @@ class ProcessingFailed(exceptions.APIException):
     status_code = status.HTTP_410_GONE
 
     def __init__(self, media: MediaFile):
-        super().__init__("This file could not be converted, so there is nothing to download"
-                         + (f": {media.processing_detail}." if media.processing_detail else "."),
-                         media.processing_error or "processing_failed")
+        super().__init__(
+            "This file could not be converted, so there is nothing to download"
+            + (f": {media.processing_detail}." if media.processing_detail else "."),
+            media.processing_error or "processing_failed",
+        )
 
 
 def ensure_ready(media: MediaFile) -> None:
@@ -69,13 +75,19 @@ def ensure_not_rejected(media: MediaFile) -> None:
         raise ModerationRejected(detail)
 
 
-class OwnedQuerysetMixin:
+if TYPE_CHECKING:  # mixed into DRF's generic views only
+    _GenericView = generics.GenericAPIView
+else:
+    _GenericView = object
+
+
+class OwnedQuerysetMixin(_GenericView):
     """Only the caller's rows exist: anyone else's are simply not found (404)."""
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the view
             return super().get_queryset().none()
-        return super().get_queryset().owned_by(self.request.user)
+        return super().get_queryset().owned_by(self.request.user)  # type: ignore[attr-defined]  # our QuerySets
 
 
 class PersonaViewSet(AppAPIView, OwnedQuerysetMixin, viewsets.ModelViewSet):
@@ -105,9 +117,13 @@ class MediaUploadView(AppAPIView, APIView):
             limit_upload_size(request, conf.max_size())
             form = serializers.MediaUploadSerializer(data=request.data, context={"request": request})
             form.is_valid(raise_exception=True)
-            media = services.media_create(user=request.user, persona=persona, upload=form.validated_data["file"],
-                                          media_type=self.media_type,
-                                          description=form.validated_data.get("description", ""))
+            media = services.media_create(
+                user=request.user,
+                persona=persona,
+                upload=form.validated_data["file"],
+                media_type=self.media_type,
+                description=form.validated_data.get("description", ""),
+            )
         if not media.is_ready:
             media.refresh_from_db()  # a task backend that runs jobs at once may have converted it already
         body = serializers.MediaFileSerializer(media, context={"request": request}).data
@@ -116,23 +132,34 @@ class MediaUploadView(AppAPIView, APIView):
         return Response(body, status=code, headers={"Location": location})
 
 
-UPLOAD_SCHEMA = {
+UPLOAD_SCHEMA: dict[str, Any] = {
     "request": {"multipart/form-data": serializers.MediaUploadSerializer},
-    "responses": {201: serializers.MediaFileSerializer,
-                  202: OpenApiResponse(serializers.MediaFileSerializer,
-                                       description="Stored; converted in the background (processing_status queued)."),
-                  **ERRORS, 403: ErrorSerializer, 409: ErrorSerializer, 413: ErrorSerializer},
+    "responses": {
+        201: serializers.MediaFileSerializer,
+        202: OpenApiResponse(
+            serializers.MediaFileSerializer,
+            description="Stored; converted in the background (processing_status queued).",
+        ),
+        **ERRORS,
+        403: ErrorSerializer,
+        409: ErrorSerializer,
+        413: ErrorSerializer,
+    },
 }
 
 
-@extend_schema_view(post=extend_schema(summary="Upload an image: JPEG, PNG, WebP, AVIF, or HEIC/HEIF (stored as JPEG)",
-                                       **UPLOAD_SCHEMA))
+@extend_schema_view(
+    post=extend_schema(summary="Upload an image: JPEG, PNG, WebP, AVIF, or HEIC/HEIF (stored as JPEG)", **UPLOAD_SCHEMA)
+)
 class ImageUploadView(MediaUploadView):
     media_type = MediaFile.MediaType.IMAGE
 
 
-@extend_schema_view(post=extend_schema(summary="Upload a video: MP4, QuickTime or WebM (converted unless browsers "
-                                               "play it already)", **UPLOAD_SCHEMA))
+@extend_schema_view(
+    post=extend_schema(
+        summary="Upload a video: MP4, QuickTime or WebM (converted unless browsers play it already)", **UPLOAD_SCHEMA
+    )
+)
 class VideoUploadView(MediaUploadView):
     media_type = MediaFile.MediaType.VIDEO
 
@@ -203,14 +230,24 @@ class StoredFileView(AppAPIView, generics.GenericAPIView):
 class MediaDownloadView(StoredFileView):
     kind = "download"
 
-    @extend_schema(summary="Download the stored file: the exact bytes uploaded, or what they were converted to "
-                           "(409 not_ready until then; Range and If-None-Match honoured)", responses={
-        (200, "image/jpeg"): binary("A JPEG upload."), (200, "image/png"): binary("A PNG upload."),
-        (200, "video/mp4"): binary("An MP4 upload."), (206, "video/mp4"): binary("A byte range (any type)."),
-        302: OpenApiResponse(description="Redirect to a presigned storage URL, where configured."),
-        304: OpenApiResponse(description="The If-None-Match ETag is current."),
-        **ERRORS, 403: ErrorSerializer, 409: ErrorSerializer, 410: ErrorSerializer, 416: ErrorSerializer},
-        parameters=[OpenApiParameter("sig", str, description="The signature of a download_url (no credentials).")])
+    @extend_schema(
+        summary="Download the stored file: the exact bytes uploaded, or what they were converted to "
+        "(409 not_ready until then; Range and If-None-Match honoured)",
+        responses={
+            (200, "image/jpeg"): binary("A JPEG upload."),
+            (200, "image/png"): binary("A PNG upload."),
+            (200, "video/mp4"): binary("An MP4 upload."),
+            (206, "video/mp4"): binary("A byte range (any type)."),
+            302: OpenApiResponse(description="Redirect to a presigned storage URL, where configured."),
+            304: OpenApiResponse(description="The If-None-Match ETag is current."),
+            **ERRORS,
+            403: ErrorSerializer,
+            409: ErrorSerializer,
+            410: ErrorSerializer,
+            416: ErrorSerializer,
+        },
+        parameters=[OpenApiParameter("sig", str, description="The signature of a download_url (no credentials).")],
+    )
     def get(self, request, pk: int):
         return super().get(request, pk)
 
@@ -218,7 +255,7 @@ class MediaDownloadView(StoredFileView):
         try:
             ensure_ready(media)
         except NotReady as not_ready:
-            not_ready.wait = NOT_READY_RETRY_AFTER  # DRF's handler turns `wait` into Retry-After
+            not_ready.wait = NOT_READY_RETRY_AFTER  # type: ignore[attr-defined]  # DRF sends it as Retry-After
             raise
         return download_response(request, media)
 
@@ -226,11 +263,18 @@ class MediaDownloadView(StoredFileView):
 class MediaPreviewView(StoredFileView):
     kind = "preview"
 
-    @extend_schema(summary="The preview: at most 640x640, oriented, sRGB, no metadata", responses={
-        (200, "image/jpeg"): binary("An opaque preview."), (200, "image/webp"): binary("A transparent preview."),
-        304: OpenApiResponse(description="The If-None-Match ETag is current."), **ERRORS, 403: ErrorSerializer,
-        410: ErrorSerializer},
-        parameters=[OpenApiParameter("sig", str, description="The signature of a preview_url (no credentials).")])
+    @extend_schema(
+        summary="The preview: at most 640x640, oriented, sRGB, no metadata",
+        responses={
+            (200, "image/jpeg"): binary("An opaque preview."),
+            (200, "image/webp"): binary("A transparent preview."),
+            304: OpenApiResponse(description="The If-None-Match ETag is current."),
+            **ERRORS,
+            403: ErrorSerializer,
+            410: ErrorSerializer,
+        },
+        parameters=[OpenApiParameter("sig", str, description="The signature of a preview_url (no credentials).")],
+    )
     def get(self, request, pk: int):
         return super().get(request, pk)
 

@@ -7,6 +7,7 @@ PostgreSQL refuses to run as root) and a throwaway Redis on free loopback ports,
 in a temporary folder, runs the command with DATABASE_URL and REDIS_URL pointing at them, and
 stops both afterwards, whatever happened. The exit status is the command's.
 """
+
 import glob
 import os
 import shutil
@@ -45,8 +46,10 @@ def pg_bindir() -> str:
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
     bindir = found or (candidates[-1] if candidates else None)
     if not bindir or not os.path.exists(os.path.join(bindir, "initdb")):
-        sys.exit("services: PostgreSQL server binaries not found; install the 'postgresql' package "
-                 "or set TEST_DATABASE_URL to a running server")
+        sys.exit(
+            "services: PostgreSQL server binaries not found; install the 'postgresql' package "
+            "or set TEST_DATABASE_URL to a running server"
+        )
     return bindir
 
 
@@ -60,31 +63,47 @@ def postgres(workdir: str):
     data = os.path.join(workdir, "pgdata")
     if os.geteuid() == 0:
         shutil.chown(workdir, "postgres")
-    subprocess.run(as_postgres([f"{bindir}/initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                                "--no-sync"]), check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        as_postgres([f"{bindir}/initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"]),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     # Throwaway data: durability is switched off for speed.
-    options = f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off " \
-              "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
-    subprocess.run(as_postgres([f"{bindir}/pg_ctl", "-D", data, "-o", options, "-l",
-                                os.path.join(workdir, "postgres.log"), "-w", "start"]),
-                   check=True, stdout=subprocess.DEVNULL)
+    options = (
+        f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
+    )
+    subprocess.run(
+        as_postgres(
+            [f"{bindir}/pg_ctl", "-D", data, "-o", options, "-l", os.path.join(workdir, "postgres.log"), "-w", "start"]
+        ),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     try:
         wait_for_port(port, None, "PostgreSQL")
         yield f"postgres://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run(as_postgres([f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"]),
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            as_postgres([f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"]),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
 
 @contextmanager
 def redis(workdir: str):
     binary = shutil.which("redis-server")
     if not binary:
-        sys.exit("services: redis-server not found; install the 'redis-server' package "
-                 "or set TEST_REDIS_URL to a running server")
+        sys.exit(
+            "services: redis-server not found; install the 'redis-server' package "
+            "or set TEST_REDIS_URL to a running server"
+        )
     port = free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-                             "no", "--dir", workdir], stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workdir],
+        stdout=subprocess.DEVNULL,
+    )
     try:
         wait_for_port(port, proc, "Redis")
         yield f"redis://127.0.0.1:{port}/0"
@@ -96,7 +115,7 @@ def redis(workdir: str):
 def main(argv: list[str]) -> int:
     if "--" not in argv:
         sys.exit("usage: services.py -- COMMAND [ARGS...]")
-    command = argv[argv.index("--") + 1:]
+    command = argv[argv.index("--") + 1 :]
     env = dict(os.environ)
     with ExitStack() as stack:
         workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="critvue-services-"))

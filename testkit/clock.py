@@ -1,4 +1,5 @@
 """A frozen clock for django-ratelimit's fixed windows: a test must never straddle two windows."""
+
 import types
 
 import django_ratelimit.core

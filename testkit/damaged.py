@@ -1,4 +1,5 @@
 """Deterministic image files for mediakit's decoding tests: Pillow output, plus byte surgery."""
+
 from __future__ import annotations
 
 import io
@@ -97,8 +98,7 @@ def chunk(tag: bytes, body: bytes) -> bytes:
 
 def raw_png(width: int, height: int, mode: str, idat: bytes, interlace: int = 0) -> bytes:
     ihdr = struct.pack(">IIBBBBB", width, height, 8, PNG_COLOUR_TYPES[mode], 0, 0, interlace)
-    return (PngImagePlugin._MAGIC + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat)
-            + chunk(b"IEND", b""))
+    return PngImagePlugin._MAGIC + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
 def scanlines(im: Image.Image) -> bytes:

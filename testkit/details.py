@@ -1,13 +1,15 @@
 """Is an error's `detail` written for people? It names what is wrong with their file, never our internals:
 Python class names, reprs (b'...', <...>, \\x escapes), code names (MAX_TEXT_CHUNK), "Error:" prefixes."""
+
 import builtins
 import re
 
 # CamelCase words a sentence for people may hold: product names. Any other is a Python class.
 PRODUCT_NAMES = frozenset({"FFmpeg", "WebP", "BlurHash", "QuickTime"})
 _CAMEL_CASE = re.compile(r"\b[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+\b")
-_EXCEPTIONS = frozenset(name for name, value in vars(builtins).items()
-                        if isinstance(value, type) and issubclass(value, BaseException))
+_EXCEPTIONS = frozenset(
+    name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)
+)
 _OUR_CLASSES = frozenset({"Rejected", "ImageRejected", "MediaRejected", "Mp4Error", "Traceback"})
 _MARKS = ("Error:", "Error ", "<", ">", "object", "b'", 'b"', "\\x", "__", "MAX_", "Plugin", "0x")
 

@@ -1,6 +1,7 @@
 """Real services that fail for real: an S3 server to freeze (SIGSTOP), a Redis to stop, a server that
 accepts connections and never answers, a proxy that stops passing bytes mid-connection, small or
 read-only filesystems (tmpfs mounts)."""
+
 import os
 import shutil
 import signal

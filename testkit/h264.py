@@ -3,6 +3,7 @@
 Follows ITU-T H.264 section 7.3.2.1.1 (seq_parameter_set_data) up to frame cropping; whatever
 follows (VUI) is copied bit for bit.
 """
+
 import struct
 
 HIGH_PROFILES = {100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135}
@@ -16,7 +17,7 @@ class _Bits:
         self.pos = 0
 
     def u(self, count: int) -> int:
-        value = int(self.bits[self.pos:self.pos + count], 2)
+        value = int(self.bits[self.pos : self.pos + count], 2)
         self.pos += count
         return value
 
@@ -93,9 +94,16 @@ def resize_sps(nal: bytes, width: int, height: int) -> bytes:
     if bits.u(1):
         for _ in range(4):
             bits.ue()
-    rest = bits.bits[bits.pos:].rstrip("0")[:-1]  # without rbsp_stop_one_bit and alignment
-    out = (bits.bits[:size_at] + _ue(width // 16 - 1) + _ue(height // 16 - 1)
-           + bits.bits[after_size:crop_at] + "0" + rest + "1")
+    rest = bits.bits[bits.pos :].rstrip("0")[:-1]  # without rbsp_stop_one_bit and alignment
+    out = (
+        bits.bits[:size_at]
+        + _ue(width // 16 - 1)
+        + _ue(height // 16 - 1)
+        + bits.bits[after_size:crop_at]
+        + "0"
+        + rest
+        + "1"
+    )
     out += "0" * (-len(out) % 8)
     rbsp = int(out, 2).to_bytes(len(out) // 8, "big")
     return nal[:1] + escape(rbsp)
@@ -106,13 +114,13 @@ def avcc_with_sps(avcc: bytes, sps: bytes) -> bytes:
     if avcc[5] & 0x1F != 1:
         raise ValueError("expected exactly one SPS")
     (old,) = struct.unpack_from(">H", avcc, 6)
-    return avcc[:6] + struct.pack(">H", len(sps)) + sps + avcc[8 + old:]
+    return avcc[:6] + struct.pack(">H", len(sps)) + sps + avcc[8 + old :]
 
 
 def avcc_parameter_sets(avcc: bytes) -> tuple[bytes, bytes]:
     """The (first) SPS and PPS NAL units of an avcC payload."""
     (sps_length,) = struct.unpack_from(">H", avcc, 6)
-    sps = avcc[8:8 + sps_length]
+    sps = avcc[8 : 8 + sps_length]
     pps_at = 8 + sps_length + 1
     (pps_length,) = struct.unpack_from(">H", avcc, pps_at)
-    return sps, avcc[pps_at + 2:pps_at + 2 + pps_length]
+    return sps, avcc[pps_at + 2 : pps_at + 2 + pps_length]

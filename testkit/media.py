@@ -1,4 +1,5 @@
 """Deterministic test files, as bytes: real images and video, and hand-forged containers."""
+
 import io
 import random
 import struct
@@ -10,6 +11,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 # --- Images -------------------------------------------------------------------------------
+
 
 def _picture(width: int, height: int, mode: str) -> Image.Image:
     """A fixed gradient picture of the given size and mode."""
@@ -98,14 +100,17 @@ PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\ntrailer\n<
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\0" * 8 + struct.pack("<HHI", 2, 0x3E, 1) + b"\0" * 100
 # EBML header of a Matroska/WebM file: magic, then DocType "webm" (or "matroska").
 MKV = (
-    bytes.fromhex("1a45dfa3 9f 4286 81 01 42f7 81 01 42f2 81 04 42f3 81 08 4282 84") + b"webm"
-    + bytes.fromhex("4287 81 02 4285 81 02 18538067 01ffffffffffffff") + b"\0" * 64
+    bytes.fromhex("1a45dfa3 9f 4286 81 01 42f7 81 01 42f2 81 04 42f3 81 08 4282 84")
+    + b"webm"
+    + bytes.fromhex("4287 81 02 4285 81 02 18538067 01ffffffffffffff")
+    + b"\0" * 64
 )
 AVI = b"RIFF" + struct.pack("<I", 200) + b"AVI LIST" + struct.pack("<I", 100) + b"hdrlavih" + b"\0" * 180
 RANDOM = bytes((i * 73 + 41) % 256 for i in range(4096))
 
 
 # --- ISO-BMFF (MP4) forging ---------------------------------------------------------------------
+
 
 def box(kind: bytes, payload: bytes = b"", *, size: int | None = None, large: bool = False) -> bytes:
     """One box; `size` overrides the 32-bit size field (0 = to end of file), `large` uses 64 bits."""
@@ -163,15 +168,24 @@ def minf(handler: bytes = b"vide") -> bytes:
         header = full_box(b"smhd", 0, b"\0" * 4)
     dinf = box(b"dinf", full_box(b"dref", 0, struct.pack(">I", 1) + full_box(b"url ", 0, b"", flags=1)))
     empty = struct.pack(">I", 0)
-    stbl = box(b"stbl", b"".join([
-        full_box(b"stsd", 0, empty), full_box(b"stts", 0, empty), full_box(b"stsc", 0, empty),
-        full_box(b"stsz", 0, struct.pack(">II", 0, 0)), full_box(b"stco", 0, empty),
-    ]))
+    stbl = box(
+        b"stbl",
+        b"".join(
+            [
+                full_box(b"stsd", 0, empty),
+                full_box(b"stts", 0, empty),
+                full_box(b"stsc", 0, empty),
+                full_box(b"stsz", 0, struct.pack(">II", 0, 0)),
+                full_box(b"stco", 0, empty),
+            ]
+        ),
+    )
     return box(b"minf", header + dinf + stbl)
 
 
-def trak(handler: bytes = b"vide", width: int = 320, height: int = 240, *, version: int = 0,
-         media_duration: int = 25600) -> bytes:
+def trak(
+    handler: bytes = b"vide", width: int = 320, height: int = 240, *, version: int = 0, media_duration: int = 25600
+) -> bytes:
     """A track: tkhd + mdia(mdhd, hdlr, minf)."""
     size = (width, height) if handler == b"vide" else (0, 0)
     mdia = box(b"mdia", mdhd(duration=media_duration, version=version) + hdlr(handler) + minf(handler))
@@ -188,8 +202,13 @@ def mdat(length: int = 64) -> bytes:
     return box(b"mdat", bytes(range(256)) * (length // 256) + bytes(range(length % 256)))
 
 
-def mp4(*, major: bytes = b"isom", compatible: tuple[bytes, ...] = MP4_COMPATIBLE,
-        movie: bytes | None = None, mdat_first: bool = False) -> bytes:
+def mp4(
+    *,
+    major: bytes = b"isom",
+    compatible: tuple[bytes, ...] = MP4_COMPATIBLE,
+    movie: bytes | None = None,
+    mdat_first: bool = False,
+) -> bytes:
     """A hand-built MP4: ftyp, moov and mdat (in either order)."""
     body = [moov() if movie is None else movie, mdat()]
     return ftyp(major, compatible) + b"".join(reversed(body) if mdat_first else body)

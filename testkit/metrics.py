@@ -1,4 +1,5 @@
 """Reading /metrics as a client (a monitoring system) would."""
+
 import re
 
 from rest_framework.test import APIClient

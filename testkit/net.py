@@ -1,4 +1,5 @@
 """Loopback networking for tests, benchmarks and the service runner."""
+
 import socket
 
 

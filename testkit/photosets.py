@@ -4,6 +4,7 @@ The distinct set: the test kit's photo-like pictures (one per seed) and, when sc
 (a test dependency), the real photographs it ships inside its package (scikit-image.org's sample data:
 an astronaut, a cat, coffee, coins, a rocket, a retina, the Hubble deep field ...), never downloaded.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -14,8 +15,26 @@ from testkit.images.base import encode, exif_block, insert_after_soi, photo
 
 # The photographs scikit-image ships in its wheel (skimage/data/*.png, *.jpg), at least 150 px a side.
 # Left out: stereo pairs and colour/grey twins of one picture (the same scene twice), drawings, bitmaps.
-SAMPLE_PHOTOS = ("astronaut", "brick", "camera", "cell", "chelsea", "clock", "coffee", "coins", "grass", "gravel",
-                 "hubble_deep_field", "immunohistochemistry", "moon", "retina", "rocket", "colorwheel", "page", "text")
+SAMPLE_PHOTOS = (
+    "astronaut",
+    "brick",
+    "camera",
+    "cell",
+    "chelsea",
+    "clock",
+    "coffee",
+    "coins",
+    "grass",
+    "gravel",
+    "hubble_deep_field",
+    "immunohistochemistry",
+    "moon",
+    "retina",
+    "rocket",
+    "colorwheel",
+    "page",
+    "text",
+)
 SIZES = ((640, 480), (480, 640), (800, 600), (512, 512))
 
 

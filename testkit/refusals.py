@@ -5,6 +5,7 @@ unlink), but not the file system's immutable attribute: no process may unlink an
 immutable folder. For S3 the storage is pointed at a loopback port where nothing listens, as
 an unreachable S3 would be; pointing it back lets the retry succeed against the same bucket.
 """
+
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,9 +32,12 @@ def refusing_deletes(settings, alias: str) -> Iterator[None]:
     """While open, every delete in the named storage fails for real; afterwards it works again."""
     entry = settings.STORAGES[alias]
     if entry["BACKEND"].endswith("S3Storage"):
-        options = {**entry["OPTIONS"], "endpoint_url": f"http://127.0.0.1:{free_port()}",
-                   # one attempt, so the refusal is quick; nothing listens there, so it is certain
-                   "client_config": Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=2)}
+        options = {
+            **entry["OPTIONS"],
+            "endpoint_url": f"http://127.0.0.1:{free_port()}",
+            # one attempt, so the refusal is quick; nothing listens there, so it is certain
+            "client_config": Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=2),
+        }
         settings.STORAGES = {**settings.STORAGES, alias: {**entry, "OPTIONS": options}}
         try:
             yield

@@ -1,4 +1,5 @@
 """What a named storage holds, and real storages that fail (or count) the way a full disk would."""
+
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, storages
 from storages.backends.s3 import S3Storage
@@ -71,8 +72,13 @@ class CountingDeletes(FileSystemStorage):
 def swap_storage(settings, alias: str, backend: type, **options) -> None:
     """Replace the named storage by `backend` over the same folder or bucket."""
     current = settings.STORAGES[alias]
-    settings.STORAGES = {**settings.STORAGES, alias: {
-        "BACKEND": f"{backend.__module__}.{backend.__qualname__}", "OPTIONS": {**current["OPTIONS"], **options}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        alias: {
+            "BACKEND": f"{backend.__module__}.{backend.__qualname__}",
+            "OPTIONS": {**current["OPTIONS"], **options},
+        },
+    }
 
 
 def failing_storage(settings, alias: str, fail_on: int) -> None:

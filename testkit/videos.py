@@ -1,4 +1,5 @@
 """Deterministic test videos, as bytes, encoded by FFmpeg through PyAV; and damaged variants."""
+
 import functools
 import io
 import math
@@ -28,11 +29,23 @@ BLACK = (16, 128, 128)  # Y, Cb, Cr of black in limited range
 
 
 @functools.cache
-def encode(codec: str = "libx264", *, width: int = 64, height: int = 48, frames: int = 16,
-           rate: int | Fraction = 8, audio: str | None = None, rotation: int | None = None,
-           black: int = 0, gop: int | None = None, aspect: Fraction | None = None,
-           faststart: bool = False, container: str = "mp4", pix_fmt: str = "yuv420p",
-           metadata: tuple[tuple[str, str], ...] = ()) -> bytes:
+def encode(
+    codec: str = "libx264",
+    *,
+    width: int = 64,
+    height: int = 48,
+    frames: int = 16,
+    rate: int | Fraction = 8,
+    audio: str | None = None,
+    rotation: int | None = None,
+    black: int = 0,
+    gop: int | None = None,
+    aspect: Fraction | None = None,
+    faststart: bool = False,
+    container: str = "mp4",
+    pix_fmt: str = "yuv420p",
+    metadata: tuple[tuple[str, str], ...] = (),
+) -> bytes:
     """An MP4 of `frames` frames at `rate` fps: the first `black` frames black, the others a
     picture whose left half is light and right half dark, a shade darker each frame.
 
@@ -44,8 +57,22 @@ def encode(codec: str = "libx264", *, width: int = 64, height: int = 48, frames:
     pictures' format (e.g. "yuv420p10le", "yuv444p"); `metadata` tags written in the container
     (a phone's ("location", "+48.8566+002.3522/") for one).
     """
-    args = (codec, width, height, frames, rate, audio, rotation, black, gop, aspect, faststart, container, pix_fmt,
-            dict(metadata))
+    args = (
+        codec,
+        width,
+        height,
+        frames,
+        rate,
+        audio,
+        rotation,
+        black,
+        gop,
+        aspect,
+        faststart,
+        container,
+        pix_fmt,
+        dict(metadata),
+    )
     if faststart:  # FFmpeg moves the moov box by re-reading its output: it needs a real file
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, f"clip.{container}")
@@ -57,10 +84,23 @@ def encode(codec: str = "libx264", *, width: int = 64, height: int = 48, frames:
     return out.getvalue()
 
 
-def _encode(out: Any, codec: str, width: int, height: int, frames: int, rate: int | Fraction,
-            audio: str | None, rotation: int | None, black: int, gop: int | None,
-            aspect: Fraction | None, faststart: bool, fmt: str = "mp4", pix_fmt: str = "yuv420p",
-            metadata: dict[str, str] | None = None) -> None:
+def _encode(
+    out: Any,
+    codec: str,
+    width: int,
+    height: int,
+    frames: int,
+    rate: int | Fraction,
+    audio: str | None,
+    rotation: int | None,
+    black: int,
+    gop: int | None,
+    aspect: Fraction | None,
+    faststart: bool,
+    fmt: str = "mp4",
+    pix_fmt: str = "yuv420p",
+    metadata: dict[str, str] | None = None,
+) -> None:
     options = {"movflags": "+faststart"} if faststart else {}
     with av.open(out, mode="w", format=fmt, options=options) as container:
         container.metadata.update(metadata or {})
@@ -132,12 +172,13 @@ def _pcm(samples: list[float], fmt: str, size: int) -> bytes:
 
 # --- Damage -----------------------------------------------------------------------------------
 
+
 def mdat_span(data: bytes) -> tuple[int, int]:
     """Start and end of the payload of the (first) top-level mdat box."""
     pos = 0
     while pos + 8 <= len(data):
-        size = int.from_bytes(data[pos:pos + 4], "big")
-        if data[pos + 4:pos + 8] == b"mdat":
+        size = int.from_bytes(data[pos : pos + 4], "big")
+        if data[pos + 4 : pos + 8] == b"mdat":
             return pos + 8, pos + size
         pos += size
     raise ValueError("no mdat box")
@@ -148,7 +189,7 @@ def scrambled(data: bytes, *, keep: int = 0, seed: int = 8) -> bytes:
     pseudo-random bytes: every box still in place, the streams garbage."""
     start, end = mdat_span(data)
     noise = random.Random(seed).randbytes(end - start - keep)
-    return data[:start + keep] + noise + data[end:]
+    return data[: start + keep] + noise + data[end:]
 
 
 def cut(data: bytes, fraction: float) -> bytes:
@@ -207,8 +248,9 @@ ORANGE = (146, 53, 193)  # Y, Cb, Cr of sRGB (255, 128, 0) in limited range
 
 
 @functools.cache
-def fade_in(*, seconds: float = 10, rate: int = 30, black: float = 0.8, fade: int = 6, width: int = 32,
-            height: int = 24) -> bytes:
+def fade_in(
+    *, seconds: float = 10, rate: int = 30, black: float = 0.8, fade: int = 6, width: int = 32, height: int = 24
+) -> bytes:
     """An H.264 MP4 of `seconds` at `rate` fps: black for `black` seconds, then fading to orange over
     `fade` frames and orange after, with one key frame only, at 0 (x264's scene-cut detection off, as a
     fade-in gives it nothing to cut at anyway).
@@ -250,4 +292,4 @@ def without_codec(tag: bytes = b"zzzz") -> bytes:
     """A real H.264 MP4 whose video sample entry says `tag` instead of avc1: a track FFmpeg has no codec for."""
     data = encode()
     entry = data.index(b"avc1", data.index(b"stsd"))
-    return data[:entry] + tag + data[entry + 4:]
+    return data[:entry] + tag + data[entry + 4 :]

@@ -10,10 +10,18 @@ def to_moderation(apps, schema_editor) -> None:
     UploadSuspension = apps.get_model("moderation", "UploadSuspension")
     ModerationEvent = apps.get_model("moderation", "ModerationEvent")
     for user in User.objects.filter(uploads_suspended=True).iterator():
-        last = (ModerationEvent.objects.filter(target_kind="user", target_id=user.pk, action="suspend")
-                .order_by("-created_at", "-id").first())
-        UploadSuspension.objects.get_or_create(user=user, defaults={
-            "reason": (last.reason if last else "") or REASON, "moderator_id": last.moderator_id if last else None})
+        last = (
+            ModerationEvent.objects.filter(target_kind="user", target_id=user.pk, action="suspend")
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        UploadSuspension.objects.get_or_create(
+            user=user,
+            defaults={
+                "reason": (last.reason if last else "") or REASON,
+                "moderator_id": last.moderator_id if last else None,
+            },
+        )
 
 
 def to_accounts(apps, schema_editor) -> None:

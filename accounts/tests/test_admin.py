@@ -1,4 +1,5 @@
 """The Django admin works with the email user model."""
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -17,15 +18,23 @@ def test_createsuperuser_asks_for_email(monkeypatch):
 def test_admin_login_list_search_and_add_user(client, make_user):
     make_user("boss@example.com", is_staff=True, is_superuser=True)
     make_user("painter@example.com", full_name="Pat Painter")
-    response = client.post("/admin/login/?next=/admin/", {"username": "boss@example.com",
-                                                           "password": "Correct-Horse-42"})
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "boss@example.com", "password": "Correct-Horse-42"}
+    )
     assert response.status_code == 302 and response["Location"] == "/admin/"
     listing = client.get("/admin/accounts/user/", {"q": "painter"})
     assert listing.status_code == 200
     assert [u.email for u in listing.context["cl"].result_list] == ["painter@example.com"]
     assert b"painter@example.com" in listing.content
-    added = client.post("/admin/accounts/user/add/", {"email": "New@Example.com", "password1": "Correct-Horse-42",
-                                                      "password2": "Correct-Horse-42", "usable_password": "true"})
+    added = client.post(
+        "/admin/accounts/user/add/",
+        {
+            "email": "New@Example.com",
+            "password1": "Correct-Horse-42",
+            "password2": "Correct-Horse-42",
+            "usable_password": "true",
+        },
+    )
     assert added.status_code == 302, added.content.decode()[:2000]
     assert get_user_model().objects.filter(email="new@example.com").exists()
     user = get_user_model().objects.get(email="new@example.com")

@@ -1,4 +1,5 @@
 """Register, log in, refresh, log out; Bearer and cookie authentication; the cross-site rule."""
+
 import base64
 import json
 from datetime import timedelta
@@ -18,8 +19,9 @@ def login(client: APIClient, email: str, password: str = PASSWORD):
 
 def test_register_login_profile_round_trip():
     client = APIClient()
-    created = client.post("/api/v1/auth/register",
-                          {"email": "Ada@Example.com", "password": PASSWORD, "full_name": "Ada L"}, format="json")
+    created = client.post(
+        "/api/v1/auth/register", {"email": "Ada@Example.com", "password": PASSWORD, "full_name": "Ada L"}, format="json"
+    )
     assert created.status_code == 201
     assert created.json() == {"id": created.json()["id"], "email": "ada@example.com", "full_name": "Ada L"}
 
@@ -35,19 +37,34 @@ def test_register_login_profile_round_trip():
     profile = APIClient().get("/api/v1/profile/me", HTTP_AUTHORIZATION=f"Bearer {body['access']}")
     assert profile.status_code == 200
     assert profile.json()["email"] == "ada@example.com" and profile.json()["avatar_url"] is None
-    assert set(profile.json()) == {"id", "email", "full_name", "avatar_url", "bio", "title", "specialty_tags",
-                                   "badges", "role", "is_verified", "created_at", "updated_at"}
+    assert set(profile.json()) == {
+        "id",
+        "email",
+        "full_name",
+        "avatar_url",
+        "bio",
+        "title",
+        "specialty_tags",
+        "badges",
+        "role",
+        "is_verified",
+        "created_at",
+        "updated_at",
+    }
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({"email": "taken@example.com", "password": PASSWORD}, "email"),
-    ({"email": "TAKEN@example.com", "password": PASSWORD}, "email"),
-    ({"email": "new@example.com", "password": "short"}, "password"),
-    ({"email": "new@example.com", "password": "12345678901"}, "password"),
-    ({"email": "new@example.com", "password": "password123"}, "password"),
-    ({"email": "not-an-email", "password": PASSWORD}, "email"),
-    ({"password": PASSWORD}, "email"),
-])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"email": "taken@example.com", "password": PASSWORD}, "email"),
+        ({"email": "TAKEN@example.com", "password": PASSWORD}, "email"),
+        ({"email": "new@example.com", "password": "short"}, "password"),
+        ({"email": "new@example.com", "password": "12345678901"}, "password"),
+        ({"email": "new@example.com", "password": "password123"}, "password"),
+        ({"email": "not-an-email", "password": PASSWORD}, "email"),
+        ({"password": PASSWORD}, "email"),
+    ],
+)
 def test_register_refusals(make_user, django_user_model, payload, field):
     make_user("taken@example.com")
     response = APIClient().post("/api/v1/auth/register", payload, format="json")
@@ -57,10 +74,13 @@ def test_register_refusals(make_user, django_user_model, payload, field):
     assert django_user_model.objects.count() == 1
 
 
-@pytest.mark.parametrize("email, password", [
-    ("ada@example.com", "wrong-password-1"),
-    ("nobody@example.com", PASSWORD),
-])
+@pytest.mark.parametrize(
+    "email, password",
+    [
+        ("ada@example.com", "wrong-password-1"),
+        ("nobody@example.com", PASSWORD),
+    ],
+)
 def test_login_bad_credentials_is_401(make_user, email, password):
     make_user("ada@example.com")
     response = login(APIClient(), email, password)
@@ -114,8 +134,7 @@ def test_logout_with_body_token(make_user):
     make_user("ada@example.com")
     tokens = login(APIClient(), "ada@example.com").json()
     assert APIClient().post("/api/v1/auth/logout", {"refresh": tokens["refresh"]}, format="json").status_code == 204
-    assert APIClient().post("/api/v1/auth/refresh", {"refresh": tokens["refresh"]},
-                            format="json").status_code == 401
+    assert APIClient().post("/api/v1/auth/refresh", {"refresh": tokens["refresh"]}, format="json").status_code == 401
 
 
 def _b64(data: dict) -> str:
@@ -138,8 +157,9 @@ def _tokens(user) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("kind", ["expired", "alg_none", "forged_signature", "other_key", "garbage",
-                                  "refresh_as_access"])
+@pytest.mark.parametrize(
+    "kind", ["expired", "alg_none", "forged_signature", "other_key", "garbage", "refresh_as_access"]
+)
 @pytest.mark.parametrize("via", ["header", "cookie"])
 def test_bad_tokens_are_401(user, kind, via):
     token = _tokens(user)[kind]
@@ -174,19 +194,22 @@ def cookie_client(user) -> APIClient:
     return client
 
 
-@pytest.mark.parametrize("headers, expected", [
-    ({}, 200),  # curl-like: no Origin, no Referer
-    ({"HTTP_ORIGIN": "http://testserver"}, 200),
-    ({"HTTP_REFERER": "http://testserver/app/page"}, 200),
-    ({"HTTP_ORIGIN": "https://app.critvue.test"}, 200),  # in CSRF_TRUSTED_ORIGINS
-    ({"HTTP_SEC_FETCH_SITE": "same-origin", "HTTP_ORIGIN": "http://testserver"}, 200),
-    ({"HTTP_ORIGIN": "https://evil.example"}, 403),
-    ({"HTTP_ORIGIN": "https://app.critvue.test:8443"}, 403),  # port must match
-    ({"HTTP_ORIGIN": "http://app.critvue.test"}, 403),  # scheme must match
-    ({"HTTP_ORIGIN": "null"}, 403),
-    ({"HTTP_REFERER": "https://evil.example/page"}, 403),
-    ({"HTTP_SEC_FETCH_SITE": "cross-site"}, 403),
-])
+@pytest.mark.parametrize(
+    "headers, expected",
+    [
+        ({}, 200),  # curl-like: no Origin, no Referer
+        ({"HTTP_ORIGIN": "http://testserver"}, 200),
+        ({"HTTP_REFERER": "http://testserver/app/page"}, 200),
+        ({"HTTP_ORIGIN": "https://app.critvue.test"}, 200),  # in CSRF_TRUSTED_ORIGINS
+        ({"HTTP_SEC_FETCH_SITE": "same-origin", "HTTP_ORIGIN": "http://testserver"}, 200),
+        ({"HTTP_ORIGIN": "https://evil.example"}, 403),
+        ({"HTTP_ORIGIN": "https://app.critvue.test:8443"}, 403),  # port must match
+        ({"HTTP_ORIGIN": "http://app.critvue.test"}, 403),  # scheme must match
+        ({"HTTP_ORIGIN": "null"}, 403),
+        ({"HTTP_REFERER": "https://evil.example/page"}, 403),
+        ({"HTTP_SEC_FETCH_SITE": "cross-site"}, 403),
+    ],
+)
 def test_cookie_auth_cross_site_rule_on_unsafe_methods(settings, user, headers, expected):
     settings.CSRF_TRUSTED_ORIGINS = ["https://app.critvue.test"]
     response = cookie_client(user).patch("/api/v1/profile/me", {"bio": "hi"}, format="json", **headers)
@@ -201,8 +224,13 @@ def test_cross_site_rule_spares_safe_methods_and_bearer(user):
     assert cookie_client(user).get("/api/v1/profile/me", HTTP_ORIGIN="https://evil.example").status_code == 200
     bearer = APIClient()
     bearer.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
-    response = bearer.patch("/api/v1/profile/me", {"bio": "x"}, format="json", HTTP_ORIGIN="https://evil.example",
-                            HTTP_SEC_FETCH_SITE="cross-site")
+    response = bearer.patch(
+        "/api/v1/profile/me",
+        {"bio": "x"},
+        format="json",
+        HTTP_ORIGIN="https://evil.example",
+        HTTP_SEC_FETCH_SITE="cross-site",
+    )
     assert response.status_code == 200
 
 
@@ -223,8 +251,9 @@ def test_stale_cookie_does_not_block_login(make_user):
 
 def test_cookies_are_not_secure_in_debug(settings, make_user):
     # The Secure flag is decided per response from DEBUG at import time; check the helper directly.
-    from accounts import views
     from rest_framework.response import Response
+
+    from accounts import views
 
     settings.DEBUG = True
     response = Response()

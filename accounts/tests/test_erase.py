@@ -1,4 +1,5 @@
 """DELETE /api/v1/profile/me: the password, the throttle, and every row, file and token of the user gone."""
+
 import pytest
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -21,9 +22,12 @@ def everything_stored() -> dict[str, set[str]]:
 
 
 def owned_rows(user_id: int) -> list[int]:
-    return [Avatar.objects.filter(user_id=user_id).count(),
-            AvatarVariant.objects.filter(avatar__user_id=user_id).count(),
-            Persona.objects.filter(user_id=user_id).count(), MediaFile.objects.filter(user_id=user_id).count()]
+    return [
+        Avatar.objects.filter(user_id=user_id).count(),
+        AvatarVariant.objects.filter(avatar__user_id=user_id).count(),
+        Persona.objects.filter(user_id=user_id).count(),
+        MediaFile.objects.filter(user_id=user_id).count(),
+    ]
 
 
 def logged_in(email: str) -> tuple[APIClient, dict]:
@@ -44,8 +48,10 @@ def two_users(make_user):
 
 
 def files_of(user) -> dict[str, set[str]]:
-    return {"avatars": set(AvatarVariant.objects.filter(avatar__user=user).values_list("stored_name", flat=True)),
-            "persona_media": {name for media in MediaFile.objects.filter(user=user) for name in media.stored_names}}
+    return {
+        "avatars": set(AvatarVariant.objects.filter(avatar__user=user).values_list("stored_name", flat=True)),
+        "persona_media": {name for media in MediaFile.objects.filter(user=user) for name in media.stored_names},
+    }
 
 
 @pytest.mark.django_db(transaction=True)
@@ -110,11 +116,23 @@ def test_a_user_deleted_in_the_admin_leaves_no_token_either(two_users, moderator
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("body", [{}, {"password": "Wrong-Horse-42"}, {"password": ""}, {"password": None},
-                                  {"password": PASSWORD + "x" * 200}, [PASSWORD], {"pass": PASSWORD},
-                                  {"password": PASSWORD + "\x00"}, {"password": 42},
-                                  {"password": [PASSWORD]}, "password",
-                                  b'{"password": "Correct-Horse-42\\ud800"}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"password": "Wrong-Horse-42"},
+        {"password": ""},
+        {"password": None},
+        {"password": PASSWORD + "x" * 200},
+        [PASSWORD],
+        {"pass": PASSWORD},
+        {"password": PASSWORD + "\x00"},
+        {"password": 42},
+        {"password": [PASSWORD]},
+        "password",
+        b'{"password": "Correct-Horse-42\\ud800"}',
+    ],
+)
 def test_wrong_or_missing_password_is_400_and_erases_nothing(two_users, body):
     client, _, user, _ = two_users
     before = everything_stored()
@@ -138,9 +156,10 @@ def test_failures_count_as_failed_logins(clock, two_users):
     login = APIClient().post("/api/v1/auth/login", {"email": user.email, "password": "nope"}, format="json")
     assert login.status_code == 401  # the tenth failure of this email, counted by the same throttle
 
-    for attempt in (client.delete(URL, {"password": PASSWORD}, format="json"),
-                    APIClient().post("/api/v1/auth/login", {"email": user.email, "password": PASSWORD},
-                                     format="json")):
+    for attempt in (
+        client.delete(URL, {"password": PASSWORD}, format="json"),
+        APIClient().post("/api/v1/auth/login", {"email": user.email, "password": PASSWORD}, format="json"),
+    ):
         assert (attempt.status_code, attempt.json()["code"]) == (429, "rate_limited")
         assert 1 <= int(attempt["Retry-After"]) <= 15 * 60
     assert User.objects.filter(pk=user.pk).exists() and owned_rows(user.pk) == [1, 5, 2, 3]
@@ -156,7 +175,9 @@ def test_files_storage_refuses_are_kept_for_retry_and_never_served(storage_backe
 
     client, _, user, other = two_users
     mine, theirs = files_of(user), files_of(other)
-    downloads = [f"/upload/files/{pk}/download" for pk in MediaFile.objects.filter(user=user).values_list("pk", flat=True)]
+    downloads = [
+        f"/upload/files/{pk}/download" for pk in MediaFile.objects.filter(user=user).values_list("pk", flat=True)
+    ]
     assert [client.get(url).status_code for url in downloads] == [200] * 3
 
     with refusing_deletes(settings, "avatars"), refusing_deletes(settings, "persona_media"):
@@ -164,7 +185,8 @@ def test_files_storage_refuses_are_kept_for_retry_and_never_served(storage_backe
 
     assert not User.objects.filter(pk=user.pk).exists()
     assert set(PendingDeletion.objects.values_list("storage_alias", "name")) == {
-        (alias, name) for alias in STORAGES for name in mine[alias]}
+        (alias, name) for alias in STORAGES for name in mine[alias]
+    }
     assert everything_stored() == {alias: mine[alias] | theirs[alias] for alias in STORAGES}
     bystander = APIClient()
     bystander.force_authenticate(other)

@@ -1,4 +1,5 @@
 """GET /api/v1/profile/me/export: a streamed ZIP with the profile, personas, the avatar and every media file's bytes."""
+
 import io
 import json
 import zipfile
@@ -43,8 +44,12 @@ def test_export_holds_exact_bytes_of_everything_and_nothing_of_others(storage_ba
     assert response["Content-Disposition"].startswith(f'attachment; filename="critvue-export-{user.pk}.zip"')
     full = AvatarVariant.objects.get(avatar__user=user, label="full")
     media = {m.pk: m for m in MediaFile.objects.filter(user=user)}
-    expected = {"profile.json", "personas.json", f"avatar/{full.stored_name.rsplit('/', 1)[-1]}",
-                *(f"media/{m.persona_id}/{m.pk}-{m.original_filename}" for m in media.values())}
+    expected = {
+        "profile.json",
+        "personas.json",
+        f"avatar/{full.stored_name.rsplit('/', 1)[-1]}",
+        *(f"media/{m.persona_id}/{m.pk}-{m.original_filename}" for m in media.values()),
+    }
     assert set(archive.namelist()) == expected
     assert f"media/{held.personas[0]}/{min(media)}-plan.png" in expected
     assert any(name.endswith("-été.jpg") for name in expected)
@@ -58,8 +63,9 @@ def test_export_holds_exact_bytes_of_everything_and_nothing_of_others(storage_ba
     for persona in personas:
         listed = client.get(f"/upload/persona/{persona['id']}/files").json()
         listed = listed["results"] if isinstance(listed, dict) else listed
-        assert without_urls(sorted(persona.pop("media_files"), key=lambda m: m["id"])) == \
-            without_urls(sorted(listed, key=lambda m: m["id"]))
+        assert without_urls(sorted(persona.pop("media_files"), key=lambda m: m["id"])) == without_urls(
+            sorted(listed, key=lambda m: m["id"])
+        )
         assert persona == client.get(f"/api/v1/personas/{persona['id']}").json()
 
 
@@ -106,8 +112,9 @@ def test_a_rejected_media_file_stays_listed_and_its_deleted_file_is_left_out(sto
     held = fill(user, client)
     names = media_names(user)
     rejected = min(names)
-    assert moderation.reject(target=MediaFile.objects.get(pk=rejected), moderator=make_user(is_staff=True),
-                             reason="Spam")
+    assert moderation.reject(
+        target=MediaFile.objects.get(pk=rejected), moderator=make_user(is_staff=True), reason="Spam"
+    )
 
     _, archive = download(client)
 
@@ -120,8 +127,7 @@ def test_a_rejected_media_file_stays_listed_and_its_deleted_file_is_left_out(sto
     assert (listed[rejected]["moderation_status"], listed[rejected]["moderation_reason"]) == ("rejected", "Spam")
 
 
-def test_a_stored_file_missing_before_the_export_is_left_out_and_logged(storage_backend, make_user, client_for,
-                                                                         caplog):
+def test_a_stored_file_missing_before_the_export_is_left_out_and_logged(storage_backend, make_user, client_for, caplog):
     from persona_media import conf
 
     user = make_user()
@@ -136,12 +142,16 @@ def test_a_stored_file_missing_before_the_export_is_left_out_and_logged(storage_
 
     assert {n for n in archive.namelist() if n.startswith("media/")} == set(names.values()) - {names[lost.pk]}
     assert head["Content-Length"] == response["Content-Length"]
-    assert any(lost.stored_name in record.getMessage() for record in caplog.records
-               if record.name == "mediakit.export" and record.levelname == "WARNING")
+    assert any(
+        lost.stored_name in record.getMessage()
+        for record in caplog.records
+        if record.name == "mediakit.export" and record.levelname == "WARNING"
+    )
 
 
-def test_a_stored_file_that_vanishes_once_the_export_is_laid_out_breaks_the_stream(storage_backend, make_user,
-                                                                                    client_for, caplog):
+def test_a_stored_file_that_vanishes_once_the_export_is_laid_out_breaks_the_stream(
+    storage_backend, make_user, client_for, caplog
+):
     from mediakit.export import ExportInterrupted
     from persona_media import conf
 
@@ -176,5 +186,8 @@ def test_a_stored_file_cut_short_once_the_export_is_laid_out_breaks_the_stream(m
         stored.truncate(first.size_bytes // 2)
     with pytest.raises(ExportInterrupted):
         b"".join(response.streaming_content)
-    assert any(f"{first.size_bytes // 2} bytes" in record.getMessage() for record in caplog.records
-               if record.name == "mediakit.export")
+    assert any(
+        f"{first.size_bytes // 2} bytes" in record.getMessage()
+        for record in caplog.records
+        if record.name == "mediakit.export"
+    )

@@ -1,4 +1,5 @@
 """Export and erasure over real HTTP, against gunicorn with the project's config and its own storage folders."""
+
 import io
 import json
 import os
@@ -36,7 +37,9 @@ def call(port: int, method: str, path: str, token: str | None = None, body=None,
 def account(port: int, email: str, seed: int) -> tuple[str, dict[str, bytes]]:
     """Register, log in, upload an avatar and two media files; returns the token and the bytes sent by name."""
     assert call(port, "POST", "/api/v1/auth/register", body={"email": email, "password": PASSWORD})[0] == 201
-    token = json.loads(call(port, "POST", "/api/v1/auth/login", body={"email": email, "password": PASSWORD})[1])["access"]
+    token = json.loads(call(port, "POST", "/api/v1/auth/login", body={"email": email, "password": PASSWORD})[1])[
+        "access"
+    ]
     parts, headers = multipart(I.photo_jpeg(200 + seed, 150), "me.jpg", "image/jpeg")
     assert call(port, "POST", "/api/v1/profile/me/avatar", token, parts, headers)[0] == 200
     persona = json.loads(call(port, "POST", "/api/v1/personas", token, {"name": "P"})[1])["id"]
@@ -50,8 +53,13 @@ def account(port: int, email: str, seed: int) -> tuple[str, dict[str, bytes]]:
 
 
 def stored(folder: Path) -> set[str]:
-    return {str(Path(root, name).relative_to(folder)) for sub in ("avatars", "persona_media")
-            for root, _, names in os.walk(folder / sub) for name in names if ".health" not in root}
+    return {
+        str(Path(root, name).relative_to(folder))
+        for sub in ("avatars", "persona_media")
+        for root, _, names in os.walk(folder / sub)
+        for name in names
+        if ".health" not in root
+    }
 
 
 def test_export_then_erase_over_http(live):
@@ -88,8 +96,18 @@ def production(tmp_path_factory):
     env.pop("REDIS_URL", None)
     migrate(env)
     port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "critvue.wsgi:application", "--workers", "1",
-               "--bind", f"127.0.0.1:{port}", "--config", str(PROJECT_CONFIG)]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "critvue.wsgi:application",
+        "--workers",
+        "1",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--config",
+        str(PROJECT_CONFIG),
+    ]
     with serving(command, env, lambda: request(port, "GET", "/health")[0] == 200, "gunicorn", quiet=True):
         yield port, folder
 
@@ -117,7 +135,9 @@ def test_a_file_vanishing_mid_export_fails_the_download_for_the_client(productio
     port, folder = production
     email = "exporter@example.com"
     assert call(port, "POST", "/api/v1/auth/register", body={"email": email, "password": PASSWORD})[0] == 201
-    token = json.loads(call(port, "POST", "/api/v1/auth/login", body={"email": email, "password": PASSWORD})[1])["access"]
+    token = json.loads(call(port, "POST", "/api/v1/auth/login", body={"email": email, "password": PASSWORD})[1])[
+        "access"
+    ]
     persona = json.loads(call(port, "POST", "/api/v1/personas", token, {"name": "P"})[1])["id"]
     uploaded = []
     for name, data in (("big.png", files.noise_png(1700, 1700)), ("small.png", files.png(30, 20))):
@@ -145,5 +165,6 @@ def test_a_file_vanishing_mid_export_fails_the_download_for_the_client(productio
 
     status, body = call(port, "GET", "/api/v1/profile/me/export", token)  # laid out again: without it
     assert status == 200
-    assert [n for n in zipfile.ZipFile(io.BytesIO(body)).namelist() if n.startswith("media/")] == \
-        [f"media/{persona}/{uploaded[0]['id']}-big.png"]
+    assert [n for n in zipfile.ZipFile(io.BytesIO(body)).namelist() if n.startswith("media/")] == [
+        f"media/{persona}/{uploaded[0]['id']}-big.png"
+    ]

@@ -1,4 +1,5 @@
 """Failed logins: 10 per email and 50 per client address in a 15-minute window, then 429; API and admin."""
+
 import types
 
 import django_ratelimit.core
@@ -31,8 +32,9 @@ def clock(settings, monkeypatch):
 
 
 def login(email: str, password: str = PASSWORD, address: str = HOME):
-    return APIClient().post("/api/v1/auth/login", {"email": email, "password": password}, format="json",
-                            REMOTE_ADDR=address)
+    return APIClient().post(
+        "/api/v1/auth/login", {"email": email, "password": password}, format="json", REMOTE_ADDR=address
+    )
 
 
 def fail(email: str, times: int, address: str = HOME) -> None:

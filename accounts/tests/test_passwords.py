@@ -1,4 +1,5 @@
 """Passwords are at most 128 characters wherever one is set or checked, refused before any hashing."""
+
 import pytest
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import MD5PasswordHasher
@@ -35,17 +36,24 @@ def hashed(settings) -> list[int]:
 def test_the_longest_password_is_accepted(hashed):
     assert len(LONGEST) == 128
     client = APIClient()
-    assert client.post("/api/v1/auth/register", {"email": "ada@example.com", "password": LONGEST},
-                       format="json").status_code == 201
-    assert client.post("/api/v1/auth/login", {"email": "ada@example.com", "password": LONGEST},
-                       format="json").status_code == 200
+    assert (
+        client.post(
+            "/api/v1/auth/register", {"email": "ada@example.com", "password": LONGEST}, format="json"
+        ).status_code
+        == 201
+    )
+    assert (
+        client.post("/api/v1/auth/login", {"email": "ada@example.com", "password": LONGEST}, format="json").status_code
+        == 200
+    )
     assert max(hashed) == 128
 
 
 @pytest.mark.parametrize("password", [LONGEST + "x", MEGABYTE], ids=["129", "1MiB"])
 def test_register_refuses_a_longer_password_before_hashing(hashed, password):
-    response = APIClient().post("/api/v1/auth/register", {"email": "ada@example.com", "password": password},
-                                format="json")
+    response = APIClient().post(
+        "/api/v1/auth/register", {"email": "ada@example.com", "password": password}, format="json"
+    )
     assert response.status_code == 400
     body = response.json()
     assert (body["code"], list(body["errors"])) == ("max_length", ["password"])
@@ -58,8 +66,7 @@ def test_register_refuses_a_longer_password_before_hashing(hashed, password):
 def test_login_refuses_a_longer_password_before_hashing(make_user, hashed, password):
     make_user("ada@example.com")
     hashed.clear()
-    response = APIClient().post("/api/v1/auth/login", {"email": "ada@example.com", "password": password},
-                                format="json")
+    response = APIClient().post("/api/v1/auth/login", {"email": "ada@example.com", "password": password}, format="json")
     assert (response.status_code, response.json()["code"]) == (400, "max_length")
     assert "access_token" not in response.cookies
     assert hashed == []
@@ -77,8 +84,10 @@ def test_admin_login_refuses_a_longer_password_before_hashing(make_user, hashed)
 
 def test_admin_cannot_set_a_longer_password(moderator, hashed):
     too_long = LONGEST + "x"
-    response = moderator.post("/admin/accounts/user/add/", {"email": "new@example.com", "password1": too_long,
-                                                            "password2": too_long, "usable_password": "true"})
+    response = moderator.post(
+        "/admin/accounts/user/add/",
+        {"email": "new@example.com", "password1": too_long, "password2": too_long, "usable_password": "true"},
+    )
     assert response.status_code == 200
     assert "at most 128 characters" in response.content.decode()
     assert not User.objects.filter(email="new@example.com").exists()

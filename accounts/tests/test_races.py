@@ -1,4 +1,5 @@
 """Concurrent registrations with one email, over real HTTP: exactly one 201, the others the taken-email 400."""
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -46,8 +47,11 @@ def test_concurrent_registrations_of_one_email_have_one_winner(live_server, raci
     assert User.objects.filter(email="ada@example.com").count() == 1
 
     # Afterwards a taken email is refused by validate_email, before any password validator runs.
-    taken = APIClient().post("/api/v1/auth/register", {"email": "ada@example.com", "password": PASSWORD},
-                             format="json").json()
+    taken = (
+        APIClient()
+        .post("/api/v1/auth/register", {"email": "ada@example.com", "password": PASSWORD}, format="json")
+        .json()
+    )
     assert taken["code"] == "unique"
     for response in responses:
         if response.status_code == 400:

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -21,9 +20,19 @@ class Migration(migrations.Migration):
                 ('original_size', models.PositiveBigIntegerField(help_text='Bytes of the uploaded file.')),
                 ('original_width', models.PositiveIntegerField(help_text='Pixels, as stored (before EXIF rotation).')),
                 ('original_height', models.PositiveIntegerField(help_text='Pixels, as stored (before EXIF rotation).')),
-                ('original_format', models.CharField(choices=[('JPEG', 'JPEG'), ('PNG', 'PNG'), ('GIF', 'GIF'), ('WEBP', 'WebP')], max_length=4)),
+                (
+                    'original_format',
+                    models.CharField(
+                        choices=[('JPEG', 'JPEG'), ('PNG', 'PNG'), ('GIF', 'GIF'), ('WEBP', 'WebP')], max_length=4
+                    ),
+                ),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='avatar', to=settings.AUTH_USER_MODEL)),
+                (
+                    'user',
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name='avatar', to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
                 'ordering': ['-created_at', '-id'],
@@ -33,17 +42,44 @@ class Migration(migrations.Migration):
             name='AvatarVariant',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('size', models.CharField(choices=[('thumbnail', 'thumbnail'), ('small', 'small'), ('medium', 'medium'), ('large', 'large'), ('full', 'full')], max_length=16)),
-                ('name', models.CharField(help_text='Name of the file in the avatars storage.', max_length=255, unique=True, verbose_name='storage name')),
+                (
+                    'size',
+                    models.CharField(
+                        choices=[
+                            ('thumbnail', 'thumbnail'),
+                            ('small', 'small'),
+                            ('medium', 'medium'),
+                            ('large', 'large'),
+                            ('full', 'full'),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    'name',
+                    models.CharField(
+                        help_text='Name of the file in the avatars storage.',
+                        max_length=255,
+                        unique=True,
+                        verbose_name='storage name',
+                    ),
+                ),
                 ('width', models.PositiveIntegerField()),
                 ('height', models.PositiveIntegerField()),
                 ('file_size', models.PositiveIntegerField(help_text='Bytes.')),
                 ('content_type', models.CharField(max_length=32)),
-                ('avatar', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='variants', to='avatars.avatar')),
+                (
+                    'avatar',
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name='variants', to='avatars.avatar'
+                    ),
+                ),
             ],
             options={
                 'ordering': ['avatar', 'width', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('avatar', 'size'), name='avatars_one_variant_per_size')],
+                'constraints': [
+                    models.UniqueConstraint(fields=('avatar', 'size'), name='avatars_one_variant_per_size')
+                ],
             },
         ),
     ]

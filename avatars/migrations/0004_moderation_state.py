@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ('avatars', '0003_avatar_blurhash'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -26,7 +25,14 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='avatar',
             name='moderated_by',
-            field=models.ForeignKey(blank=True, help_text='The moderator of the last decision.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            field=models.ForeignKey(
+                blank=True,
+                help_text='The moderator of the last decision.',
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name='+',
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
             model_name='avatar',
@@ -36,12 +42,18 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='avatar',
             name='moderation_status',
-            field=models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=8),
+            field=models.CharField(
+                choices=[('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected')],
+                default='pending',
+                max_length=8,
+            ),
         ),
         migrations.AlterField(
             model_name='avatar',
             name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='avatars', to=settings.AUTH_USER_MODEL),
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name='avatars', to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddIndex(
             model_name='avatar',
@@ -49,10 +61,14 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='avatar',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('user',), name='avatars_one_current_per_user'),
+            constraint=models.UniqueConstraint(
+                condition=models.Q(('is_current', True)), fields=('user',), name='avatars_one_current_per_user'
+            ),
         ),
         migrations.AddConstraint(
             model_name='avatar',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', False)), fields=('user',), name='avatars_one_waiting_per_user'),
+            constraint=models.UniqueConstraint(
+                condition=models.Q(('is_current', False)), fields=('user',), name='avatars_one_waiting_per_user'
+            ),
         ),
     ]

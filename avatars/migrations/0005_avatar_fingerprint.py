@@ -4,7 +4,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ('avatars', '0004_moderation_state'),
     ]
@@ -13,7 +12,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='avatar',
             name='picture_hash',
-            field=models.CharField(blank=True, default='', help_text='Perceptual (PDQ) hash of the uploaded picture, when a reviewer made one.', max_length=64),
+            field=models.CharField(
+                blank=True,
+                default='',
+                help_text='Perceptual (PDQ) hash of the uploaded picture, when a reviewer made one.',
+                max_length=64,
+            ),
         ),
         migrations.AddField(
             model_name='avatar',

@@ -4,7 +4,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ('avatars', '0005_avatar_fingerprint'),
     ]
@@ -13,6 +12,16 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='avatar',
             name='original_format',
-            field=models.CharField(choices=[('JPEG', 'JPEG'), ('PNG', 'PNG'), ('GIF', 'GIF'), ('WEBP', 'WebP'), ('AVIF', 'AVIF'), ('HEIF', 'HEIF')], max_length=4),
+            field=models.CharField(
+                choices=[
+                    ('JPEG', 'JPEG'),
+                    ('PNG', 'PNG'),
+                    ('GIF', 'GIF'),
+                    ('WEBP', 'WebP'),
+                    ('AVIF', 'AVIF'),
+                    ('HEIF', 'HEIF'),
+                ],
+                max_length=4,
+            ),
         ),
     ]

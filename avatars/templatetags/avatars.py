@@ -1,4 +1,5 @@
 """`{% load avatars %}{% avatar_url user "medium" %}`: the user's public avatar URL, empty when none."""
+
 from django import template
 
 import avatars

@@ -1,4 +1,5 @@
 """Helpers of the pure avatar pipeline's tests: run it with changed options, look at its variants."""
+
 from __future__ import annotations
 
 import io
@@ -39,7 +40,10 @@ def rgb_at(im: Image.Image, fx: float, fy: float) -> tuple[int, ...]:
 
 
 CORNERS = {
-    "top_left": (0.1, 0.1), "top_right": (0.9, 0.1), "bottom_left": (0.1, 0.9), "bottom_right": (0.9, 0.9),
+    "top_left": (0.1, 0.1),
+    "top_right": (0.9, 0.1),
+    "bottom_left": (0.1, 0.9),
+    "bottom_right": (0.9, 0.9),
 }
 
 

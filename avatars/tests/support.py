@@ -1,4 +1,5 @@
 """Helpers of the avatar tests: posting uploads and looking at what the avatars storage holds."""
+
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,8 +12,7 @@ URL = "/api/v1/profile/me/avatar"
 SIZES = list(VARIANT_SIZES)
 
 
-def post_avatar(client, data: bytes, name: str = "avatar.jpg", content_type: str = "image/jpeg",
-                path: str = URL):
+def post_avatar(client, data: bytes, name: str = "avatar.jpg", content_type: str = "image/jpeg", path: str = URL):
     """POST one file in the field `file`, as a browser form would."""
     return client.post(path, {"file": SimpleUploadedFile(name, data, content_type)}, format="multipart")
 

@@ -1,4 +1,5 @@
 """Moderators see avatars with previews and remove them through the same service as the API."""
+
 import pytest
 
 from avatars.models import Avatar, AvatarVariant
@@ -41,8 +42,9 @@ def test_avatars_cannot_be_added_by_hand(moderator):
     assert moderator.get(f"{CHANGELIST}add/").status_code == 403
 
 
-def test_delete_selected_asks_then_goes_through_the_service(moderator, make_user, make_avatar,
-                                                           django_capture_on_commit_callbacks):
+def test_delete_selected_asks_then_goes_through_the_service(
+    moderator, make_user, make_avatar, django_capture_on_commit_callbacks
+):
     keep, remove = make_user(email="keep@example.com"), make_user(email="remove@example.com")
     kept = make_avatar(keep)
     removed = make_avatar(remove)
@@ -50,8 +52,9 @@ def test_delete_selected_asks_then_goes_through_the_service(moderator, make_user
     assert asked.status_code == 200 and "Delete multiple objects" in asked.content.decode()  # a confirmation first
     assert Avatar.objects.count() == 2
     with django_capture_on_commit_callbacks(execute=True):
-        response = moderator.post(CHANGELIST, {"action": "delete_selected", "_selected_action": [removed.pk],
-                                               "post": "yes"})
+        response = moderator.post(
+            CHANGELIST, {"action": "delete_selected", "_selected_action": [removed.pk], "post": "yes"}
+        )
     assert response.status_code == 302
     assert list(Avatar.objects.all()) == [kept]
     assert stored_names() == {v.stored_name for v in kept.variants.all()}
@@ -70,8 +73,9 @@ def test_delete_page_goes_through_the_service(moderator, user, make_avatar, djan
     assert user.avatar_url is None
 
 
-def test_deleting_the_user_in_the_admin_removes_the_avatar_files(moderator, user, make_avatar,
-                                                                 django_capture_on_commit_callbacks):
+def test_deleting_the_user_in_the_admin_removes_the_avatar_files(
+    moderator, user, make_avatar, django_capture_on_commit_callbacks
+):
     make_avatar(user)
     with django_capture_on_commit_callbacks(execute=True):
         response = moderator.post(f"/admin/accounts/user/{user.pk}/delete/", {"post": "yes"})

@@ -1,4 +1,5 @@
 """POST, GET and DELETE /api/v1/profile/me/avatar: bodies, codes, rows and stored files."""
+
 import re
 import time
 
@@ -8,12 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from avatars.models import Avatar, AvatarVariant
+from avatars.tests.support import SIZES, URL, name_from_url, post_avatar, stored_bytes, stored_image, stored_names
 from mediakit.previews import blurhash
 from testkit import damaged
 from testkit import images as I
-from testkit.details import assert_for_people
-from avatars.tests.support import SIZES, URL, name_from_url, post_avatar, stored_bytes, stored_image, stored_names
 from testkit.appsettings import app_settings
+from testkit.details import assert_for_people
 
 pytestmark = pytest.mark.django_db
 
@@ -49,14 +50,20 @@ def test_upload_stores_five_square_variants(storage_backend, api, user, factory,
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["message"] == "Avatar uploaded and processed successfully"
-    assert body["metadata"] == {"original_size": len(data), "original_dimensions": "{}x{}".format(*dimensions),
-                                "format": upload_format}
+    assert body["metadata"] == {
+        "original_size": len(data),
+        "original_dimensions": "{}x{}".format(*dimensions),
+        "format": upload_format,
+    }
     assert list(body["variants"]) == SIZES
     assert body["avatar_url"] == body["variants"]["medium"]
 
     avatar = Avatar.objects.get(user=user)
     assert (avatar.original_bytes, avatar.original_width, avatar.original_height, avatar.original_format) == (
-        len(data), *dimensions, upload_format)
+        len(data),
+        *dimensions,
+        upload_format,
+    )
     variants = {v.label: v for v in avatar.variants.all()}
     assert list(variants) == SIZES
     assert stored_names() == {v.stored_name for v in variants.values()}
@@ -146,11 +153,14 @@ def padded_jpeg(total: int) -> bytes:
     return data + bytes(total - len(data))
 
 
-@pytest.mark.parametrize(("extra", "status", "code"), [
-    pytest.param(0, 200, None, id="exactly-the-limit"),
-    pytest.param(1, 400, "file_too_large", id="one-byte-over"),
-    pytest.param(300 * 1024, 400, "file_too_large", id="far-over"),
-])
+@pytest.mark.parametrize(
+    ("extra", "status", "code"),
+    [
+        pytest.param(0, 200, None, id="exactly-the-limit"),
+        pytest.param(1, 400, "file_too_large", id="one-byte-over"),
+        pytest.param(300 * 1024, 400, "file_too_large", id="far-over"),
+    ],
+)
 def test_byte_limit(api, settings, extra, status, code):
     app_settings(settings, "AVATARS", MAX_UPLOAD_BYTES=100 * 1024)
     response = post_avatar(api, padded_jpeg(100 * 1024 + extra))
@@ -187,14 +197,15 @@ def test_refused_uploads_leave_nothing(storage_backend, api, factory, code):
 # machine: the refusal comes from counting the file's structure, before any decoder runs.
 COSTLY = [
     pytest.param(lambda: I.scan_bomb(), "avatar.jpg", "corrupt_file", "progressive scans", id="jpeg-scan-bomb"),
-    pytest.param(lambda: I.jpeg_segment_flood(1_000_000), "avatar.jpg", "corrupt_file", "segments",
-                 id="jpeg-segment-flood"),
+    pytest.param(
+        lambda: I.jpeg_segment_flood(1_000_000), "avatar.jpg", "corrupt_file", "segments", id="jpeg-segment-flood"
+    ),
     pytest.param(lambda: I.png_chunk_flood(400_000), "avatar.png", "corrupt_file", "chunks", id="png-chunk-flood"),
     pytest.param(lambda: I.gif_block_flood(1_500_000), "avatar.gif", "corrupt_file", "blocks", id="gif-block-flood"),
-    pytest.param(lambda: I.gif_frame_flood(300_000), "avatar.gif", "image_too_large", "frames",
-                 id="gif-frame-flood"),
-    pytest.param(lambda: I.webp_frame_flood(100_000), "avatar.webp", "image_too_large", "frames",
-                 id="webp-frame-flood"),
+    pytest.param(lambda: I.gif_frame_flood(300_000), "avatar.gif", "image_too_large", "frames", id="gif-frame-flood"),
+    pytest.param(
+        lambda: I.webp_frame_flood(100_000), "avatar.webp", "image_too_large", "frames", id="webp-frame-flood"
+    ),
 ]
 
 
@@ -217,24 +228,31 @@ def test_costly_files_are_refused_at_once_and_leave_nothing(api, factory, name, 
 # upload object, a Pillow constant, our own refusal wrapped twice): now words about the file.
 HOSTILE = [
     pytest.param(lambda: I.truncated(I.photo_jpeg(300, 300)), "a.jpg", "corrupt_file", id="truncated-jpeg"),
-    pytest.param(lambda: damaged.cut_scan(damaged.jpeg(600, 400), 0.5), "a.jpg", "corrupt_file",
-                 id="jpeg-cut-short-then-eoi"),
+    pytest.param(
+        lambda: damaged.cut_scan(damaged.jpeg(600, 400), 0.5), "a.jpg", "corrupt_file", id="jpeg-cut-short-then-eoi"
+    ),
     pytest.param(lambda: b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4, "a.jpg", "corrupt_file", id="jpeg-soi-then-junk"),
     pytest.param(I.jpeg_header_only, "a.jpg", "corrupt_file", id="jpeg-header-only"),
-    pytest.param(lambda: damaged.claim_height(damaged.jpeg(600, 400), 3000), "a.jpg", "corrupt_file",
-                 id="jpeg-promising-more-rows"),
+    pytest.param(
+        lambda: damaged.claim_height(damaged.jpeg(600, 400), 3000),
+        "a.jpg",
+        "corrupt_file",
+        id="jpeg-promising-more-rows",
+    ),
     pytest.param(I.scan_bomb, "a.jpg", "corrupt_file", id="jpeg-scan-bomb"),
     pytest.param(I.ztxt_bomb, "a.png", "corrupt_file", id="png-ztxt-bomb"),
     pytest.param(lambda: I.ztxt_bomb(kind=b"iTXt"), "a.png", "corrupt_file", id="png-itxt-bomb"),
     pytest.param(I.text_memory_bomb, "a.png", "corrupt_file", id="png-text-memory-bomb"),
     pytest.param(I.png_header_only, "a.png", "corrupt_file", id="png-header-only"),
-    pytest.param(lambda: damaged.bad_idat_crc(damaged.png(300, 200, "RGBA")), "a.png", "corrupt_file",
-                 id="png-bad-crc"),
+    pytest.param(
+        lambda: damaged.bad_idat_crc(damaged.png(300, 200, "RGBA")), "a.png", "corrupt_file", id="png-bad-crc"
+    ),
     pytest.param(lambda: I.raw_png(300, 300, idat=b"not zlib at all"), "a.png", "corrupt_file", id="png-bad-zlib"),
     pytest.param(lambda: I.truncated(I.png_rgba()), "a.png", "corrupt_file", id="truncated-png"),
     pytest.param(lambda: I.png_bomb(60000, 60000), "a.png", "image_too_large", id="png-pixel-bomb"),
-    pytest.param(lambda: I.truncated(I.encode(I.photo(300, 300).quantize(), "GIF")), "a.gif", "corrupt_file",
-                 id="truncated-gif"),
+    pytest.param(
+        lambda: I.truncated(I.encode(I.photo(300, 300).quantize(), "GIF")), "a.gif", "corrupt_file", id="truncated-gif"
+    ),
     pytest.param(lambda: b"GIF89a" + bytes(range(256)) * 4, "a.gif", "corrupt_file", id="gif-signature-then-junk"),
     pytest.param(lambda: I.truncated(I.webp(metadata=False)), "a.webp", "corrupt_file", id="truncated-webp"),
     pytest.param(lambda: I.webp_with_size(60000, 60000), "a.webp", "image_too_large", id="webp-claiming-60000"),
@@ -251,22 +269,42 @@ def test_refusals_of_hostile_files_say_what_is_wrong_in_words_for_people(api, fa
 
 
 def two_files() -> dict:
-    return {"file": [SimpleUploadedFile("a.jpg", I.photo_jpeg(200, 200)),
-                     SimpleUploadedFile("b.jpg", I.photo_jpeg(200, 200))]}
+    return {
+        "file": [
+            SimpleUploadedFile("a.jpg", I.photo_jpeg(200, 200)),
+            SimpleUploadedFile("b.jpg", I.photo_jpeg(200, 200)),
+        ]
+    }
 
 
-@pytest.mark.parametrize(("send", "code"), [
-    pytest.param(lambda c: c.post(URL, {"image": SimpleUploadedFile("a.jpg", I.photo_jpeg(200, 200))},
-                                  format="multipart"), "missing_file", id="other-field"),
-    pytest.param(lambda c: c.post(URL, {"file": "not a file"}, format="multipart"), "missing_file",
-                 id="text-field"),
-    pytest.param(lambda c: c.post(URL), "missing_file", id="no-body"),
-    pytest.param(lambda c: c.post(URL, {"file": "x"}, format="json"), "missing_file", id="json-body"),
-    pytest.param(lambda c: c.post(URL, two_files(), format="multipart"), "multiple_files", id="two-files"),
-    pytest.param(lambda c: c.post(URL, {"file": SimpleUploadedFile("a.jpg", I.photo_jpeg(200, 200)),
-                                        "other": SimpleUploadedFile("b.jpg", I.photo_jpeg(200, 200))},
-                                  format="multipart"), "multiple_files", id="two-fields"),
-])
+@pytest.mark.parametrize(
+    ("send", "code"),
+    [
+        pytest.param(
+            lambda c: c.post(URL, {"image": SimpleUploadedFile("a.jpg", I.photo_jpeg(200, 200))}, format="multipart"),
+            "missing_file",
+            id="other-field",
+        ),
+        pytest.param(
+            lambda c: c.post(URL, {"file": "not a file"}, format="multipart"), "missing_file", id="text-field"
+        ),
+        pytest.param(lambda c: c.post(URL), "missing_file", id="no-body"),
+        pytest.param(lambda c: c.post(URL, {"file": "x"}, format="json"), "missing_file", id="json-body"),
+        pytest.param(lambda c: c.post(URL, two_files(), format="multipart"), "multiple_files", id="two-files"),
+        pytest.param(
+            lambda c: c.post(
+                URL,
+                {
+                    "file": SimpleUploadedFile("a.jpg", I.photo_jpeg(200, 200)),
+                    "other": SimpleUploadedFile("b.jpg", I.photo_jpeg(200, 200)),
+                },
+                format="multipart",
+            ),
+            "multiple_files",
+            id="two-fields",
+        ),
+    ],
+)
 def test_malformed_requests(api, send, code):
     response = send(api)
     assert response.status_code == 400
@@ -314,19 +352,24 @@ def test_large_uploads_spooled_to_disk_are_processed(api, settings):
     assert response.json()["metadata"]["original_dimensions"] == "1200x900"
 
 
-@pytest.mark.parametrize(("origin", "status"), [
-    pytest.param(None, 200, id="no-origin"),
-    pytest.param("http://testserver", 200, id="own-origin"),
-    pytest.param("https://evil.example", 403, id="cross-site"),
-])
+@pytest.mark.parametrize(
+    ("origin", "status"),
+    [
+        pytest.param(None, 200, id="no-origin"),
+        pytest.param("http://testserver", 200, id="own-origin"),
+        pytest.param("https://evil.example", 403, id="cross-site"),
+    ],
+)
 def test_cookie_authenticated_upload(make_user, origin, status):
     make_user(email="cookie@example.com", password="Correct-Horse-42")
     client = APIClient()
-    login = client.post("/api/v1/auth/login", {"email": "cookie@example.com", "password": "Correct-Horse-42"},
-                        format="json")
+    login = client.post(
+        "/api/v1/auth/login", {"email": "cookie@example.com", "password": "Correct-Horse-42"}, format="json"
+    )
     assert login.status_code == 200 and "access_token" in client.cookies
     extra = {"HTTP_ORIGIN": origin} if origin else {}
-    response = client.post(URL, {"file": SimpleUploadedFile("a.jpg", I.photo_jpeg(200, 200))}, format="multipart",
-                           **extra)
+    response = client.post(
+        URL, {"file": SimpleUploadedFile("a.jpg", I.photo_jpeg(200, 200))}, format="multipart", **extra
+    )
     assert response.status_code == status
     assert Avatar.objects.exists() == (status == 200)

@@ -1,4 +1,5 @@
 """GET and DELETE /api/v1/profile/me/avatar, and replacing an avatar: bodies, codes, rows and stored files."""
+
 import pytest
 
 from avatars.models import Avatar, AvatarVariant
@@ -11,18 +12,28 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("size", SIZES)
 def test_get_each_size(api, user, make_avatar, size):
     avatar = make_avatar(user)
-    assert api.get(URL, {"size": size}).json() == {"avatar_url": avatar.urls[size], "size": size,
-                                                   "blurhash": avatar.blurhash,
-                                                   "moderation_status": "pending", "moderation_reason": "",
-                                                   "pending": None}
+    assert api.get(URL, {"size": size}).json() == {
+        "avatar_url": avatar.urls[size],
+        "size": size,
+        "blurhash": avatar.blurhash,
+        "moderation_status": "pending",
+        "moderation_reason": "",
+        "pending": None,
+    }
 
 
 def test_get_defaults_to_medium(api, user, make_avatar):
     avatar = make_avatar(user)
     response = api.get(URL)
     assert response.status_code == 200
-    assert response.json() == {"avatar_url": avatar.urls["medium"], "size": "medium", "blurhash": avatar.blurhash,
-                               "moderation_status": "pending", "moderation_reason": "", "pending": None}
+    assert response.json() == {
+        "avatar_url": avatar.urls["medium"],
+        "size": "medium",
+        "blurhash": avatar.blurhash,
+        "moderation_status": "pending",
+        "moderation_reason": "",
+        "pending": None,
+    }
 
 
 @pytest.mark.parametrize("size", ["huge", "", "Medium", "medium "])
@@ -30,8 +41,10 @@ def test_get_unknown_size_is_400(api, user, make_avatar, size):
     make_avatar(user)
     response = api.get(URL, {"size": size})
     assert response.status_code == 400
-    assert response.json() == {"detail": "size must be one of: thumbnail, small, medium, large, full.",
-                               "code": "invalid_size"}
+    assert response.json() == {
+        "detail": "size must be one of: thumbnail, small, medium, large, full.",
+        "code": "invalid_size",
+    }
 
 
 @pytest.mark.parametrize("method", ["get", "delete"])

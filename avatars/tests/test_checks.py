@@ -1,4 +1,5 @@
 """The avatars app's system checks."""
+
 import pytest
 from django.core import checks
 
@@ -48,11 +49,14 @@ def test_per_process_rate_limits_are_a_warning(settings):
     assert ids() == set()
 
 
-@pytest.mark.parametrize(("overrides", "expected"), [
-    ({"MAX_UPLOAD_BYTES": 0}, "avatars.E003"),
-    ({"STORAGE": "nowhere"}, "avatars.E006"),
-    ({"MAX_SIZE": 1}, "avatars.E005"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"MAX_UPLOAD_BYTES": 0}, "avatars.E003"),
+        ({"STORAGE": "nowhere"}, "avatars.E006"),
+        ({"MAX_SIZE": 1}, "avatars.E005"),
+    ],
+)
 def test_settings_errors(settings, overrides, expected):
     app_settings(settings, "AVATARS", **overrides)
     assert ids() == {expected}
@@ -60,8 +64,10 @@ def test_settings_errors(settings, overrides, expected):
 
 def test_a_default_storage_without_a_folder_is_a_warning(settings):
     """A stock project leaves MEDIA_ROOT empty: files would land wherever the server starts."""
-    settings.STORAGES = {**settings.STORAGES, "bare": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                                      "OPTIONS": {"location": ""}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "bare": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": ""}},
+    }
     app_settings(settings, "AVATARS", STORAGE="bare")
     [message] = [m for m in checks.run_checks() if m.id.startswith("avatars.")]
     assert (message.id, message.level) == ("avatars.W002", checks.WARNING) and "MEDIA_ROOT" in message.hint

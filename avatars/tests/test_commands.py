@@ -1,4 +1,5 @@
 """manage.py cleanup_orphaned_avatars on the local folder and on S3."""
+
 import io
 import os
 import time
@@ -14,9 +15,11 @@ from avatars.tests.support import stored_names
 
 pytestmark = pytest.mark.django_db
 
-ORPHANS = {"medium/avatar_9_00000000000000aa_medium.jpg": b"x" * 1000,
-           "full/avatar_9_00000000000000aa_full.png": b"y" * 2000,
-           "stray.txt": b"z" * 24}
+ORPHANS = {
+    "medium/avatar_9_00000000000000aa_medium.jpg": b"x" * 1000,
+    "full/avatar_9_00000000000000aa_full.png": b"y" * 2000,
+    "stray.txt": b"z" * 24,
+}
 
 
 def run(*args: str) -> str:
@@ -34,9 +37,11 @@ def orphans():
 @pytest.fixture
 def later(monkeypatch):
     """Run the command as if `days` had passed since every file was written."""
+
     def move(days: int) -> None:
         moved = timezone.now() + timedelta(days=days)
         monkeypatch.setattr("mediakit.orphans.timezone.now", lambda: moved)
+
     return move
 
 
@@ -48,8 +53,9 @@ def test_removes_old_unreferenced_files_only(storage_backend, user, make_avatar,
     out = run()
 
     assert stored_names() == referenced
-    assert ("8 files checked, 5 kept, 3 orphaned (removed 3024 bytes), 0 empty folders; "
-            "0 rows with a missing file.") in out
+    assert (
+        "8 files checked, 5 kept, 3 orphaned (removed 3024 bytes), 0 empty folders; 0 rows with a missing file."
+    ) in out
 
 
 def test_dry_run_removes_nothing(storage_backend, user, make_avatar, orphans, later):

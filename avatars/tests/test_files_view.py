@@ -1,11 +1,12 @@
 """The /files/avatars/... view: current variant files only, with image headers."""
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from rest_framework.test import APIClient
 
-from testkit import images as I
 from avatars.tests.support import stored_bytes
+from testkit import images as I
 
 pytestmark = pytest.mark.django_db
 
@@ -17,11 +18,14 @@ def avatar(user, make_avatar):
     return make_avatar(user)
 
 
-@pytest.mark.parametrize(("data", "content_type"), [
-    pytest.param(lambda: I.photo_jpeg(600, 400), "image/jpeg", id="jpeg"),
-    pytest.param(lambda: I.png_rgba(300, 300), "image/webp", id="png"),
-    pytest.param(lambda: I.webp(300, 300, alpha=True), "image/webp", id="webp"),
-])
+@pytest.mark.parametrize(
+    ("data", "content_type"),
+    [
+        pytest.param(lambda: I.photo_jpeg(600, 400), "image/jpeg", id="jpeg"),
+        pytest.param(lambda: I.png_rgba(300, 300), "image/webp", id="png"),
+        pytest.param(lambda: I.webp(300, 300, alpha=True), "image/webp", id="webp"),
+    ],
+)
 def test_serves_every_variant_with_image_headers(user, make_avatar, data, content_type):
     avatar = make_avatar(user, data())
     for variant in avatar.variants.all():
@@ -58,22 +62,25 @@ def test_writes_are_refused(avatar, method):
     assert response["Allow"] == "GET, HEAD"
 
 
-@pytest.mark.parametrize("path", [
-    pytest.param("", id="root"),
-    pytest.param("medium", id="folder"),
-    pytest.param("medium/", id="folder-slash"),
-    pytest.param("medium/avatar_1_0000000000000000_medium.jpg", id="unknown-name"),
-    pytest.param("../avatars/{name}", id="dot-dot"),
-    pytest.param("medium/../{name}", id="dot-dot-inside"),
-    pytest.param("%2e%2e/avatars/{name}", id="encoded-dot-dot"),
-    pytest.param("medium%2f..%2f{name}", id="encoded-slash"),
-    pytest.param("./{name}", id="dot"),
-    pytest.param("{name}/", id="trailing-slash"),
-    pytest.param("/{name}", id="double-slash"),
-    pytest.param("%252e%252e/{name}", id="double-encoded"),
-    pytest.param("{name}%00", id="nul"),
-    pytest.param("..%5c{name}", id="backslash"),
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("", id="root"),
+        pytest.param("medium", id="folder"),
+        pytest.param("medium/", id="folder-slash"),
+        pytest.param("medium/avatar_1_0000000000000000_medium.jpg", id="unknown-name"),
+        pytest.param("../avatars/{name}", id="dot-dot"),
+        pytest.param("medium/../{name}", id="dot-dot-inside"),
+        pytest.param("%2e%2e/avatars/{name}", id="encoded-dot-dot"),
+        pytest.param("medium%2f..%2f{name}", id="encoded-slash"),
+        pytest.param("./{name}", id="dot"),
+        pytest.param("{name}/", id="trailing-slash"),
+        pytest.param("/{name}", id="double-slash"),
+        pytest.param("%252e%252e/{name}", id="double-encoded"),
+        pytest.param("{name}%00", id="nul"),
+        pytest.param("..%5c{name}", id="backslash"),
+    ],
+)
 def test_anything_but_a_current_variant_is_404(avatar, path):
     name = avatar.variants.get(label="medium").stored_name
     response = APIClient().get(BASE + path.format(name=name))
@@ -99,5 +106,7 @@ def test_a_row_whose_file_is_gone_is_404(avatar):
 def test_not_served_with_cloud_storage(s3_storages, user, make_avatar):
     avatar = make_avatar(user)
     variant = avatar.variants.get(label="medium")
-    assert variant.url.startswith("http://127.0.0.1:") and f"/{s3_storages}/avatars/{variant.stored_name}" in variant.url
+    assert (
+        variant.url.startswith("http://127.0.0.1:") and f"/{s3_storages}/avatars/{variant.stored_name}" in variant.url
+    )
     assert APIClient().get(BASE + variant.stored_name).status_code == 404

@@ -1,4 +1,5 @@
 """However variant rows are deleted, their files go after commit, and only then."""
+
 import logging
 
 import pytest
@@ -16,12 +17,15 @@ def avatar(user, make_avatar):
     return make_avatar(user)
 
 
-@pytest.mark.parametrize("delete", [
-    pytest.param(lambda avatar: avatar.delete(), id="avatar"),
-    pytest.param(lambda avatar: Avatar.objects.filter(pk=avatar.pk).delete(), id="avatar-queryset"),
-    pytest.param(lambda avatar: avatar.user.delete(), id="user-cascade"),
-    pytest.param(lambda avatar: avatar.variants.all().delete(), id="variants-queryset"),
-])
+@pytest.mark.parametrize(
+    "delete",
+    [
+        pytest.param(lambda avatar: avatar.delete(), id="avatar"),
+        pytest.param(lambda avatar: Avatar.objects.filter(pk=avatar.pk).delete(), id="avatar-queryset"),
+        pytest.param(lambda avatar: avatar.user.delete(), id="user-cascade"),
+        pytest.param(lambda avatar: avatar.variants.all().delete(), id="variants-queryset"),
+    ],
+)
 def test_deleting_rows_removes_their_files(storage_backend, avatar, delete):
     assert len(stored_names()) == 5
     delete(avatar)
@@ -67,10 +71,13 @@ def test_a_failing_storage_delete_is_logged_not_raised(avatar, monkeypatch, capl
     assert len(stored_names()) == 5  # orphans, for cleanup_orphaned_avatars to find
 
 
-@pytest.mark.parametrize("delete", [
-    pytest.param(lambda avatar: avatar.delete(), id="avatar"),
-    pytest.param(lambda avatar: Avatar.objects.filter(pk=avatar.pk).delete(), id="avatar-queryset"),
-])
+@pytest.mark.parametrize(
+    "delete",
+    [
+        pytest.param(lambda avatar: avatar.delete(), id="avatar"),
+        pytest.param(lambda avatar: Avatar.objects.filter(pk=avatar.pk).delete(), id="avatar-queryset"),
+    ],
+)
 def test_deleting_the_avatar_row_clears_the_profile_url(avatar, delete):
     user = avatar.user
     user.refresh_from_db()

@@ -1,4 +1,5 @@
 """The pure avatar pipeline: sizes, formats, cropping, orientation and colour, on real images (testkit.images)."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,34 +14,54 @@ from testkit import images as I
 ALL = [64, 128, 256, 512, 1024]
 
 
-@pytest.mark.parametrize(("factory", "upload_format", "stored", "sides"), [
-    pytest.param(lambda: I.photo_jpeg(1200, 900), "JPEG", (1200, 900), [64, 128, 256, 512, 900],
-                 id="jpeg-1200x900"),
-    pytest.param(lambda: I.photo_jpeg(2000, 2000), "JPEG", (2000, 2000), ALL, id="jpeg-2000"),
-    pytest.param(lambda: I.encode(I.quadrants(4096, 4096), "JPEG"), "JPEG", (4096, 4096), ALL,
-                 id="jpeg-4096-draft-1/4"),
-    pytest.param(lambda: I.encode(I.quadrants(2050, 2050), "JPEG"), "JPEG", (2050, 2050), ALL,
-                 id="jpeg-2050-draft-1/2"),
-    pytest.param(lambda: I.encode(I.quadrants(4096, 3000), "JPEG"), "JPEG", (4096, 3000), ALL,
-                 id="jpeg-4096x3000"),
-    pytest.param(lambda: I.photo_jpeg(300, 300), "JPEG", (300, 300), [64, 128, 256, 300, 300],
-                 id="jpeg-300-no-upscale"),
-    pytest.param(lambda: I.encode(I.photo(100, 100), "JPEG"), "JPEG", (100, 100), [64, 100, 100, 100, 100],
-                 id="jpeg-100-minimum"),
-    pytest.param(lambda: I.encode(I.photo(4096, 100), "PNG"), "PNG", (4096, 100), [64, 100, 100, 100, 100],
-                 id="png-4096x100-maximum"),
-    pytest.param(lambda: I.encode(I.photo(300, 300), "PNG"), "PNG", (300, 300), [64, 128, 256, 300, 300],
-                 id="png"),
-    pytest.param(lambda: I.png_rgba(700, 500), "PNG", (700, 500), [64, 128, 256, 500, 500], id="png-rgba"),
-    pytest.param(lambda: I.webp(600, 200), "WEBP", (600, 200), [64, 128, 200, 200, 200], id="webp-lossy"),
-    pytest.param(lambda: I.webp(400, 400, alpha=True, lossless=True), "WEBP", (400, 400),
-                 [64, 128, 256, 400, 400], id="webp-lossless-alpha"),
-    pytest.param(lambda: I.animated("GIF", size=(200, 260)), "GIF", (200, 260), [64, 128, 200, 200, 200],
-                 id="gif"),
-    pytest.param(lambda: I.mpo(300, 200), "JPEG", (300, 200), [64, 128, 200, 200, 200], id="mpo-as-jpeg"),
-])
-def test_variants_are_squares_of_the_expected_sides(factory: Factory, upload_format: str,
-                                                   stored: tuple[int, int], sides: list[int]) -> None:
+@pytest.mark.parametrize(
+    ("factory", "upload_format", "stored", "sides"),
+    [
+        pytest.param(
+            lambda: I.photo_jpeg(1200, 900), "JPEG", (1200, 900), [64, 128, 256, 512, 900], id="jpeg-1200x900"
+        ),
+        pytest.param(lambda: I.photo_jpeg(2000, 2000), "JPEG", (2000, 2000), ALL, id="jpeg-2000"),
+        pytest.param(
+            lambda: I.encode(I.quadrants(4096, 4096), "JPEG"), "JPEG", (4096, 4096), ALL, id="jpeg-4096-draft-1/4"
+        ),
+        pytest.param(
+            lambda: I.encode(I.quadrants(2050, 2050), "JPEG"), "JPEG", (2050, 2050), ALL, id="jpeg-2050-draft-1/2"
+        ),
+        pytest.param(lambda: I.encode(I.quadrants(4096, 3000), "JPEG"), "JPEG", (4096, 3000), ALL, id="jpeg-4096x3000"),
+        pytest.param(
+            lambda: I.photo_jpeg(300, 300), "JPEG", (300, 300), [64, 128, 256, 300, 300], id="jpeg-300-no-upscale"
+        ),
+        pytest.param(
+            lambda: I.encode(I.photo(100, 100), "JPEG"),
+            "JPEG",
+            (100, 100),
+            [64, 100, 100, 100, 100],
+            id="jpeg-100-minimum",
+        ),
+        pytest.param(
+            lambda: I.encode(I.photo(4096, 100), "PNG"),
+            "PNG",
+            (4096, 100),
+            [64, 100, 100, 100, 100],
+            id="png-4096x100-maximum",
+        ),
+        pytest.param(lambda: I.encode(I.photo(300, 300), "PNG"), "PNG", (300, 300), [64, 128, 256, 300, 300], id="png"),
+        pytest.param(lambda: I.png_rgba(700, 500), "PNG", (700, 500), [64, 128, 256, 500, 500], id="png-rgba"),
+        pytest.param(lambda: I.webp(600, 200), "WEBP", (600, 200), [64, 128, 200, 200, 200], id="webp-lossy"),
+        pytest.param(
+            lambda: I.webp(400, 400, alpha=True, lossless=True),
+            "WEBP",
+            (400, 400),
+            [64, 128, 256, 400, 400],
+            id="webp-lossless-alpha",
+        ),
+        pytest.param(lambda: I.animated("GIF", size=(200, 260)), "GIF", (200, 260), [64, 128, 200, 200, 200], id="gif"),
+        pytest.param(lambda: I.mpo(300, 200), "JPEG", (300, 200), [64, 128, 200, 200, 200], id="mpo-as-jpeg"),
+    ],
+)
+def test_variants_are_squares_of_the_expected_sides(
+    factory: Factory, upload_format: str, stored: tuple[int, int], sides: list[int]
+) -> None:
     result = run(factory())
     assert (result.format, result.width, result.height) == (upload_format, *stored)
     assert list(result.variants) == list(VARIANT_SIZES)
@@ -67,19 +88,21 @@ def test_custom_sizes_keep_their_order_and_never_upscale() -> None:
     assert [(v.label, v.side) for v in result.variants.values()] == [("big", 300), ("tiny", 20), ("mid", 150)]
 
 
-@pytest.mark.parametrize(("factory", "fmt", "ext", "content_type"), [
-    pytest.param(lambda: I.photo_jpeg(300, 300), "JPEG", "jpg", "image/jpeg", id="jpeg"),
-    pytest.param(lambda: I.png_rgba(), "WEBP", "webp", "image/webp", id="png-alpha"),
-    pytest.param(lambda: I.png_rgba(opaque=True), "JPEG", "jpg", "image/jpeg", id="png-opaque-alpha"),
-    pytest.param(I.palette_png_trns, "WEBP", "webp", "image/webp", id="palette-trns"),
-    pytest.param(I.la_png, "WEBP", "webp", "image/webp", id="greyscale-alpha"),
-    pytest.param(lambda: I.webp(alpha=True), "WEBP", "webp", "image/webp", id="webp-alpha"),
-    pytest.param(lambda: I.webp(), "JPEG", "jpg", "image/jpeg", id="webp-opaque"),
-    pytest.param(lambda: I.animated("GIF"), "JPEG", "jpg", "image/jpeg", id="gif"),
-    pytest.param(lambda: I.greyscale("PNG"), "JPEG", "jpg", "image/jpeg", id="greyscale"),
-])
-def test_opaque_becomes_jpeg_and_transparency_is_kept(factory: Factory, fmt: str, ext: str,
-                                                       content_type: str) -> None:
+@pytest.mark.parametrize(
+    ("factory", "fmt", "ext", "content_type"),
+    [
+        pytest.param(lambda: I.photo_jpeg(300, 300), "JPEG", "jpg", "image/jpeg", id="jpeg"),
+        pytest.param(lambda: I.png_rgba(), "WEBP", "webp", "image/webp", id="png-alpha"),
+        pytest.param(lambda: I.png_rgba(opaque=True), "JPEG", "jpg", "image/jpeg", id="png-opaque-alpha"),
+        pytest.param(I.palette_png_trns, "WEBP", "webp", "image/webp", id="palette-trns"),
+        pytest.param(I.la_png, "WEBP", "webp", "image/webp", id="greyscale-alpha"),
+        pytest.param(lambda: I.webp(alpha=True), "WEBP", "webp", "image/webp", id="webp-alpha"),
+        pytest.param(lambda: I.webp(), "JPEG", "jpg", "image/jpeg", id="webp-opaque"),
+        pytest.param(lambda: I.animated("GIF"), "JPEG", "jpg", "image/jpeg", id="gif"),
+        pytest.param(lambda: I.greyscale("PNG"), "JPEG", "jpg", "image/jpeg", id="greyscale"),
+    ],
+)
+def test_opaque_becomes_jpeg_and_transparency_is_kept(factory: Factory, fmt: str, ext: str, content_type: str) -> None:
     for variant in run(factory()).variants.values():
         assert (variant.format, variant.ext, variant.content_type) == (fmt, ext, content_type)
         assert decoded(variant).format == fmt
@@ -106,6 +129,7 @@ def test_greyscale_stays_single_channel() -> None:
 
 
 # --- orientation --------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("upright", [(300, 300), (400, 300), (300, 400)])
 @pytest.mark.parametrize("orientation", range(1, 9))
@@ -147,19 +171,29 @@ def test_mpo_gives_its_primary_image() -> None:
     assert near(rgb_at(decoded(result.variants["full"]), 0.5, 0.5), (*I.RED, 255))
 
 
-@pytest.mark.parametrize(("factory", "expected"), [
-    pytest.param(lambda: I.cmyk_jpeg((255, 0, 0, 0)), (0, 255, 255), id="cyan-no-profile"),
-    pytest.param(lambda: I.cmyk_jpeg((0, 255, 0, 0)), (255, 0, 255), id="magenta-no-profile"),
-    pytest.param(lambda: I.cmyk_jpeg((0, 0, 0, 255)), (0, 0, 0), id="black-no-profile"),
-    pytest.param(lambda: I.cmyk_jpeg((255, 0, 0, 0), icc=I.cmyk_profile()), (0, 255, 255), id="cyan-profile"),
-    pytest.param(lambda: I.cmyk_jpeg((255, 0, 0, 0), icc=I.cmyk_profile(I.PRESS_INKS)), (0, 174, 239),
-                 id="press-cyan-profile"),
-    pytest.param(lambda: I.cmyk_jpeg((0, 255, 0, 0), icc=I.cmyk_profile(I.PRESS_INKS)), (236, 0, 140),
-                 id="press-magenta-profile"),
-    pytest.param(lambda: I.rgb_jpeg_with_profile(I.RED, I.swapped_primaries_profile()), I.BLUE,
-                 id="rgb-profile-applied"),
-    pytest.param(lambda: I.rgb_jpeg_with_profile(I.RED, I.srgb_profile()), I.RED, id="srgb-profile"),
-])
+@pytest.mark.parametrize(
+    ("factory", "expected"),
+    [
+        pytest.param(lambda: I.cmyk_jpeg((255, 0, 0, 0)), (0, 255, 255), id="cyan-no-profile"),
+        pytest.param(lambda: I.cmyk_jpeg((0, 255, 0, 0)), (255, 0, 255), id="magenta-no-profile"),
+        pytest.param(lambda: I.cmyk_jpeg((0, 0, 0, 255)), (0, 0, 0), id="black-no-profile"),
+        pytest.param(lambda: I.cmyk_jpeg((255, 0, 0, 0), icc=I.cmyk_profile()), (0, 255, 255), id="cyan-profile"),
+        pytest.param(
+            lambda: I.cmyk_jpeg((255, 0, 0, 0), icc=I.cmyk_profile(I.PRESS_INKS)),
+            (0, 174, 239),
+            id="press-cyan-profile",
+        ),
+        pytest.param(
+            lambda: I.cmyk_jpeg((0, 255, 0, 0), icc=I.cmyk_profile(I.PRESS_INKS)),
+            (236, 0, 140),
+            id="press-magenta-profile",
+        ),
+        pytest.param(
+            lambda: I.rgb_jpeg_with_profile(I.RED, I.swapped_primaries_profile()), I.BLUE, id="rgb-profile-applied"
+        ),
+        pytest.param(lambda: I.rgb_jpeg_with_profile(I.RED, I.srgb_profile()), I.RED, id="srgb-profile"),
+    ],
+)
 def test_colours_are_converted_to_srgb(factory: Factory, expected: tuple[int, int, int]) -> None:
     for variant in run(factory()).variants.values():
         im = decoded(variant)
@@ -172,12 +206,14 @@ def test_unusable_icc_profile_is_ignored() -> None:
     assert near(rgb_at(decoded(run(data).variants["full"]), 0.5, 0.5), (*I.GREEN, 255))
 
 
-@pytest.mark.parametrize(("factory", "expected"), [
-    pytest.param(lambda: I.png16_grey(level=0x8000), (128, 128, 128), id="grey-mid"),
-    pytest.param(lambda: I.png16_grey(level=0x2000), (32, 32, 32), id="grey-dark"),
-    pytest.param(lambda: I.png16_rgb(colour=(40000, 20000, 60000)), (156, 78, 233), id="rgb"),
-])
+@pytest.mark.parametrize(
+    ("factory", "expected"),
+    [
+        pytest.param(lambda: I.png16_grey(level=0x8000), (128, 128, 128), id="grey-mid"),
+        pytest.param(lambda: I.png16_grey(level=0x2000), (32, 32, 32), id="grey-dark"),
+        pytest.param(lambda: I.png16_rgb(colour=(40000, 20000, 60000)), (156, 78, 233), id="rgb"),
+    ],
+)
 def test_sixteen_bit_is_scaled_not_clipped(factory: Factory, expected: tuple[int, int, int]) -> None:
     for variant in run(factory()).variants.values():
         assert near(rgb_at(decoded(variant), 0.5, 0.5), (*expected, 255), 3)
-

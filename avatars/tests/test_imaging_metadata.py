@@ -1,4 +1,5 @@
 """The pure avatar pipeline drops every piece of metadata, and reads uploads without closing or slurping them."""
+
 from __future__ import annotations
 
 import io
@@ -29,10 +30,31 @@ METADATA_INPUTS: dict[str, Factory] = {
 }
 # Keys Pillow fills in itself when it reads a JPEG (JFIF header) or a WebP (animation defaults).
 HARMLESS_INFO = {
-    "jfif", "jfif_version", "jfif_unit", "jfif_density", "loop", "background", "duration", "timestamp",
+    "jfif",
+    "jfif_version",
+    "jfif_unit",
+    "jfif_density",
+    "loop",
+    "background",
+    "duration",
+    "timestamp",
 }
-FORBIDDEN_BYTES = [b"Exif", b"EXIF", b"XMP", b"xmp", b"tEXt", b"iTXt", b"zTXt", b"eXIf",
-                   b"iCCP", b"ICCP", b"ICC_PROFILE", b"Photoshop", b"8BIM", b"CRITVUE"]
+FORBIDDEN_BYTES = [
+    b"Exif",
+    b"EXIF",
+    b"XMP",
+    b"xmp",
+    b"tEXt",
+    b"iTXt",
+    b"zTXt",
+    b"eXIf",
+    b"iCCP",
+    b"ICCP",
+    b"ICC_PROFILE",
+    b"Photoshop",
+    b"8BIM",
+    b"CRITVUE",
+]
 ALLOWED_SEGMENTS = {
     "JPEG": {0xE0, 0xDB, 0xC0, 0xC4, 0xDA, 0xDD},  # APP0 JFIF, DQT, SOF0, DHT, SOS, DRI
     "PNG": {b"IHDR", b"IDAT", b"IEND"},
@@ -53,13 +75,13 @@ def segments(variant: Variant) -> Iterator[object]:
         pos = 8
         while pos < len(data):
             length = struct.unpack_from(">I", data, pos)[0]
-            yield data[pos + 4:pos + 8]
+            yield data[pos + 4 : pos + 8]
             pos += 12 + length
     else:
         pos = 12
         while pos < len(data):
             length = struct.unpack_from("<I", data, pos + 4)[0]
-            yield data[pos:pos + 4]
+            yield data[pos : pos + 4]
             pos += 8 + length + length % 2
 
 
@@ -68,18 +90,18 @@ def outside_pixel_data(variant: Variant) -> bytes:
     data = variant.data
     if variant.format == "JPEG":
         sos = data.index(b"\xff\xda")
-        return data[:sos] + data[data.rindex(b"\xff\xd9"):]
+        return data[:sos] + data[data.rindex(b"\xff\xd9") :]
     kept, pos = [], 8 if variant.format == "PNG" else 12
     while pos < len(data):
         if variant.format == "PNG":
-            length, tag, head = struct.unpack_from(">I", data, pos)[0], data[pos + 4:pos + 8], 8
+            length, tag, head = struct.unpack_from(">I", data, pos)[0], data[pos + 4 : pos + 8], 8
             end = pos + 12 + length
         else:
-            length, tag, head = struct.unpack_from("<I", data, pos + 4)[0], data[pos:pos + 4], 8
+            length, tag, head = struct.unpack_from("<I", data, pos + 4)[0], data[pos : pos + 4], 8
             end = pos + 8 + length + length % 2
-        kept.append(data[pos:pos + head] if tag in (b"IDAT", b"VP8 ", b"VP8L", b"ALPH") else data[pos:end])
+        kept.append(data[pos : pos + head] if tag in (b"IDAT", b"VP8 ", b"VP8L", b"ALPH") else data[pos:end])
         pos = end
-    return data[:8 if variant.format == "PNG" else 12] + b"".join(kept)
+    return data[: 8 if variant.format == "PNG" else 12] + b"".join(kept)
 
 
 @cache
@@ -132,4 +154,3 @@ class _ChunkedOnly(io.BytesIO):
 @pytest.mark.parametrize("factory", [lambda: I.photo_jpeg(1200, 900), lambda: I.png_rgba(600, 600)])
 def test_the_upload_is_never_read_whole(factory: Factory) -> None:
     assert process_avatar(_ChunkedOnly(factory()), avatar_spec()).variants["full"].side > 0
-

@@ -1,4 +1,5 @@
 """The pure avatar pipeline refuses what it must, by the header where it can, and leaves Pillow as it was."""
+
 from __future__ import annotations
 
 import io
@@ -17,46 +18,50 @@ from testkit import images as I
 # --- refusals -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("factory", "code"), [
-    pytest.param(lambda: b"", "empty_file", id="empty"),
-    pytest.param(lambda: I.HTML, "unsupported_type", id="html"),
-    pytest.param(lambda: I.SVG, "unsupported_type", id="svg"),
-    pytest.param(lambda: I.PDF, "unsupported_type", id="pdf"),
-    pytest.param(I.elf_header, "unsupported_type", id="elf"),
-    pytest.param(lambda: I.TEXT, "unsupported_type", id="text"),
-    pytest.param(lambda: bytes(100), "unsupported_type", id="zeros"),
-    pytest.param(lambda: I.encode(I.photo(200, 200), "BMP"), "unsupported_type", id="bmp"),
-    pytest.param(lambda: I.encode(I.photo(200, 200), "TIFF"), "unsupported_type", id="tiff"),
-    pytest.param(lambda: PngImagePlugin._MAGIC + bytes(range(256)) * 4, "unsupported_type",
-                 id="png-signature-then-junk"),
-    pytest.param(lambda: I.truncated(I.photo_jpeg(300, 300)), "corrupt_file", id="truncated-jpeg"),
-    pytest.param(lambda: I.truncated(I.png_rgba()), "corrupt_file", id="truncated-png"),
-    pytest.param(lambda: I.truncated(I.encode(I.photo(300, 300).quantize(), "GIF")), "corrupt_file",
-                 id="truncated-gif"),
-    pytest.param(lambda: I.truncated(I.webp(metadata=False)), "corrupt_file", id="truncated-webp"),
-    pytest.param(I.jpeg_header_only, "corrupt_file", id="jpeg-header-only"),
-    pytest.param(I.png_header_only, "corrupt_file", id="png-header-only"),
-    pytest.param(lambda: b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4, "corrupt_file",
-                 id="jpeg-soi-then-junk"),
-    pytest.param(lambda: b"GIF89a" + bytes(range(256)) * 4, "corrupt_file", id="gif-signature-then-junk"),
-    pytest.param(lambda: I.raw_png(300, 300, idat=b"not zlib at all"), "corrupt_file", id="png-bad-idat"),
-    pytest.param(I.ztxt_bomb, "corrupt_file", id="ztxt-bomb-before-idat"),
-    pytest.param(lambda: I.ztxt_bomb("after"), "corrupt_file", id="ztxt-bomb-after-idat"),
-    pytest.param(lambda: I.ztxt_bomb(kind=b"iTXt"), "corrupt_file", id="itxt-bomb"),
-    pytest.param(I.text_memory_bomb, "corrupt_file", id="text-memory-bomb"),
-    pytest.param(lambda: I.png_bomb(60000, 60000), "image_too_large", id="png-60000"),
-    pytest.param(lambda: I.jpeg_with_size(60000, 60000), "image_too_large", id="jpeg-60000"),
-    pytest.param(lambda: I.gif_with_size(60000, 60000), "image_too_large", id="gif-60000"),
-    pytest.param(lambda: I.webp_with_size(60000, 60000), "image_too_large", id="webp-60000"),
-    pytest.param(lambda: I.webp_with_size(16384, 16384), "image_too_large", id="webp-16384"),
-    pytest.param(lambda: I.jpeg_with_size(5000, 5000), "image_too_large", id="jpeg-header-5000"),
-    pytest.param(lambda: I.encode(I.photo(4097, 100), "JPEG"), "image_too_large", id="4097x100"),
-    pytest.param(lambda: I.encode(I.photo(100, 4097), "PNG"), "image_too_large", id="100x4097"),
-    pytest.param(lambda: I.apng_claiming_frames(5000), "image_too_large", id="apng-5000-frames"),
-    pytest.param(lambda: I.encode(I.photo(99, 99), "JPEG"), "image_too_small", id="99x99"),
-    pytest.param(lambda: I.encode(I.photo(99, 500), "PNG"), "image_too_small", id="99x500"),
-    pytest.param(lambda: I.gif_with_size(50, 50), "image_too_small", id="gif-header-50"),
-])
+@pytest.mark.parametrize(
+    ("factory", "code"),
+    [
+        pytest.param(lambda: b"", "empty_file", id="empty"),
+        pytest.param(lambda: I.HTML, "unsupported_type", id="html"),
+        pytest.param(lambda: I.SVG, "unsupported_type", id="svg"),
+        pytest.param(lambda: I.PDF, "unsupported_type", id="pdf"),
+        pytest.param(I.elf_header, "unsupported_type", id="elf"),
+        pytest.param(lambda: I.TEXT, "unsupported_type", id="text"),
+        pytest.param(lambda: bytes(100), "unsupported_type", id="zeros"),
+        pytest.param(lambda: I.encode(I.photo(200, 200), "BMP"), "unsupported_type", id="bmp"),
+        pytest.param(lambda: I.encode(I.photo(200, 200), "TIFF"), "unsupported_type", id="tiff"),
+        pytest.param(
+            lambda: PngImagePlugin._MAGIC + bytes(range(256)) * 4, "unsupported_type", id="png-signature-then-junk"
+        ),
+        pytest.param(lambda: I.truncated(I.photo_jpeg(300, 300)), "corrupt_file", id="truncated-jpeg"),
+        pytest.param(lambda: I.truncated(I.png_rgba()), "corrupt_file", id="truncated-png"),
+        pytest.param(
+            lambda: I.truncated(I.encode(I.photo(300, 300).quantize(), "GIF")), "corrupt_file", id="truncated-gif"
+        ),
+        pytest.param(lambda: I.truncated(I.webp(metadata=False)), "corrupt_file", id="truncated-webp"),
+        pytest.param(I.jpeg_header_only, "corrupt_file", id="jpeg-header-only"),
+        pytest.param(I.png_header_only, "corrupt_file", id="png-header-only"),
+        pytest.param(lambda: b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4, "corrupt_file", id="jpeg-soi-then-junk"),
+        pytest.param(lambda: b"GIF89a" + bytes(range(256)) * 4, "corrupt_file", id="gif-signature-then-junk"),
+        pytest.param(lambda: I.raw_png(300, 300, idat=b"not zlib at all"), "corrupt_file", id="png-bad-idat"),
+        pytest.param(I.ztxt_bomb, "corrupt_file", id="ztxt-bomb-before-idat"),
+        pytest.param(lambda: I.ztxt_bomb("after"), "corrupt_file", id="ztxt-bomb-after-idat"),
+        pytest.param(lambda: I.ztxt_bomb(kind=b"iTXt"), "corrupt_file", id="itxt-bomb"),
+        pytest.param(I.text_memory_bomb, "corrupt_file", id="text-memory-bomb"),
+        pytest.param(lambda: I.png_bomb(60000, 60000), "image_too_large", id="png-60000"),
+        pytest.param(lambda: I.jpeg_with_size(60000, 60000), "image_too_large", id="jpeg-60000"),
+        pytest.param(lambda: I.gif_with_size(60000, 60000), "image_too_large", id="gif-60000"),
+        pytest.param(lambda: I.webp_with_size(60000, 60000), "image_too_large", id="webp-60000"),
+        pytest.param(lambda: I.webp_with_size(16384, 16384), "image_too_large", id="webp-16384"),
+        pytest.param(lambda: I.jpeg_with_size(5000, 5000), "image_too_large", id="jpeg-header-5000"),
+        pytest.param(lambda: I.encode(I.photo(4097, 100), "JPEG"), "image_too_large", id="4097x100"),
+        pytest.param(lambda: I.encode(I.photo(100, 4097), "PNG"), "image_too_large", id="100x4097"),
+        pytest.param(lambda: I.apng_claiming_frames(5000), "image_too_large", id="apng-5000-frames"),
+        pytest.param(lambda: I.encode(I.photo(99, 99), "JPEG"), "image_too_small", id="99x99"),
+        pytest.param(lambda: I.encode(I.photo(99, 500), "PNG"), "image_too_small", id="99x500"),
+        pytest.param(lambda: I.gif_with_size(50, 50), "image_too_small", id="gif-header-50"),
+    ],
+)
 def test_refusals(factory: Factory, code: str) -> None:
     with pytest.raises(ImageRejected) as caught:
         run(factory())
@@ -65,12 +70,15 @@ def test_refusals(factory: Factory, code: str) -> None:
     assert caught.value.detail
 
 
-@pytest.mark.parametrize(("options", "factory", "code"), [
-    pytest.param({"max_side": 20000}, lambda: I.png_bomb(10000, 10000), "image_too_large", id="bomb-warning"),
-    pytest.param({"max_frames": 2}, lambda: I.animated("GIF"), "image_too_large", id="gif-frames"),
-    pytest.param({"max_frames": 2}, lambda: I.animated("WEBP"), "image_too_large", id="webp-frames"),
-    pytest.param({"min_side": 301}, lambda: I.photo_jpeg(300, 300), "image_too_small", id="min-side"),
-])
+@pytest.mark.parametrize(
+    ("options", "factory", "code"),
+    [
+        pytest.param({"max_side": 20000}, lambda: I.png_bomb(10000, 10000), "image_too_large", id="bomb-warning"),
+        pytest.param({"max_frames": 2}, lambda: I.animated("GIF"), "image_too_large", id="gif-frames"),
+        pytest.param({"max_frames": 2}, lambda: I.animated("WEBP"), "image_too_large", id="webp-frames"),
+        pytest.param({"min_side": 301}, lambda: I.photo_jpeg(300, 300), "image_too_small", id="min-side"),
+    ],
+)
 def test_refusals_follow_the_limits_given(options: dict[str, int], factory: Factory, code: str) -> None:
     with pytest.raises(ImageRejected) as caught:
         run(factory(), **options)

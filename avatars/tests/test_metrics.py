@@ -1,11 +1,12 @@
 """avatar_uploads_total{status} and avatar_upload_duration_seconds, read from /metrics."""
+
 import re
 
 import pytest
 from rest_framework.test import APIClient
 
-from testkit import images as I
 from avatars.tests.support import failing_storage, post_avatar
+from testkit import images as I
 from testkit import metrics
 
 pytestmark = pytest.mark.django_db

@@ -1,13 +1,13 @@
 """5 uploads and 10 deletes per user and fixed 60-second window, counted in the shared cache."""
+
 import django_ratelimit.core
 import pytest
 
-from testkit import images as I
 from avatars.tests.support import URL, post_avatar
+from testkit import images as I
 from testkit.clock import START
 
 pytestmark = pytest.mark.django_db
-
 
 
 @pytest.fixture

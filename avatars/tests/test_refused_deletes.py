@@ -1,4 +1,5 @@
 """DELETE of an avatar whose files storage refuses: files_deleted says so, nothing is served, a retry removes them."""
+
 import pytest
 from django.core.management import call_command
 
@@ -10,8 +11,7 @@ from testkit.refusals import refusing_deletes
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_refused_files_are_not_counted_nor_served_and_are_retried(storage_backend, settings, api, user,
-                                                                  make_avatar):
+def test_refused_files_are_not_counted_nor_served_and_are_retried(storage_backend, settings, api, user, make_avatar):
     urls = make_avatar(user).urls
     names = {name_from_url(url) for url in urls.values()}
     assert stored_names() == names

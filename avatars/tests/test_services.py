@@ -1,4 +1,5 @@
 """avatar_replace and avatar_delete: all or nothing across storage and database, one avatar per user."""
+
 import threading
 import time
 
@@ -12,8 +13,8 @@ from accounts.models import User
 from avatars import services
 from avatars.imaging import ImageRejected
 from avatars.models import Avatar, AvatarVariant
-from testkit import images as I
 from avatars.tests.support import failing_storage, name_from_url, post_avatar, stored_names
+from testkit import images as I
 
 transactional = pytest.mark.django_db(transaction=True)
 
@@ -67,8 +68,7 @@ def test_delete_returns_the_number_of_files(storage_backend, user, make_avatar):
 
 @transactional
 @pytest.mark.parametrize("fail_on", [1, 3, 5])
-def test_storage_failure_keeps_the_old_avatar_and_no_new_file(storage_backend, settings, user, make_avatar,
-                                                               fail_on):
+def test_storage_failure_keeps_the_old_avatar_and_no_new_file(storage_backend, settings, user, make_avatar, fail_on):
     make_avatar(user)
     before = snapshot(user)
     failing_storage(settings, fail_on)
@@ -86,26 +86,32 @@ def test_storage_failure_keeps_the_old_avatar_and_no_new_file(storage_backend, s
 def fail_on_save(exc: Exception):
     def receiver(sender, **kwargs):
         raise exc
+
     return receiver
 
 
 def fail_statement(prefix: str, exc: Exception):
     """A database that refuses statements starting with `prefix` (connection.execute_wrapper hook)."""
+
     def wrapper(execute, sql, params, many, context):
         if sql.startswith(prefix):
             raise exc
         return execute(sql, params, many, context)
+
     return wrapper
 
 
 @transactional
-@pytest.mark.parametrize(("table", "exc"), [
-    pytest.param("avatars_avatar", IntegrityError("duplicate key value violates unique constraint"),
-                 id="avatar-row"),
-    pytest.param("avatars_avatarvariant", DatabaseError("could not serialize access"), id="variant-rows"),
-])
-def test_database_failure_keeps_the_old_avatar_and_removes_new_files(storage_backend, user, make_avatar, table,
-                                                                      exc):
+@pytest.mark.parametrize(
+    ("table", "exc"),
+    [
+        pytest.param(
+            "avatars_avatar", IntegrityError("duplicate key value violates unique constraint"), id="avatar-row"
+        ),
+        pytest.param("avatars_avatarvariant", DatabaseError("could not serialize access"), id="variant-rows"),
+    ],
+)
+def test_database_failure_keeps_the_old_avatar_and_removes_new_files(storage_backend, user, make_avatar, table, exc):
     make_avatar(user)
     before = snapshot(user)
     with connection.execute_wrapper(fail_statement(f'INSERT INTO "{table}"', exc)), pytest.raises(type(exc)):
@@ -119,8 +125,12 @@ def test_database_failure_through_the_api_is_a_json_500(user, make_avatar):
     before = snapshot(user)
     client = APIClient(raise_request_exception=False)
     client.force_authenticate(user)
-    pre_save.connect(fail_on_save(DatabaseError("server closed the connection")), sender=Avatar,
-                     dispatch_uid="test-db-failure", weak=False)
+    pre_save.connect(
+        fail_on_save(DatabaseError("server closed the connection")),
+        sender=Avatar,
+        dispatch_uid="test-db-failure",
+        weak=False,
+    )
     try:
         response = post_avatar(client, I.photo_jpeg(300, 300))
     finally:

@@ -11,6 +11,7 @@ the connection is closed and the request gets an OperationalError, which mediaki
 
 Use it as the ENGINE "critvue.postgresql"; everything else is Django's backend unchanged.
 """
+
 from __future__ import annotations
 
 import types
@@ -37,8 +38,7 @@ class BoundedConnection(psycopg.Connection):
             # The connection is mid-conversation and of no further use: close it, so that nothing
             # waits on it again (Django drops it once it sees the error).
             self.pgconn.finish()
-            raise psycopg.OperationalError(
-                f"the database server did not answer within {self.deadline:g} s") from None
+            raise psycopg.OperationalError(f"the database server did not answer within {self.deadline:g} s") from None
 
 
 class _Psycopg(types.ModuleType):

@@ -1,4 +1,5 @@
 """The live production topology (critvue/tests/topology.py), started once for the modules that use it."""
+
 import os
 from urllib.parse import urlsplit
 
@@ -30,11 +31,24 @@ def s3_site(tmp_path_factory, topology_database, s3_endpoint):
     """Both storages on the S3 server: downloads are presigned redirects."""
     folder = tmp_path_factory.mktemp("topology-s3")
     bucket = "critvue-topology"
-    boto3.client("s3", endpoint_url=s3_endpoint, aws_access_key_id="testing", aws_secret_access_key="testing",
-                 region_name="us-east-1").create_bucket(Bucket=bucket)
-    env = production_env(folder, topology_database, AVATAR_STORAGE_TYPE="cloud", MEDIA_STORAGE_TYPE="cloud",
-                         AWS_STORAGE_BUCKET_NAME=bucket, AWS_S3_ENDPOINT_URL=s3_endpoint,
-                         AWS_S3_REGION_NAME="us-east-1", AWS_ACCESS_KEY_ID="testing",
-                         AWS_SECRET_ACCESS_KEY="testing", PERSONA_MEDIA_ACCEL_REDIRECT="",
-                         PERSONA_MEDIA_PRESIGNED_REDIRECT="true")
+    boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    ).create_bucket(Bucket=bucket)
+    env = production_env(
+        folder,
+        topology_database,
+        AVATAR_STORAGE_TYPE="cloud",
+        MEDIA_STORAGE_TYPE="cloud",
+        AWS_STORAGE_BUCKET_NAME=bucket,
+        AWS_S3_ENDPOINT_URL=s3_endpoint,
+        AWS_S3_REGION_NAME="us-east-1",
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        PERSONA_MEDIA_ACCEL_REDIRECT="",
+        PERSONA_MEDIA_PRESIGNED_REDIRECT="true",
+    )
     yield from running(folder, env, workers=1)

@@ -5,6 +5,7 @@ distributions its declared dependencies (and extras) pull in, found by walking t
 dependency the wheel forgets to declare is therefore missing there, as it would be after a real
 `pip install`.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,16 +22,32 @@ from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[2]
 # Not copied to the build folder: what the build does not read.
-NOT_BUILT = shutil.ignore_patterns(".venv", ".git", "var", "__pycache__", "*.pyc", ".pytest_cache", ".bench",
-                                   "build", "*.egg-info", "node_modules")
+NOT_BUILT = shutil.ignore_patterns(
+    ".venv", ".git", "var", "__pycache__", "*.pyc", ".pytest_cache", ".bench", "build", "*.egg-info", "node_modules"
+)
 
 
 def build_wheel(into: Path) -> Path:
     """`pip wheel` of a copy of the tree (the build writes its own folders, never into the checkout)."""
     source = into / "source"
     shutil.copytree(ROOT, source, ignore=NOT_BUILT)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-                    "--quiet", "-w", str(into), str(source)], check=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--quiet",
+            "-w",
+            str(into),
+            str(source),
+        ],
+        check=True,
+        timeout=300,
+    )
     [wheel] = into.glob("critvue_media-*.whl")
     return wheel
 
@@ -69,8 +86,14 @@ def make_venv(where: Path, wheel: Path, *, extras: set[str] = frozenset(), also:
     """A venv holding the wheel (with `extras`) and its dependency closure (plus `also`, the host's own)."""
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(where)], check=True, timeout=120)
     python = where / "bin" / "python"
-    purelib = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                                  check=True, capture_output=True, text=True).stdout.strip())
+    purelib = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
     ours = Path(sysconfig.get_paths()["purelib"])
     for dist in closure([*requirements_of(wheel), *also], set(extras)).values():
         for top in {Path(str(f)).parts[0] for f in dist.files or () if not str(f).startswith("..")}:
@@ -78,8 +101,11 @@ def make_venv(where: Path, wheel: Path, *, extras: set[str] = frozenset(), also:
                 (purelib / top).symlink_to(ours / top)
     # pip itself runs from the test venv and installs into the new one (--python), offline.
     target = f"{wheel}[{','.join(sorted(extras))}]" if extras else str(wheel)
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-index", "--no-deps",
-                    "--quiet", target], check=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-index", "--no-deps", "--quiet", target],
+        check=True,
+        timeout=300,
+    )
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "check"], check=True, timeout=120)
     return python
 

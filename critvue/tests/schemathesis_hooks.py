@@ -3,6 +3,7 @@ the one rule a schema cannot state — which refusals of a schema-valid request 
 
 Loaded by the schemathesis command through SCHEMATHESIS_HOOKS; the seeded ids come in the environment.
 """
+
 import json
 import os
 
@@ -11,12 +12,35 @@ from hypothesis import strategies as st
 
 # DRF's field-validation codes: a schema-valid request refused with one of these means the schema and
 # the serializer disagree (a type, a length, a required field, an enum the schema did not state).
-SCHEMA_CODES = frozenset({
-    "invalid", "required", "null", "blank", "max_length", "min_length", "max_value", "min_value",
-    "invalid_choice", "not_a_list", "not_a_dict", "empty", "max_digits", "max_decimal_places",
-    "max_whole_digits", "date", "datetime", "parse_error", "incorrect_type", "does_not_exist",
-    "missing_file", "too_many_parts", "bad_request", "unsupported_media_type", "not_acceptable",
-})
+SCHEMA_CODES = frozenset(
+    {
+        "invalid",
+        "required",
+        "null",
+        "blank",
+        "max_length",
+        "min_length",
+        "max_value",
+        "min_value",
+        "invalid_choice",
+        "not_a_list",
+        "not_a_dict",
+        "empty",
+        "max_digits",
+        "max_decimal_places",
+        "max_whole_digits",
+        "date",
+        "datetime",
+        "parse_error",
+        "incorrect_type",
+        "does_not_exist",
+        "missing_file",
+        "too_many_parts",
+        "bad_request",
+        "unsupported_media_type",
+        "not_acceptable",
+    }
+)
 # Answers to a schema-valid request that need no explanation: success, credentials, a missing or
 # conflicting object, a limit (size, quota, rate), something gone on purpose.
 FAIR = {401, 403, 404, 409, 410, 413, 429}
@@ -58,8 +82,11 @@ def flatmap_path_parameters(context, path_parameters: dict):
     if not path_parameters or operation is None:
         return st.just(path_parameters)
     # Only where the generated value is itself valid (digits): a negative case must stay negative.
-    seeded = {name: _target(operation.path, operation.method, name) for name, value in path_parameters.items()
-              if isinstance(value, str) and value.isascii() and value.isdigit()}
+    seeded = {
+        name: _target(operation.path, operation.method, name)
+        for name, value in path_parameters.items()
+        if isinstance(value, str) and value.isascii() and value.isdigit()
+    }
     seeded = {name: str(value) for name, value in seeded.items() if value is not None}
     if not seeded:
         return st.just(path_parameters)
@@ -81,5 +108,7 @@ def refusals_name_a_rule_the_schema_cannot_state(ctx, response, case) -> None:
         code = None
     if status == 400 and code is not None and code not in SCHEMA_CODES:
         return None
-    raise AssertionError(f"A schema-valid request was refused with {status} `{code}`: the schema should have "
-                         f"said why ({response.content[:300]!r}).")
+    raise AssertionError(
+        f"A schema-valid request was refused with {status} `{code}`: the schema should have "
+        f"said why ({response.content[:300]!r})."
+    )

@@ -1,4 +1,5 @@
 """Routing, JSON error shapes, health, metrics and the OpenAPI docs."""
+
 import socket
 
 import pytest
@@ -10,13 +11,27 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("path", ["/api/v1/auth/register", "/api/v1/auth/register/"])
 def test_post_works_with_and_without_slash(path):
-    response = APIClient().post(path, {"email": f"a{len(path)}@example.com", "password": "Correct-Horse-42"},
-                                format="json")
+    response = APIClient().post(
+        path, {"email": f"a{len(path)}@example.com", "password": "Correct-Horse-42"}, format="json"
+    )
     assert response.status_code == 201
 
 
-@pytest.mark.parametrize("path", ["/api/v1/profile/me", "/api/v1/profile/me/", "/health", "/health/",
-                                  "/metrics", "/metrics/", "/api/schema", "/api/schema/", "/api/docs", "/api/docs/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/profile/me",
+        "/api/v1/profile/me/",
+        "/health",
+        "/health/",
+        "/metrics",
+        "/metrics/",
+        "/api/schema",
+        "/api/schema/",
+        "/api/docs",
+        "/api/docs/",
+    ],
+)
 def test_get_routes_answer_without_redirect(api, path):
     assert api.get(path).status_code == 200
 
@@ -47,8 +62,9 @@ def test_unsupported_media_type_is_415():
 
 
 def test_server_error_is_json(client, settings):
-    from critvue.exceptions import server_error
     from django.test import RequestFactory
+
+    from critvue.exceptions import server_error
 
     response = server_error(RequestFactory().get("/api/v1/x"))
     assert response.status_code == 500
@@ -59,8 +75,12 @@ def test_server_error_is_json(client, settings):
 def test_health_ok_reports_every_component():
     response = APIClient().get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok",
-                               "storage": {"avatars": "ok", "persona_media": "ok"}}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "storage": {"avatars": "ok", "persona_media": "ok"},
+    }
 
 
 def closed_port() -> int:
@@ -90,18 +110,32 @@ def test_health_503_when_database_unreachable():
 def test_health_503_when_storage_unreachable(settings, tmp_path):
     blocker = tmp_path / "a-file-not-a-folder"
     blocker.write_bytes(b"x")
-    settings.STORAGES = {**settings.STORAGES, "persona_media": {
-        "BACKEND": "mediakit.storage.PrivateFileSystemStorage", "OPTIONS": {"location": str(blocker / "sub")}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "persona_media": {
+            "BACKEND": "mediakit.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(blocker / "sub")},
+        },
+    }
     response = APIClient().get("/health")
     assert response.status_code == 503
     assert response.json()["storage"] == {"avatars": "ok", "persona_media": "error"}
 
 
 def test_health_503_when_s3_unreachable(settings):
-    settings.STORAGES = {**settings.STORAGES, "avatars": {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {"bucket_name": "nowhere", "endpoint_url": f"http://127.0.0.1:{closed_port()}",
-                    "access_key": "x", "secret_key": "x", "region_name": "us-east-1"}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "avatars": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": "nowhere",
+                "endpoint_url": f"http://127.0.0.1:{closed_port()}",
+                "access_key": "x",
+                "secret_key": "x",
+                "region_name": "us-east-1",
+            },
+        },
+    }
     response = APIClient().get("/health")
     assert response.status_code == 503
     assert response.json()["storage"]["avatars"] == "error"
@@ -155,12 +189,17 @@ def test_schema_documents_auth_alternatives_and_error_responses():
 
 def test_schema_documents_411_for_every_operation_with_a_body():
     doc = APIClient().get("/api/schema", HTTP_ACCEPT="application/json").json()
-    with_body = [(path, method, operation) for path, operations in doc["paths"].items()
-                 for method, operation in operations.items() if operation.get("requestBody")]
+    with_body = [
+        (path, method, operation)
+        for path, operations in doc["paths"].items()
+        for method, operation in operations.items()
+        if operation.get("requestBody")
+    ]
     assert with_body
     for path, method, operation in with_body:
         assert operation["responses"]["411"]["content"]["application/json"]["schema"] == {
-            "$ref": "#/components/schemas/Error"}, f"{method} {path}"
+            "$ref": "#/components/schemas/Error"
+        }, f"{method} {path}"
 
 
 def test_schema_documents_every_field_an_error_carries():
@@ -186,7 +225,8 @@ def test_schema_documents_the_statuses_each_operation_can_answer():
                     if (path, status) in (("/health", "503"), ("/health/avatar", "503")):
                         continue  # a health report's own body, naming what is down
                     assert response["content"]["application/json"]["schema"] == {
-                        "$ref": "#/components/schemas/Error"}, (where, status)
+                        "$ref": "#/components/schemas/Error"
+                    }, (where, status)
     avatar, login = doc["paths"]["/api/v1/profile/me/avatar"], doc["paths"]["/api/v1/auth/login"]["post"]
     assert "429" in avatar["post"]["responses"] and "429" in avatar["delete"]["responses"]
     assert "429" not in avatar["get"]["responses"]  # only uploads and deletes are rate-limited

@@ -4,6 +4,7 @@ Each file is made from real encoder output by byte surgery (testkit.damaged); ea
 answer 400 corrupt_file and keep no row and no file. (The pure checks: mediakit/tests/test_jpeg.py,
 test_integrity.py.)
 """
+
 import pytest
 
 from avatars.models import Avatar
@@ -21,10 +22,12 @@ pytestmark = pytest.mark.django_db
 def persona(user) -> Persona:
     return Persona.objects.create(user=user, name="Ada")
 
+
 DAMAGED = [
     pytest.param(lambda: damaged.cut_scan(damaged.jpeg(), 0.5), "photo.jpg", id="jpeg-cut-short-with-eoi"),
-    pytest.param(lambda: damaged.claim_height(damaged.jpeg(600, 400), 1600), "photo.jpg",
-                 id="jpeg-header-promises-more-rows"),
+    pytest.param(
+        lambda: damaged.claim_height(damaged.jpeg(600, 400), 1600), "photo.jpg", id="jpeg-header-promises-more-rows"
+    ),
     pytest.param(lambda: damaged.bad_idat_crc(damaged.png(300, 200, "RGB")), "picture.png", id="png-idat-crc"),
 ]
 
@@ -43,10 +46,13 @@ def test_persona_images_refuse_damaged_images(api, persona, make, name):
     assert not MediaFile.objects.exists() and media_files() == []
 
 
-@pytest.mark.parametrize(("make", "name"), [
-    pytest.param(lambda: damaged.jpeg(), "photo.jpg", id="jpeg"),
-    pytest.param(lambda: damaged.png(300, 200, "RGB"), "picture.png", id="png"),
-])
+@pytest.mark.parametrize(
+    ("make", "name"),
+    [
+        pytest.param(lambda: damaged.jpeg(), "photo.jpg", id="jpeg"),
+        pytest.param(lambda: damaged.png(300, 200, "RGB"), "picture.png", id="png"),
+    ],
+)
 def test_the_same_files_undamaged_are_accepted(api, persona, make, name):
     assert post_avatar(api, make(), name=name).status_code == 200
     assert post_file(api, persona.pk, "image", make(), name).status_code == 201

@@ -1,6 +1,7 @@
 """deploy/ as an operator uses it: the systemd units (systemd's own verifier where the machine has it, and
 everywhere a parse that checks what they name exists), `check --deploy` with the example environment,
 and the README naming every file it ships."""
+
 import json
 import os
 import pwd
@@ -110,8 +111,11 @@ def instances(unit: Path) -> list[tuple[str, str]]:
 
 def test_every_unit_parses_and_names_what_exists():
     commands = get_commands()
-    environment_keys = {line.split("=", 1)[0].lstrip("# ") for line in DEPLOY_ENV.read_text().splitlines()
-                        if re.match(r"#? ?[A-Z_]+=", line)}
+    environment_keys = {
+        line.split("=", 1)[0].lstrip("# ")
+        for line in DEPLOY_ENV.read_text().splitlines()
+        if re.match(r"#? ?[A-Z_]+=", line)
+    }
     for unit in units():
         sections = parse_unit(unit)
         assert sections.get("Unit") and dict(sections["Unit"]).get("Description"), unit.name
@@ -158,8 +162,10 @@ def test_the_readme_installs_and_enables_every_unit():
 def systemd_analyze() -> str:
     found = shutil.which("systemd-analyze")
     if found is None:
-        pytest.skip("systemd-analyze is not installed here (Debian's systemd package); "
-                    "test_every_unit_parses_and_names_what_exists still checks the units")
+        pytest.skip(
+            "systemd-analyze is not installed here (Debian's systemd package); "
+            "test_every_unit_parses_and_names_what_exists still checks the units"
+        )
     return found
 
 
@@ -178,10 +184,20 @@ def test_systemd_verifies_every_unit(tmp_path):
 
 
 def test_check_deploy_with_the_example_environment_warns_only_of_what_the_readme_explains():
-    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "CRITVUE_ENV_FILE": str(DEPLOY_ENV),
-           "SECRET_KEY": secrets.token_urlsafe(50)}  # the one value the operator must fill in
-    checked = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env,
-                             capture_output=True, text=True, timeout=120)
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "CRITVUE_ENV_FILE": str(DEPLOY_ENV),
+        "SECRET_KEY": secrets.token_urlsafe(50),
+    }  # the one value the operator must fill in
+    checked = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     reported = set(re.findall(r"\((\w+\.[EW]\d+)\)", checked.stdout + checked.stderr))
     assert reported == {"security.W021"}, checked.stdout + checked.stderr
@@ -216,36 +232,60 @@ def test_the_site_serves_certbot_challenges_over_http_and_redirects_the_rest(tmp
     http, https = free_port(), free_port()
     live = "/etc/letsencrypt/live/api.critvue.example"
     site = (ROOT / "deploy" / "nginx" / "critvue.conf").read_text()
-    for old, new in ((f"{live}/fullchain.pem", cert), (f"{live}/privkey.pem", key),
-                     ("/var/www/html", str(tmp_path / "acme")),
-                     ("/etc/nginx/snippets/critvue-locations.conf", str(tmp_path / "locations.conf")),
-                     ("listen 80;", f"listen 127.0.0.1:{http};"), ("listen 443 ssl", f"listen 127.0.0.1:{https} ssl"),
-                     ("listen [::]:80;", ""), ("listen [::]:443 ssl http2;", "")):
+    for old, new in (
+        (f"{live}/fullchain.pem", cert),
+        (f"{live}/privkey.pem", key),
+        ("/var/www/html", str(tmp_path / "acme")),
+        ("/etc/nginx/snippets/critvue-locations.conf", str(tmp_path / "locations.conf")),
+        ("listen 80;", f"listen 127.0.0.1:{http};"),
+        ("listen 443 ssl", f"listen 127.0.0.1:{https} ssl"),
+        ("listen [::]:80;", ""),
+        ("listen [::]:443 ssl http2;", ""),
+    ):
         assert old in site, old
         site = site.replace(old, new)
     (tmp_path / "site.conf").write_text(site)
-    temp = "\n".join(f"{kind}_temp_path {tmp_path}/{kind};"
-                     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp = "\n".join(
+        f"{kind}_temp_path {tmp_path}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     # As root, nginx's workers would become `nobody`, who cannot read pytest's folders.
     user = f"user {pwd.getpwuid(os.geteuid()).pw_name};\n" if os.geteuid() == 0 else ""
-    (tmp_path / "nginx.conf").write_text(f"{user}pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\n{temp}\n"
-                                         f"access_log off;\ninclude {tmp_path}/site.conf;\n}}\n")
-    nginx = subprocess.Popen([nginx_binary(), "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
-                              "-e", str(tmp_path / "error.log"), "-g", "daemon off;"])
+    (tmp_path / "nginx.conf").write_text(
+        f"{user}pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\n{temp}\n"
+        f"access_log off;\ninclude {tmp_path}/site.conf;\n}}\n"
+    )
+    nginx = subprocess.Popen(
+        [
+            nginx_binary(),
+            "-p",
+            str(tmp_path),
+            "-c",
+            str(tmp_path / "nginx.conf"),
+            "-e",
+            str(tmp_path / "error.log"),
+            "-g",
+            "daemon off;",
+        ]
+    )
     try:
         host = {"Host": "api.critvue.example"}
         deadline = time.monotonic() + 30
         while True:
             try:
-                served = requests.get(f"http://127.0.0.1:{http}/.well-known/acme-challenge/token-123", headers=host,
-                                      timeout=10)
+                served = requests.get(
+                    f"http://127.0.0.1:{http}/.well-known/acme-challenge/token-123", headers=host, timeout=10
+                )
                 break
             except requests.ConnectionError:
                 assert nginx.poll() is None and time.monotonic() < deadline, (tmp_path / "error.log").read_text()
                 time.sleep(0.1)
         assert (served.status_code, served.text) == (200, "token-123.thumbprint")
-        moved = requests.get(f"http://127.0.0.1:{http}/api/v1/profile/me?x=1", headers=host, allow_redirects=False,
-                             timeout=10)
-        assert (moved.status_code, moved.headers["Location"]) == (301, "https://api.critvue.example/api/v1/profile/me?x=1")
+        moved = requests.get(
+            f"http://127.0.0.1:{http}/api/v1/profile/me?x=1", headers=host, allow_redirects=False, timeout=10
+        )
+        assert (moved.status_code, moved.headers["Location"]) == (
+            301,
+            "https://api.critvue.example/api/v1/profile/me?x=1",
+        )
     finally:
         stop(nginx)

@@ -1,5 +1,6 @@
 """Every error is JSON on every path the server answers (the admin's HTML pages aside), DEBUG on or off:
 in-process for each kind of path, and live under `manage.py runserver` with DEBUG on, as `make run` serves."""
+
 import os
 import subprocess
 import sys
@@ -62,14 +63,24 @@ def test_the_admin_keeps_its_html_pages(debug, admin_client):
 
 def test_make_run_debug_server_answers_json_errors(tmp_path):
     """`manage.py runserver` with DEBUG on, as `make run` starts it (its own SQLite file and folders)."""
-    env = {**os.environ, "DEBUG": "true", "CRITVUE_ENV_FILE": "",
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-           "AVATAR_STORAGE_PATH": str(tmp_path / "avatars"), "PERSONA_MEDIA_STORAGE_PATH": str(tmp_path / "media")}
+    env = {
+        **os.environ,
+        "DEBUG": "true",
+        "CRITVUE_ENV_FILE": "",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "AVATAR_STORAGE_PATH": str(tmp_path / "avatars"),
+        "PERSONA_MEDIA_STORAGE_PATH": str(tmp_path / "media"),
+    }
     env.pop("REDIS_URL", None)
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     port = free_port()
-    server = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_until_answering(port, server, "runserver")
         for path in MISSING:

@@ -1,6 +1,7 @@
 """Optional error tracking: SENTRY_DSN turns on sentry-sdk's Django integration in the production server,
 which then sends its envelopes to that endpoint (here a local HTTP server that keeps what it receives),
 with nothing personal in them."""
+
 import gzip
 import json
 import os
@@ -65,22 +66,43 @@ def events(envelopes: list[tuple[str, bytes]]) -> list[dict]:
 def test_errors_reach_the_endpoint_without_personal_data(tmp_path, endpoint):
     """The database is down: the login answers 503 and its error-level log line becomes an event."""
     dead = free_port()  # nothing listens there
-    env = {**server_env(tmp_path), "DATABASE_URL": f"postgres://critvue@127.0.0.1:{dead}/critvue",
-           "SENTRY_DSN": endpoint, "SENTRY_ENVIRONMENT": "test", "TRUSTED_PROXIES": "",
-           "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
+    env = {
+        **server_env(tmp_path),
+        "DATABASE_URL": f"postgres://critvue@127.0.0.1:{dead}/critvue",
+        "SENTRY_DSN": endpoint,
+        "SENTRY_ENVIRONMENT": "test",
+        "TRUSTED_PROXIES": "",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+    }
     env.pop("REDIS_URL", None)
     os.makedirs(env["PROMETHEUS_MULTIPROC_DIR"])
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "critvue.wsgi:application", "--config",
-                             str(ROOT / "gunicorn.conf.py"), "--workers", "1", "--bind", f"127.0.0.1:{port}"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "critvue.wsgi:application",
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_until_answering(port, proc, "gunicorn", path="/api/schema")
         answer = client_on(CLIENT).post(
             f"http://127.0.0.1:{port}/api/v1/auth/login?signature=query-secret",
             json={"email": "ada@example.com", "password": "Secret-Horse-42"},
             headers={"Authorization": "Bearer header.token.secret", "Cookie": "refresh_token=cookie-secret-value"},
-            timeout=60)
+            timeout=60,
+        )
         assert (answer.status_code, answer.json()["code"]) == (503, "service_unavailable")
         deadline = time.monotonic() + WAIT_SECONDS
         while not events(Collector.received) and time.monotonic() < deadline:
@@ -106,13 +128,21 @@ def test_without_a_dsn_nothing_is_started():
 def test_the_scrubber_hides_emails_and_log_extras():
     from critvue.errortracking import scrub_breadcrumb, scrub_event
 
-    event = scrub_event({"request": {"url": "https://api/x?sig=1", "query_string": "sig=1", "data": {"a": 1}},
-                         "user": {"id": 1}, "extra": {"client": "198.51.100.1", "file": "a/b.jpg"},
-                         "exception": {"values": [{"value": "Key (email)=(ada@example.com) exists"}]},
-                         "logentry": {"message": "login of bob@example.org failed"}}, None)
+    event = scrub_event(
+        {
+            "request": {"url": "https://api/x?sig=1", "query_string": "sig=1", "data": {"a": 1}},
+            "user": {"id": 1},
+            "extra": {"client": "198.51.100.1", "file": "a/b.jpg"},
+            "exception": {"values": [{"value": "Key (email)=(ada@example.com) exists"}]},
+            "logentry": {"message": "login of bob@example.org failed"},
+        },
+        None,
+    )
     assert event["request"] == {"url": "https://api/x"} and "user" not in event
     assert event["extra"] == {"client": "[Filtered]", "file": "a/b.jpg"}
     assert event["exception"]["values"][0]["value"] == "Key (email)=([Filtered]) exists"
     assert event["logentry"]["message"] == "login of [Filtered] failed"
     assert scrub_breadcrumb({"data": {"client": "1.2.3.4"}, "message": "x@y.io"}, None) == {
-        "data": {"client": "[Filtered]"}, "message": "[Filtered]"}
+        "data": {"client": "[Filtered]"},
+        "message": "[Filtered]",
+    }

@@ -2,6 +2,7 @@
 stays silent), stops answering on an open connection (a frozen proxy) or is stuck on a lock past
 statement_timeout: health and API answer 503 JSON, never a 500 or a hang, and leave nothing
 half-written."""
+
 import threading
 
 import pytest
@@ -18,8 +19,10 @@ from testkit import faults
 from testkit import images as I
 from testkit.net import free_port
 
-pytestmark = [pytest.mark.django_db(transaction=True),
-              pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL)")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL)"),
+]
 
 
 @pytest.fixture
@@ -47,16 +50,23 @@ def test_avatar_health_is_503_json(request, settings, database):
     request.getfixturevalue(database)
     response = faults.completes(lambda: APIClient().get("/health/avatar"))
     assert response.status_code == 503
-    assert response.json() == {"status": "unhealthy", "config_valid": True,
-                               "errors": ["The database is unavailable (error)."],
-                               "storage": {"total_files": None, "total_size_mb": None}}
+    assert response.json() == {
+        "status": "unhealthy",
+        "config_valid": True,
+        "errors": ["The database is unavailable (error)."],
+        "storage": {"total_files": None, "total_size_mb": None},
+    }
 
 
 def test_health_names_a_hung_database(hung_database):
     response = faults.completes(lambda: APIClient().get("/health"))
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "error", "cache": "ok",
-                               "storage": {"avatars": "ok", "persona_media": "ok"}}
+    assert response.json() == {
+        "status": "error",
+        "database": "error",
+        "cache": "ok",
+        "storage": {"avatars": "ok", "persona_media": "ok"},
+    }
 
 
 def test_authenticated_requests_are_503(user, api):
@@ -111,8 +121,10 @@ def test_a_database_that_stops_answering_on_an_open_connection_is_503_and_leaves
     old = avatar_services.avatar_replace(user=user, upload=SimpleUploadedFile("a.jpg", I.photo_jpeg(300, 300)))
     before = avatar_files()
     server = connection.settings_dict
-    with faults.tcp_proxy(server["HOST"] or "127.0.0.1", int(server["PORT"] or 5432)) as proxy, \
-            faults.database_at(proxy.port):
+    with (
+        faults.tcp_proxy(server["HOST"] or "127.0.0.1", int(server["PORT"] or 5432)) as proxy,
+        faults.database_at(proxy.port),
+    ):
         connection.settings_dict["QUERY_TIMEOUT"] = 1
 
         def upload_after_the_server_froze():

@@ -2,6 +2,7 @@
 
 Mounting needs root (or CAP_SYS_ADMIN); where mount is refused these tests are skipped, saying why.
 """
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
@@ -12,9 +13,8 @@ from avatars.tests.support import post_avatar
 from avatars.tests.support import stored_names as avatar_files
 from persona_media.models import MediaFile, Persona
 from persona_media.tests.helpers import post_file, stored_bytes, stored_files
-from testkit import faults
+from testkit import faults, media
 from testkit import images as I
-from testkit import media
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,10 +23,19 @@ def local_storages_on(settings, root) -> None:
     """Both named storages in folders of `root` (as the suite's own per-test folders are)."""
     settings.AVATAR_STORAGE_PATH = str(root / "avatars")
     settings.PERSONA_MEDIA_STORAGE_PATH = str(root / "persona_media")
-    settings.STORAGES = {**settings.STORAGES, **{alias: {
-        **settings.STORAGES[alias], "OPTIONS": {**settings.STORAGES[alias]["OPTIONS"], "location": location}}
-        for alias, location in (("avatars", settings.AVATAR_STORAGE_PATH),
-                                ("persona_media", settings.PERSONA_MEDIA_STORAGE_PATH))}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        **{
+            alias: {
+                **settings.STORAGES[alias],
+                "OPTIONS": {**settings.STORAGES[alias]["OPTIONS"], "location": location},
+            }
+            for alias, location in (
+                ("avatars", settings.AVATAR_STORAGE_PATH),
+                ("persona_media", settings.PERSONA_MEDIA_STORAGE_PATH),
+            )
+        },
+    }
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 With the S3 server frozen, /health and an upload answer 503 instead of holding the only worker until
 gunicorn kills it; once S3 answers again, so does the server.
 """
+
 import http.client
 import json
 import os
@@ -15,8 +16,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from testkit import faults
-from testkit import media
+from testkit import faults, media
 from testkit.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,8 +41,14 @@ def post_json(port: int, path: str, data: dict, headers: dict | None = None):
 
 def multipart(filename: str, data: bytes) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n"
-            f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    body = (
+        (
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n"
+            f"Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return body, f"multipart/form-data; boundary={boundary}"
 
 
@@ -51,21 +57,53 @@ def stack(tmp_path_factory):
     """moto in its own process, and gunicorn with both storages on it (short S3 timeouts, SQLite)."""
     moto = faults.moto_server()
     endpoint = f"http://127.0.0.1:{moto.port}"
-    boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="testing", aws_secret_access_key="testing",
-                 region_name="us-east-1").create_bucket(Bucket=BUCKET)
+    boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    ).create_bucket(Bucket=BUCKET)
     folder = tmp_path_factory.mktemp("faults-http")
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "REDIS_URL", "PROMETHEUS_MULTIPROC_DIR")}
-    env.update(DJANGO_SETTINGS_MODULE="critvue.settings", CRITVUE_ENV_FILE="", SECRET_KEY="s" * 60,
-               DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}", AVATAR_STORAGE_TYPE="cloud",
-               MEDIA_STORAGE_TYPE="cloud", AWS_STORAGE_BUCKET_NAME=BUCKET, AWS_S3_ENDPOINT_URL=endpoint,
-               AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_S3_REGION_NAME="us-east-1",
-               S3_CONNECT_TIMEOUT="1", S3_READ_TIMEOUT="1", S3_MAX_ATTEMPTS="2", HEALTH_TIMEOUT_SECONDS="1",
-               ENABLE_RATE_LIMITING="false")
+    env.update(
+        DJANGO_SETTINGS_MODULE="critvue.settings",
+        CRITVUE_ENV_FILE="",
+        SECRET_KEY="s" * 60,
+        DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
+        AVATAR_STORAGE_TYPE="cloud",
+        MEDIA_STORAGE_TYPE="cloud",
+        AWS_STORAGE_BUCKET_NAME=BUCKET,
+        AWS_S3_ENDPOINT_URL=endpoint,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_S3_REGION_NAME="us-east-1",
+        S3_CONNECT_TIMEOUT="1",
+        S3_READ_TIMEOUT="1",
+        S3_MAX_ATTEMPTS="2",
+        HEALTH_TIMEOUT_SECONDS="1",
+        ENABLE_RATE_LIMITING="false",
+    )
     subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "critvue.wsgi:application", "--config",
-                             str(ROOT / "gunicorn.conf.py"), "--workers", "1", "--bind", f"127.0.0.1:{port}"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "critvue.wsgi:application",
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         faults.wait_for_port(port, proc)
         yield moto, port

@@ -1,5 +1,6 @@
 """A Redis that stops or hangs (a real redis-server, stopped or frozen by its PID): /health names the
 cache within its deadline, and requests that only count rate limits in it still go through."""
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -18,8 +19,7 @@ def redis(settings):
     options = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     saved = settings.CACHES
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location,
-                    "OPTIONS": options},
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location, "OPTIONS": options},
         "ratelimit": {"BACKEND": "critvue.cache.FailOpenRedisCache", "LOCATION": location, "OPTIONS": options},
     }
     yield server

@@ -3,6 +3,7 @@
 The storage's timeouts are shortened here (1 s reads, 2 attempts) so the run stays quick; the
 production values are in settings (S3_CONNECT_TIMEOUT, S3_READ_TIMEOUT, S3_MAX_ATTEMPTS).
 """
+
 import os
 import signal
 
@@ -19,9 +20,8 @@ from avatars.tests.support import post_avatar
 from avatars.tests.support import stored_names as avatar_files
 from persona_media.models import MediaFile, Persona
 from persona_media.tests.helpers import post_file, stored_files
-from testkit import faults
+from testkit import faults, media
 from testkit import images as I
-from testkit import media
 from testkit.net import free_port
 from testkit.storage import swap_storage
 
@@ -44,10 +44,16 @@ def s3_endpoint(moto):
 
 
 def with_client_config(settings, config: Config, **options) -> None:
-    settings.STORAGES = {**settings.STORAGES, **{alias: {
-        **settings.STORAGES[alias], "OPTIONS": {**settings.STORAGES[alias]["OPTIONS"], "client_config": config,
-                                                **options}}
-        for alias in ("avatars", "persona_media")}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        **{
+            alias: {
+                **settings.STORAGES[alias],
+                "OPTIONS": {**settings.STORAGES[alias]["OPTIONS"], "client_config": config, **options},
+            }
+            for alias in ("avatars", "persona_media")
+        },
+    }
 
 
 @pytest.fixture
@@ -106,8 +112,7 @@ class FreezesS3AfterOneSave(S3Storage):
         return saved
 
 
-def test_avatar_upload_when_s3_hangs_midway_answers_in_time_and_keeps_the_old_avatar(s3, moto, settings, user,
-                                                                                      api):
+def test_avatar_upload_when_s3_hangs_midway_answers_in_time_and_keeps_the_old_avatar(s3, moto, settings, user, api):
     old = avatar_services.avatar_replace(user=user, upload=SimpleUploadedFile("a.jpg", I.photo_jpeg(300, 300)))
     before = avatar_files()
     FreezesS3AfterOneSave.pid = moto.proc.pid
@@ -140,8 +145,12 @@ def test_health_names_a_hung_s3(s3, moto):
     with moto.frozen():
         response = faults.completes(lambda: APIClient().get("/health"))
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "ok", "cache": "ok",
-                               "storage": {"avatars": "timeout", "persona_media": "timeout"}}
+    assert response.json() == {
+        "status": "error",
+        "database": "ok",
+        "cache": "ok",
+        "storage": {"avatars": "timeout", "persona_media": "timeout"},
+    }
 
 
 def test_avatar_health_names_a_hung_s3(s3, moto):

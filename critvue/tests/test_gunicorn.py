@@ -1,4 +1,5 @@
 """gunicorn with the project's gunicorn.conf.py, as production runs it: real HTTP from outside."""
+
 import http.client
 import json
 import os
@@ -11,12 +12,11 @@ from pathlib import Path
 
 import psutil
 import pytest
+
 from testkit.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 60
-
-
 
 
 @pytest.fixture(scope="module")
@@ -24,15 +24,35 @@ def server(tmp_path_factory):
     """Two gunicorn workers on a migrated SQLite file, with the project's config."""
     folder = tmp_path_factory.mktemp("gunicorn")
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "REDIS_URL", "PROMETHEUS_MULTIPROC_DIR")}
-    env.update(DJANGO_SETTINGS_MODULE="critvue.settings", CRITVUE_ENV_FILE="", SECRET_KEY="s" * 60,
-               DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}", AVATAR_STORAGE_PATH=str(folder / "a"),
-               PERSONA_MEDIA_STORAGE_PATH=str(folder / "m"),
-               GUNICORN_READ_IDLE_SECONDS="4")  # the stalled-body test waits this bound out
+    env.update(
+        DJANGO_SETTINGS_MODULE="critvue.settings",
+        CRITVUE_ENV_FILE="",
+        SECRET_KEY="s" * 60,
+        DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
+        AVATAR_STORAGE_PATH=str(folder / "a"),
+        PERSONA_MEDIA_STORAGE_PATH=str(folder / "m"),
+        GUNICORN_READ_IDLE_SECONDS="4",
+    )  # the stalled-body test waits this bound out
     subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "critvue.wsgi:application", "--config",
-                             str(ROOT / "gunicorn.conf.py"), "--workers", "2", "--bind", f"127.0.0.1:{port}"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "critvue.wsgi:application",
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline and proc.poll() is None:
         try:
@@ -68,12 +88,15 @@ def raw(port: int, data: bytes) -> tuple[int, str, dict]:
     return status, content_type, json.loads(body)
 
 
-@pytest.mark.parametrize("request_bytes, status", [
-    (b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n", 431),
-    (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 414),
-    (b"GET /api/v1/personas/\xff\x00 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 400),
-    (b"POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -5\r\n\r\n", 400),
-])
+@pytest.mark.parametrize(
+    "request_bytes, status",
+    [
+        (b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n", 431),
+        (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 414),
+        (b"GET /api/v1/personas/\xff\x00 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 400),
+        (b"POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -5\r\n\r\n", 400),
+    ],
+)
 def test_requests_refused_by_gunicorn_get_json(server, request_bytes, status):
     got, content_type, body = raw(server, request_bytes)
     assert (got, content_type) == (status, "application/json")
@@ -83,8 +106,13 @@ def test_requests_refused_by_gunicorn_get_json(server, request_bytes, status):
 def test_chunked_body_is_refused_with_411(server):
     conn = http.client.HTTPConnection("127.0.0.1", server, timeout=30)
     try:
-        conn.request("POST", "/api/v1/auth/login", body=iter([b'{"email": "a@b.c", ', b'"password": "x"}']),
-                     headers={"Content-Type": "application/json"}, encode_chunked=True)
+        conn.request(
+            "POST",
+            "/api/v1/auth/login",
+            body=iter([b'{"email": "a@b.c", ', b'"password": "x"}']),
+            headers={"Content-Type": "application/json"},
+            encode_chunked=True,
+        )
         response = conn.getresponse()
         status, content_type, body = response.status, response.getheader("Content-Type"), json.load(response)
     finally:
@@ -94,9 +122,11 @@ def test_chunked_body_is_refused_with_411(server):
 
 def test_deeply_nested_json_is_a_400(server):
     payload = b"[" * 5000 + b"]" * 5000
-    got, _, body = raw(server, b"POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                               b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(payload)
-                       + payload)
+    got, _, body = raw(
+        server,
+        b"POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(payload) + payload,
+    )
     assert (got, body["code"]) == (400, "parse_error")
 
 
@@ -131,8 +161,10 @@ def read_answer(sock: socket.socket) -> tuple[int, dict]:
 def test_stalled_request_bodies_keep_no_other_request_waiting(server):
     """Clients that stop mid-body (twice as many as there are workers) hold threads, not workers."""
     body = json.dumps({"email": "not-an-email", "password": "Correct-Horse-42"}).encode()
-    head = (b"POST /api/v1/auth/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            b"Content-Length: %d\r\n\r\n" % len(body))
+    head = (
+        b"POST /api/v1/auth/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n" % len(body)
+    )
     stalled = [socket.create_connection(("127.0.0.1", server), timeout=30) for _ in range(4)]
     try:
         for sock in stalled:
@@ -175,8 +207,12 @@ def test_moderation_pending_is_right_whichever_worker_answers(server):
     account = {"email": "waiting@example.com", "password": "Correct-Horse-42"}
     assert requests.post(f"{base}/api/v1/auth/register", json=account, timeout=30).status_code == 201
     token = requests.post(f"{base}/api/v1/auth/login", json=account, timeout=30).json()["access"]
-    upload = requests.post(f"{base}/api/v1/profile/me/avatar", headers={"Authorization": f"Bearer {token}"},
-                           files={"file": ("a.jpg", photo_jpeg(300, 300), "image/jpeg")}, timeout=30)
+    upload = requests.post(
+        f"{base}/api/v1/profile/me/avatar",
+        headers={"Authorization": f"Bearer {token}"},
+        files={"file": ("a.jpg", photo_jpeg(300, 300), "image/jpeg")},
+        timeout=30,
+    )
     assert upload.status_code == 200 and upload.json()["moderation_status"] == "pending"
     assert {pending(server)["avatar"] for _ in range(6)} == {before["avatar"] + 1}
     assert {pending(server)["media"] for _ in range(6)} == {before["media"]}
@@ -187,17 +223,38 @@ def test_workers_follow_the_cpus_and_no_control_socket_lands_in_home(tmp_path):
     opened only where GUNICORN_CONTROL_SOCKET names it, never under $HOME (a hardened unit forbids it)."""
     home = tmp_path / "home"
     home.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "REDIS_URL", "PROMETHEUS_MULTIPROC_DIR",
-                                                           "WEB_CONCURRENCY", "XDG_RUNTIME_DIR")}
-    env.update(DJANGO_SETTINGS_MODULE="critvue.settings", CRITVUE_ENV_FILE="", SECRET_KEY="s" * 60, HOME=str(home),
-               DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", AVATAR_STORAGE_PATH=str(tmp_path / "a"),
-               PERSONA_MEDIA_STORAGE_PATH=str(tmp_path / "m"))
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DEBUG", "REDIS_URL", "PROMETHEUS_MULTIPROC_DIR", "WEB_CONCURRENCY", "XDG_RUNTIME_DIR")
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="critvue.settings",
+        CRITVUE_ENV_FILE="",
+        SECRET_KEY="s" * 60,
+        HOME=str(home),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        AVATAR_STORAGE_PATH=str(tmp_path / "a"),
+        PERSONA_MEDIA_STORAGE_PATH=str(tmp_path / "m"),
+    )
     for control in ("", str(tmp_path / "run" / "gunicorn.ctl")):
         port = free_port()
-        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "critvue.wsgi:application", "--config",
-                                 str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}"],
-                                cwd=ROOT, env={**env, "GUNICORN_CONTROL_SOCKET": control},
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "critvue.wsgi:application",
+                "--config",
+                str(ROOT / "gunicorn.conf.py"),
+                "--bind",
+                f"127.0.0.1:{port}",
+            ],
+            cwd=ROOT,
+            env={**env, "GUNICORN_CONTROL_SOCKET": control},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             deadline = time.monotonic() + STARTUP_SECONDS
             while proc.poll() is None and time.monotonic() < deadline:

@@ -5,6 +5,7 @@ with avatars alone, one with persona_media alone, and one with a user model of i
 and all four apps, pre-moderated, on PostgreSQL when the run has it. Each runs `check`, `migrate`,
 `makemigrations --check`, then serves with `runserver` and is driven with real requests.
 """
+
 from __future__ import annotations
 
 import io
@@ -45,8 +46,9 @@ def small_venv(tmp_path_factory, wheel) -> Path:
 @pytest.fixture(scope="module")
 def full_venv(tmp_path_factory, wheel) -> Path:
     """`pip install critvue-media[s3,video,pdq]` plus the host's own database driver."""
-    return make_venv(tmp_path_factory.mktemp("venv") / "full", wheel, extras={"s3", "video", "pdq"},
-                     also=("psycopg[binary]",))
+    return make_venv(
+        tmp_path_factory.mktemp("venv") / "full", wheel, extras={"s3", "video", "pdq"}, also=("psycopg[binary]",)
+    )
 
 
 class Host:
@@ -61,8 +63,14 @@ class Host:
         self.url = ""
 
     def manage(self, *args: str, check: bool = True, env_extra: dict | None = None) -> subprocess.CompletedProcess:
-        result = subprocess.run([str(self.python), "manage.py", *args], cwd=self.dir,
-                                env={**self.env, **(env_extra or {})}, capture_output=True, text=True, timeout=180)
+        result = subprocess.run(
+            [str(self.python), "manage.py", *args],
+            cwd=self.dir,
+            env={**self.env, **(env_extra or {})},
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
         if check:
             assert result.returncode == 0, result.stderr + result.stdout
         return result
@@ -82,9 +90,13 @@ class Host:
     def serve(self) -> None:
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
-        self.server = subprocess.Popen([str(self.python), "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-                                       cwd=self.dir, env=self.env, stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.DEVNULL)
+        self.server = subprocess.Popen(
+            [str(self.python), "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            cwd=self.dir,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -116,8 +128,9 @@ def host(tmp_path):
 
 def installed_from(host: Host, venv_python: Path) -> None:
     """The apps come from the venv's site-packages, not from this checkout."""
-    paths = host.shell("import mediakit, avatars, persona_media; "
-                       "print(mediakit.__file__, avatars.__file__, persona_media.__file__)").split()
+    paths = host.shell(
+        "import mediakit, avatars, persona_media; print(mediakit.__file__, avatars.__file__, persona_media.__file__)"
+    ).split()
     venv = str(venv_python.parent.parent)
     assert all(p.startswith(venv) for p in paths), paths
 
@@ -139,16 +152,16 @@ def test_avatars_alone_in_a_stock_project(host, small_venv):
     site = host("avatars_only", small_venv)
     installed_from(site, small_venv)
     site.prepare()
-    site.shell("from django.contrib.auth.models import User; User.objects.create_user('ada', 'ada@example.com', "
-               f"'{PASSWORD}')")
+    site.shell(
+        f"from django.contrib.auth.models import User; User.objects.create_user('ada', 'ada@example.com', '{PASSWORD}')"
+    )
     site.serve()
     auth = ("ada", PASSWORD)  # the stock DRF authentication: session, or HTTP Basic
     api = f"{site.url}/api/v1/profile/me/avatar"
 
     assert requests.get(api, timeout=10).status_code == 401  # no credentials
     assert requests.get(api, auth=auth, timeout=10).json()["code"] == "no_avatar"
-    answer = requests.post(api, auth=auth, files={"file": ("me.jpg", photo_jpeg(640, 480), "image/jpeg")},
-                           timeout=30)
+    answer = requests.post(api, auth=auth, files={"file": ("me.jpg", photo_jpeg(640, 480), "image/jpeg")}, timeout=30)
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["avatar_url"] == body["variants"]["medium"] and body["avatar_url"].startswith("/files/avatars/")
@@ -157,9 +170,11 @@ def test_avatars_alone_in_a_stock_project(host, small_venv):
     assert served.status_code == 200 and served.headers["Content-Type"] == "image/jpeg"
     assert jpeg_image(served.content).size == (128, 128)
     assert (site.dir / "media" / "avatars").is_dir()  # STORAGES["default"], in its own folder
-    rendered = site.shell("from django.contrib.auth.models import User; from django.template import Template, Context; "
-                          "print(Template('{% load avatars %}[{% avatar_url u \"small\" %}]')"
-                          ".render(Context({'u': User.objects.get()})))")
+    rendered = site.shell(
+        "from django.contrib.auth.models import User; from django.template import Template, Context; "
+        "print(Template('{% load avatars %}[{% avatar_url u \"small\" %}]')"
+        ".render(Context({'u': User.objects.get()})))"
+    )
     assert rendered == f"[{body['variants']['small']}]"
     refused = requests.post(api, auth=auth, files={"file": ("x.jpg", b"not an image", "image/jpeg")}, timeout=10)
     assert refused.status_code == 400 and refused.json()["code"] == "unsupported_type"
@@ -167,25 +182,33 @@ def test_avatars_alone_in_a_stock_project(host, small_venv):
     assert deleted.json() == {"message": "Avatar deleted successfully", "files_deleted": 5}
     assert requests.get(site.url + body["variants"]["small"], timeout=10).status_code == 404
     # Nothing of S3 or video is loaded where local files and images are all there is.
-    loaded = site.shell("import sys; from django.test import Client; from django.urls import resolve; "
-                        "resolve('/api/v1/profile/me/avatar'); Client().get('/api/v1/profile/me/avatar'); "
-                        "print(sorted(m for m in ('boto3', 'botocore', 'av', 'storages.backends.s3') if m in sys.modules))")
+    loaded = site.shell(
+        "import sys; from django.test import Client; from django.urls import resolve; "
+        "resolve('/api/v1/profile/me/avatar'); Client().get('/api/v1/profile/me/avatar'); "
+        "print(sorted(m for m in ('boto3', 'botocore', 'av', 'storages.backends.s3') if m in sys.modules))"
+    )
     assert loaded == "[]"
 
 
 def test_persona_media_alone_in_a_stock_project(host, small_venv):
     site = host("media_only", small_venv)
     site.prepare("persona_media.W003")  # no video extra: videos are refused, and check says so
-    site.shell("from django.contrib.auth.models import User; User.objects.create_user('bo', 'bo@example.com', "
-               f"'{PASSWORD}')")
+    site.shell(
+        f"from django.contrib.auth.models import User; User.objects.create_user('bo', 'bo@example.com', '{PASSWORD}')"
+    )
     site.serve()
     auth = ("bo", PASSWORD)
     persona = requests.post(f"{site.url}/api/v1/personas", auth=auth, json={"name": "Studio"}, timeout=10)
     assert persona.status_code == 201, persona.text
     pid = persona.json()["id"]
     picture = files.png(320, 200)
-    uploaded = requests.post(f"{site.url}/upload/persona/{pid}/image", auth=auth,
-                             files={"file": ("pic.png", picture, "image/png")}, data={"description": "A"}, timeout=30)
+    uploaded = requests.post(
+        f"{site.url}/upload/persona/{pid}/image",
+        auth=auth,
+        files={"file": ("pic.png", picture, "image/png")},
+        data={"description": "A"},
+        timeout=30,
+    )
     assert uploaded.status_code == 201, uploaded.text
     media = uploaded.json()
     listing = requests.get(f"{site.url}/upload/persona/{pid}/files", auth=auth, timeout=10).json()
@@ -195,8 +218,12 @@ def test_persona_media_alone_in_a_stock_project(host, small_venv):
     preview = requests.get(media["preview_url"], timeout=10)  # signed: no credentials
     assert preview.status_code == 200 and jpeg_image(preview.content).size == (320, 200)
     # Without the video extra, a video is refused clearly, storing nothing.
-    video = requests.post(f"{site.url}/upload/persona/{pid}/video", auth=auth,
-                          files={"file": ("clip.mp4", videos.encode(), "video/mp4")}, timeout=30)
+    video = requests.post(
+        f"{site.url}/upload/persona/{pid}/video",
+        auth=auth,
+        files={"file": ("clip.mp4", videos.encode(), "video/mp4")},
+        timeout=30,
+    )
     assert video.status_code == 400 and video.json()["code"] == "unsupported_type", video.text
     assert "video" in video.json()["detail"]
     stats = requests.get(f"{site.url}/upload/stats", auth=auth, timeout=10).json()
@@ -216,8 +243,13 @@ def host_database():
     name = f"critvue_host_{os.getpid()}"
     admin = psycopg.connect(url, autocommit=True)
     admin.execute(f'CREATE DATABASE "{name}"')
-    yield {"HOST_DB_NAME": name, "HOST_DB_HOST": parts.hostname or "127.0.0.1", "HOST_DB_PORT": str(parts.port or 5432),
-           "HOST_DB_USER": parts.username or "postgres", "HOST_DB_PASSWORD": parts.password or ""}
+    yield {
+        "HOST_DB_NAME": name,
+        "HOST_DB_HOST": parts.hostname or "127.0.0.1",
+        "HOST_DB_PORT": str(parts.port or 5432),
+        "HOST_DB_USER": parts.username or "postgres",
+        "HOST_DB_PASSWORD": parts.password or "",
+    }
     admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
 
@@ -226,16 +258,31 @@ def admin_session(site: Host, handle: str) -> requests.Session:
     """A staff member logged in to the admin through its login form."""
     session = requests.Session()
     session.get(f"{site.url}/admin/login/", timeout=10)
-    answer = session.post(f"{site.url}/admin/login/", timeout=10, data={
-        "username": handle, "password": PASSWORD, "next": "/admin/",
-        "csrfmiddlewaretoken": session.cookies["csrftoken"]})
+    answer = session.post(
+        f"{site.url}/admin/login/",
+        timeout=10,
+        data={
+            "username": handle,
+            "password": PASSWORD,
+            "next": "/admin/",
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+        },
+    )
     assert answer.url.endswith("/admin/"), answer.text[:500]
     return session
 
 
 def act(session: requests.Session, site: Host, changelist: str, action: str, pk: int, **more: str) -> str:
-    answer = session.post(f"{site.url}{changelist}", timeout=30, data={
-        "action": action, "_selected_action": str(pk), "csrfmiddlewaretoken": session.cookies["csrftoken"], **more})
+    answer = session.post(
+        f"{site.url}{changelist}",
+        timeout=30,
+        data={
+            "action": action,
+            "_selected_action": str(pk),
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+            **more,
+        },
+    )
     assert answer.status_code == 200, answer.text[:500]
     return answer.text
 
@@ -252,8 +299,7 @@ def test_all_four_with_a_custom_user_model(host, full_venv, host_database):
     auth = ("maker", PASSWORD)
     api = f"{site.url}/api/v1/profile/me/avatar"
 
-    waiting = requests.post(api, auth=auth, files={"file": ("me.jpg", photo_jpeg(600, 600), "image/jpeg")},
-                            timeout=30)
+    waiting = requests.post(api, auth=auth, files={"file": ("me.jpg", photo_jpeg(600, 600), "image/jpeg")}, timeout=30)
     assert waiting.status_code == 202, waiting.text  # pre-moderated
     avatar = waiting.json()
     assert avatar["moderation_status"] == "pending" and avatar["avatar_url"].startswith("/avatar-files/")
@@ -273,36 +319,73 @@ def test_all_four_with_a_custom_user_model(host, full_venv, host_database):
     # Another member reports it (moderation.urls); the judge rejects it from the reports queue, blocking the picture.
     site.shell(f"from people.models import Member; Member.objects.create_user('witness', '{PASSWORD}')")
     maker_id = int(site.shell("from people.models import Member; print(Member.objects.get(handle='maker').pk)"))
-    reported = requests.post(f"{site.url}/api/v1/reports", auth=("witness", PASSWORD), timeout=10,
-                             json={"kind": "avatar", "user_id": maker_id, "reason": "Not them"})
+    reported = requests.post(
+        f"{site.url}/api/v1/reports",
+        auth=("witness", PASSWORD),
+        timeout=10,
+        json={"kind": "avatar", "user_id": maker_id, "reason": "Not them"},
+    )
     assert reported.status_code == 201, reported.text
-    act(judge, site, "/admin/moderation/report/", "reject_items", reported.json()["id"], apply="1",
-        preset="Impersonates someone else", block="on")
-    again = requests.post(api, auth=("witness", PASSWORD), timeout=30,
-                          files={"file": ("me.png", png_of(photo_jpeg(600, 600)), "image/png")})
+    act(
+        judge,
+        site,
+        "/admin/moderation/report/",
+        "reject_items",
+        reported.json()["id"],
+        apply="1",
+        preset="Impersonates someone else",
+        block="on",
+    )
+    again = requests.post(
+        api,
+        auth=("witness", PASSWORD),
+        timeout=30,
+        files={"file": ("me.png", png_of(photo_jpeg(600, 600)), "image/png")},
+    )
     assert again.status_code == 400 and again.json()["code"] == "blocked_content", again.text  # PDQ: [pdq] extra
 
     persona = requests.post(f"{site.url}/api/v1/personas", auth=auth, json={"name": "Band"}, timeout=10).json()
     clip = videos.encode()
-    video = requests.post(f"{site.url}/upload/persona/{persona['id']}/video", auth=auth,
-                          files={"file": ("clip.mp4", clip, "video/mp4")}, timeout=60)
+    video = requests.post(
+        f"{site.url}/upload/persona/{persona['id']}/video",
+        auth=auth,
+        files={"file": ("clip.mp4", clip, "video/mp4")},
+        timeout=60,
+    )
     assert video.status_code == 201, video.text
     media = video.json()
     page = act(judge, site, "/admin/persona_media/mediafile/", "reject", media["id"])
     assert "Reject this media file: why?" in page
-    act(judge, site, "/admin/persona_media/mediafile/", "reject", media["id"], apply="1",
-        preset="Spam or advertising", details="")
+    act(
+        judge,
+        site,
+        "/admin/persona_media/mediafile/",
+        "reject",
+        media["id"],
+        apply="1",
+        preset="Spam or advertising",
+        details="",
+    )
     gone = requests.get(f"{site.url}/upload/files/{media['id']}/download", auth=auth, timeout=10)
     assert gone.status_code == 410 and gone.json()["code"] == "moderation_rejected"
 
-    act(judge, site, "/admin/people/member/", "suspend_uploads",
+    act(
+        judge,
+        site,
+        "/admin/people/member/",
+        "suspend_uploads",
         int(site.shell("from people.models import Member; print(Member.objects.get(handle='maker').pk)")),
-        apply="1", details="Spam")
-    refused = requests.post(api, auth=auth, files={"file": ("me.jpg", photo_jpeg(300, 300), "image/jpeg")},
-                            timeout=30)
+        apply="1",
+        details="Spam",
+    )
+    refused = requests.post(api, auth=auth, files={"file": ("me.jpg", photo_jpeg(300, 300), "image/jpeg")}, timeout=30)
     assert refused.status_code == 403 and refused.json()["code"] == "uploads_suspended"
-    events = site.shell("from moderation.models import ModerationEvent; "
-                        "print(*ModerationEvent.objects.order_by('id').values_list('action', 'owner_email', "
-                        "'moderator_email'))")
-    assert events == ("('approve', 'maker', 'judge') ('reject', 'maker', 'judge') ('block', 'maker', 'judge') "
-                      "('reject', 'maker', 'judge') ('suspend', 'maker', 'judge')")
+    events = site.shell(
+        "from moderation.models import ModerationEvent; "
+        "print(*ModerationEvent.objects.order_by('id').values_list('action', 'owner_email', "
+        "'moderator_email'))"
+    )
+    assert events == (
+        "('approve', 'maker', 'judge') ('reject', 'maker', 'judge') ('block', 'maker', 'judge') "
+        "('reject', 'maker', 'judge') ('suspend', 'maker', 'judge')"
+    )

@@ -4,6 +4,7 @@ mediakit is the ground; avatars and persona_media stand on mediakit only, never 
 moderation stands on mediakit only; none of the four imports the Critvue host (critvue, accounts)
 or its tools (testkit, bench). Tests are the apps' own business and are left out.
 """
+
 import ast
 from pathlib import Path
 
@@ -57,6 +58,10 @@ def test_the_rule_reads_imports_anywhere_in_a_module(tmp_path):
 
 def test_no_app_names_a_host_setting_or_module_in_a_string():
     """Dotted paths in strings (settings, import_string) would be imports the rule above cannot see."""
-    offenders = [str(p.relative_to(ROOT)) for app in APPS for p in modules(app)
-                 if any(f'"{host}.' in p.read_text() or f"'{host}." in p.read_text() for host in HOST)]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for app in APPS
+        for p in modules(app)
+        if any(f'"{host}.' in p.read_text() or f"'{host}." in p.read_text() for host in HOST)
+    ]
     assert offenders == []

@@ -1,4 +1,5 @@
 """Log lines are JSON without the objects runserver and django.request attach to every record."""
+
 import io
 import json
 import logging
@@ -23,8 +24,11 @@ def _formatted(logger_name, message, extra):
 
 def test_runserver_lines_carry_no_socket_nor_second_timestamp():
     with socket.socket() as sock:  # runserver passes the connection's socket as `request`
-        line = _formatted("django.server", '"GET /health HTTP/1.1" 200 98',
-                          {"request": sock, "server_time": "01/Dec/2026 19:00:00", "status_code": 200})
+        line = _formatted(
+            "django.server",
+            '"GET /health HTTP/1.1" 200 98',
+            {"request": sock, "server_time": "01/Dec/2026 19:00:00", "status_code": 200},
+        )
     assert set(line) == {"time", "level", "logger", "message", "status_code"}
     assert line["logger"] == "django.server"
     assert line["status_code"] == 200
@@ -63,8 +67,9 @@ def test_lines_written_during_a_request_name_its_client(rf, settings):
     seen = {}
 
     def view(request):
-        record = logging.getLogger("mediakit.files").makeRecord("mediakit.files", logging.ERROR, __file__, 1,
-                                                                  "storage refused", (), None)
+        record = logging.getLogger("mediakit.files").makeRecord(
+            "mediakit.files", logging.ERROR, __file__, 1, "storage refused", (), None
+        )
         RequestClient().filter(record)
         seen["client"] = record.client
         return HttpResponse()

@@ -2,6 +2,7 @@
 
 Each test starts its own redis-server on a free loopback port and stops it by its PID mid-test.
 """
+
 import logging
 import os
 import signal
@@ -17,14 +18,13 @@ import django_ratelimit.core
 import pytest
 import redis
 import requests
-from prometheus_client import REGISTRY
-
 from django.db import connection
+from prometheus_client import REGISTRY
 from rest_framework.test import APIClient
 
-from testkit import images as I
 from avatars.tests.support import URL, post_avatar
 from critvue import cache as ratelimit_cache
+from testkit import images as I
 from testkit.net import free_port
 
 pytestmark = pytest.mark.django_db
@@ -32,8 +32,6 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 60
 PASSWORD = "Correct-Horse-42"
-
-
 
 
 @dataclass
@@ -48,7 +46,9 @@ class RedisServer:
     def start(self) -> None:
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1)
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:
@@ -57,7 +57,7 @@ class RedisServer:
                 return
             except redis.ConnectionError:
                 if time.monotonic() > deadline or self.process.poll() is not None:
-                    raise RuntimeError(f"redis-server did not start on port {self.port}")
+                    raise RuntimeError(f"redis-server did not start on port {self.port}") from None
                 time.sleep(0.05)
 
     def keys(self) -> int:
@@ -82,16 +82,20 @@ def limits_in(settings, redis_server, monkeypatch) -> types.SimpleNamespace:
     """The rate-limit cache alias on our own Redis, limits on, and django-ratelimit's clock frozen."""
     settings.RATELIMIT_ENABLE = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.CACHES = {**settings.CACHES, settings.RATELIMIT_USE_CACHE: {
-        "BACKEND": "critvue.cache.FailOpenRedisCache", "LOCATION": redis_server.url}}
+    settings.CACHES = {
+        **settings.CACHES,
+        settings.RATELIMIT_USE_CACHE: {"BACKEND": "critvue.cache.FailOpenRedisCache", "LOCATION": redis_server.url},
+    }
     now = types.SimpleNamespace(value=1_800_000_000.0)
     monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: now.value))
     return now
 
 
 def cache_errors() -> float:
-    return sum(REGISTRY.get_sample_value("ratelimit_cache_errors_total", {"operation": op}) or 0.0
-               for op in ratelimit_cache.OPERATIONS)
+    return sum(
+        REGISTRY.get_sample_value("ratelimit_cache_errors_total", {"operation": op}) or 0.0
+        for op in ratelimit_cache.OPERATIONS
+    )
 
 
 @pytest.mark.django_db(transaction=True)  # files_deleted counts deletions done at commit
@@ -118,8 +122,7 @@ def test_login_throttle_lets_logins_through_once_redis_stops(limits_in, redis_se
     make_user("ada@example.com")
 
     def login(password: str):
-        return APIClient().post("/api/v1/auth/login", {"email": "ada@example.com", "password": password},
-                                format="json")
+        return APIClient().post("/api/v1/auth/login", {"email": "ada@example.com", "password": password}, format="json")
 
     for _ in range(10):
         assert login("wrong-password-1").status_code == 401
@@ -174,19 +177,44 @@ def test_a_hung_redis_is_given_up_on(limits_in, redis_server, api):
 def two_servers(tmp_path, redis_server):
     """Two gunicorn servers (one worker each) sharing one SQLite database and our Redis."""
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DATABASE_URL", "PROMETHEUS_MULTIPROC_DIR")}
-    env.update(DJANGO_SETTINGS_MODULE="critvue.settings", CRITVUE_ENV_FILE="", SECRET_KEY="s" * 60,
-               DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", REDIS_URL=redis_server.url,
-               ENABLE_RATE_LIMITING="true", AVATAR_STORAGE_PATH=str(tmp_path / "avatars"),
-               PERSONA_MEDIA_STORAGE_PATH=str(tmp_path / "media"))
+    env.update(
+        DJANGO_SETTINGS_MODULE="critvue.settings",
+        CRITVUE_ENV_FILE="",
+        SECRET_KEY="s" * 60,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        REDIS_URL=redis_server.url,
+        ENABLE_RATE_LIMITING="true",
+        AVATAR_STORAGE_PATH=str(tmp_path / "avatars"),
+        PERSONA_MEDIA_STORAGE_PATH=str(tmp_path / "media"),
+    )
     subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
     servers = []
     try:
         for _ in range(2):
             port = free_port()
-            servers.append((f"http://127.0.0.1:{port}", subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "critvue.wsgi:application", "--config",
-                 str(ROOT / "gunicorn.conf.py"), "--workers", "1", "--bind", f"127.0.0.1:{port}"],
-                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
+            servers.append(
+                (
+                    f"http://127.0.0.1:{port}",
+                    subprocess.Popen(
+                        [
+                            sys.executable,
+                            "-m",
+                            "gunicorn",
+                            "critvue.wsgi:application",
+                            "--config",
+                            str(ROOT / "gunicorn.conf.py"),
+                            "--workers",
+                            "1",
+                            "--bind",
+                            f"127.0.0.1:{port}",
+                        ],
+                        cwd=ROOT,
+                        env=env,
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    ),
+                )
+            )
         for base, process in servers:
             wait_until_up(base, process)
         yield [base for base, _ in servers]
@@ -210,8 +238,9 @@ def wait_until_up(base: str, process: subprocess.Popen) -> None:
 
 def served_cache_errors(base: str) -> float:
     text = requests.get(f"{base}/metrics", timeout=30).text
-    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-               if line.startswith("ratelimit_cache_errors_total{"))
+    return sum(
+        float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith("ratelimit_cache_errors_total{")
+    )
 
 
 def test_two_processes_share_the_login_throttle_and_both_fail_open(two_servers, redis_server):
@@ -231,8 +260,9 @@ def test_two_processes_share_the_login_throttle_and_both_fail_open(two_servers, 
 
     redis_server.stop()
     assert requests.post(f"{a}/api/v1/auth/login", json=credentials, timeout=30).status_code == 200
-    upload = requests.post(f"{b}{URL}", headers=bearer, timeout=30,
-                           files={"file": ("me.jpg", I.photo_jpeg(120, 120), "image/jpeg")})
+    upload = requests.post(
+        f"{b}{URL}", headers=bearer, timeout=30, files={"file": ("me.jpg", I.photo_jpeg(120, 120), "image/jpeg")}
+    )
     assert upload.status_code == 200, upload.text
     deleted = requests.delete(f"{a}{URL}", headers=bearer, timeout=30)
     assert (deleted.status_code, deleted.json()["files_deleted"]) == (200, 5)

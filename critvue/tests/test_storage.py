@@ -1,4 +1,5 @@
 """Both named storages round-trip real bytes on the local folder and on the S3 server."""
+
 import hashlib
 
 import boto3
@@ -40,8 +41,13 @@ def test_s3_objects_land_under_their_prefix_with_acl(s3_storages, s3_endpoint):
     avatars, media = storages["avatars"], storages["persona_media"]
     a = avatars.save("small/a.jpg", ContentFile(b"a"))
     m = media.save("1/2/m.jpg", ContentFile(b"m"))
-    client = boto3.client("s3", endpoint_url=s3_endpoint, aws_access_key_id="testing",
-                          aws_secret_access_key="testing", region_name="us-east-1")
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    )
     keys = {o["Key"] for o in client.list_objects_v2(Bucket=s3_storages)["Contents"]}
     assert keys == {f"avatars/{a}", f"persona-media/{m}"}
     grants = client.get_object_acl(Bucket=s3_storages, Key=f"avatars/{a}")["Grants"]

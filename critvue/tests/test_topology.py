@@ -1,6 +1,7 @@
 """The production topology, tested for real: nginx in front of two gunicorn masters over one
 PostgreSQL, one Redis and one storage (deploy/README.md). Everything goes through nginx's ports:
 `both` balances over the two instances, `a` and `b` pin one of them."""
+
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -9,8 +10,8 @@ import django_ratelimit.core
 import pytest
 import requests
 
-from testkit.images import photo_jpeg
 from critvue.tests.topology import account, create_persona, stored_files, upload_avatar, upload_media
+from testkit.images import photo_jpeg
 from testkit.media import jpeg as media_jpeg
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the instances write to the test database
@@ -26,8 +27,9 @@ def test_login_on_one_refresh_on_the_other_logout_revokes_on_both(local_site):
     who = account(local_site, via="a")
     refreshed = requests.post(local_site.url("/api/v1/auth/refresh", "b"), json={"refresh": who.refresh})
     assert refreshed.status_code == 200 and refreshed.json()["access"]
-    me = requests.get(local_site.url("/api/v1/profile/me", "b"),
-                      headers={"Authorization": f"Bearer {refreshed.json()['access']}"})
+    me = requests.get(
+        local_site.url("/api/v1/profile/me", "b"), headers={"Authorization": f"Bearer {refreshed.json()['access']}"}
+    )
     assert (me.status_code, me.json()["email"]) == (200, who.email)
     assert requests.post(local_site.url("/api/v1/auth/logout", "a"), json={"refresh": who.refresh}).status_code == 204
     for via in ("b", "a"):
@@ -40,8 +42,7 @@ def test_avatar_upload_limit_is_exact_across_instances(local_site):
     who = account(local_site)
     while window_left(who.id) < 30:  # six uploads must not straddle two windows: take a fresh user
         who = account(local_site)
-    answers = [upload_avatar(local_site, who, photo_jpeg(120 + i, 120 + i, seed=i), via="ab"[i % 2])
-               for i in range(6)]
+    answers = [upload_avatar(local_site, who, photo_jpeg(120 + i, 120 + i, seed=i), via="ab"[i % 2]) for i in range(6)]
     assert [a.status_code for a in answers] == [200] * 5 + [429]
     assert answers[5].json()["code"] == "rate_limited" and int(answers[5].headers["Retry-After"]) >= 1
 
@@ -61,8 +62,10 @@ def test_uploads_through_one_instance_are_served_through_the_other(local_site):
     assert media.status_code == 201, media.text
     media_id = media.json()["id"]
 
-    assert requests.get(local_site.url("/api/v1/profile/me/avatar", "b"),
-                        headers=who.headers).json()["avatar_url"] == avatar.json()["avatar_url"]
+    assert (
+        requests.get(local_site.url("/api/v1/profile/me/avatar", "b"), headers=who.headers).json()["avatar_url"]
+        == avatar.json()["avatar_url"]
+    )
     download = requests.get(local_site.url(f"/upload/files/{media_id}/download", "b"), headers=who.headers)
     assert (download.status_code, download.content) == (200, data)
     assert download.headers["Content-Type"] == "image/jpeg"
@@ -115,8 +118,9 @@ def test_downloads_on_s3_are_presigned_redirects(s3_site):
     persona = create_persona(s3_site, who, via="a")
     data = media_jpeg(320, 240)
     media_id = upload_media(s3_site, who, persona, data, via="a").json()["id"]
-    redirect = requests.get(s3_site.url(f"/upload/files/{media_id}/download", "b"), headers=who.headers,
-                            allow_redirects=False)
+    redirect = requests.get(
+        s3_site.url(f"/upload/files/{media_id}/download", "b"), headers=who.headers, allow_redirects=False
+    )
     assert redirect.status_code == 302 and "Signature=" in redirect.headers["Location"]
     fetched = requests.get(redirect.headers["Location"])
     assert (fetched.status_code, fetched.content) == (200, data)
@@ -143,21 +147,30 @@ def media_files(site, user_id: int, persona_id: int) -> set[str]:
     prefix = f"{user_id}/{persona_id}/"
     if site.env.get("MEDIA_STORAGE_TYPE") != "cloud":
         return stored_files(site.media, prefix)
-    listing = s3_client(site).list_objects_v2(Bucket=site.env["AWS_STORAGE_BUCKET_NAME"],
-                                              Prefix="persona-media/" + prefix)
+    listing = s3_client(site).list_objects_v2(
+        Bucket=site.env["AWS_STORAGE_BUCKET_NAME"], Prefix="persona-media/" + prefix
+    )
     return {o["Key"] for o in listing.get("Contents", [])}
 
 
 def s3_client(site):
-    return boto3.client("s3", endpoint_url=site.env["AWS_S3_ENDPOINT_URL"], aws_access_key_id="testing",
-                        aws_secret_access_key="testing", region_name="us-east-1")
+    return boto3.client(
+        "s3",
+        endpoint_url=site.env["AWS_S3_ENDPOINT_URL"],
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    )
 
 
 def test_concurrent_avatar_replaces_over_both_instances_leave_one_avatar(site):
     who = account(site)
     with ThreadPoolExecutor(4) as pool:
-        answers = list(pool.map(lambda i: upload_avatar(site, who, photo_jpeg(150 + i, 150 + i, seed=10 + i),
-                                                        via="ab"[i % 2]), range(4)))
+        answers = list(
+            pool.map(
+                lambda i: upload_avatar(site, who, photo_jpeg(150 + i, 150 + i, seed=10 + i), via="ab"[i % 2]), range(4)
+            )
+        )
     assert [a.status_code for a in answers] == [200] * 4, [a.text for a in answers]
     current = requests.get(site.url("/api/v1/profile/me/avatar"), headers=who.headers).json()["avatar_url"]
     assert current in {a.json()["avatar_url"] for a in answers}

@@ -1,6 +1,7 @@
 """Client addresses in the production topology: nginx with deploy/'s site in front of two app instances
 that trust it (TRUSTED_PROXIES as deploy/critvue.env.example sets it), and clients on distinct loopback
 addresses (127.0.0.2, 127.0.0.3, ...), as distinct machines would be."""
+
 import json
 import time
 import uuid
@@ -69,12 +70,18 @@ def test_fifty_failures_from_one_client_lock_out_that_client_only(local_site):
     locked, neighbour, forger, direct = loopback_addresses(taken, 4)
     who = account(local_site)
     # Failures for unknown emails: ten per email at most, or the email's own limit would stop them first.
-    emails = [fresh((f"nobody-{uuid.uuid4().hex[:10]}@example.com" for _ in iter(int, 1)), taken)
-              for _ in range(FAILURES_PER_ADDRESS // FAILURES_PER_EMAIL)]
+    emails = [
+        fresh((f"nobody-{uuid.uuid4().hex[:10]}@example.com" for _ in iter(int, 1)), taken)
+        for _ in range(FAILURES_PER_ADDRESS // FAILURES_PER_EMAIL)
+    ]
     attacker = client_on(locked)
     with ThreadPoolExecutor(8) as pool:
-        failures = list(pool.map(lambda email: login(attacker, local_site.url(LOGIN), email, "Wrong-Horse-42"),
-                                 emails * FAILURES_PER_EMAIL))
+        failures = list(
+            pool.map(
+                lambda email: login(attacker, local_site.url(LOGIN), email, "Wrong-Horse-42"),
+                emails * FAILURES_PER_EMAIL,
+            )
+        )
     assert [f.status_code for f in failures] == [401] * FAILURES_PER_ADDRESS
 
     refused = login(attacker, local_site.url(LOGIN), who.email)  # even the right password
@@ -86,8 +93,10 @@ def test_fifty_failures_from_one_client_lock_out_that_client_only(local_site):
     # A forged X-Forwarded-For changes nothing: nginx replaces the header, and an app server believes it
     # only from a trusted proxy, which a client connecting straight to it is not.
     assert login(client_on(forger), local_site.url(LOGIN), who.email, **{"X-Forwarded-For": locked}).status_code == 200
-    assert login(client_on(direct), local_site.app_url(LOGIN, "a"), who.email,
-                 **{"X-Forwarded-For": locked}).status_code == 200
+    assert (
+        login(client_on(direct), local_site.app_url(LOGIN, "a"), who.email, **{"X-Forwarded-For": locked}).status_code
+        == 200
+    )
     for url in (local_site.url(LOGIN), local_site.app_url(LOGIN, "b")):
         assert login(attacker, url, who.email, **{"X-Forwarded-For": neighbour}).status_code == 429
 

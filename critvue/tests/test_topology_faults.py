@@ -1,5 +1,6 @@
 """The production topology when clients and machines misbehave: oversized and slow requests,
 and one app instance killed in the middle of a load (see test_topology.py for the set-up)."""
+
 import datetime
 import http.client
 import json
@@ -13,7 +14,15 @@ import pytest
 import requests
 
 from critvue.tests.topology import (
-    NGINX_SITE, ROOT, account, create_persona, nginx_binary, production_env, running, site_locations, stored_files,
+    NGINX_SITE,
+    ROOT,
+    account,
+    create_persona,
+    nginx_binary,
+    production_env,
+    running,
+    site_locations,
+    stored_files,
     upload_media,
 )
 from testkit.media import jpeg as media_jpeg
@@ -41,8 +50,10 @@ def test_a_body_over_the_limit_is_refused_by_nginx_with_the_api_json_error(local
 def stalled_register(port: int, body: bytes) -> socket.socket:
     """A client that sends the head of a request and the first bytes of its body, then nothing."""
     sock = socket.create_connection(("127.0.0.1", port), timeout=30)
-    sock.sendall(b"POST /api/v1/auth/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                 b"Content-Length: %d\r\n\r\n" % len(body) + body[:10])
+    sock.sendall(
+        b"POST /api/v1/auth/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n" % len(body) + body[:10]
+    )
     return sock
 
 
@@ -142,8 +153,13 @@ def test_an_instance_killed_mid_load_leaves_the_other_answering_and_nothing_half
     # A request killed between writing its files and committing its row can leave those files only
     # (an upload and its preview); the orphan sweep (deploy/systemd/critvue-sweep@.timer) removes them.
     assert len({name.split(".", 1)[0] for name in files - kept}) <= len(failed)
-    subprocess.run([sys.executable, "manage.py", "cleanup_orphaned_media", "--days", "0"], cwd=ROOT,
-                   env=site.env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "manage.py", "cleanup_orphaned_media", "--days", "0"],
+        cwd=ROOT,
+        env=site.env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     assert stored_files(site.media, f"{who.id}/{persona}") == kept
 
 
@@ -155,13 +171,21 @@ def self_signed(folder) -> tuple[str, str]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "api.critvue.example")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
-            .sign(key, hashes.SHA256()))
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
     (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (folder / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                       serialization.NoEncryption()))
+    (folder / "key.pem").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return str(folder / "cert.pem"), str(folder / "key.pem")
 
 
@@ -171,14 +195,30 @@ def test_the_shipped_site_is_valid_nginx_configuration(tmp_path):
     (tmp_path / "locations.conf").write_text(site_locations("critvue", tmp_path / "a", tmp_path / "m"))
     site = (NGINX_SITE / "critvue.conf").read_text()
     live = "/etc/letsencrypt/live/api.critvue.example"  # where deploy/README.md's certbot puts them
-    for placeholder, value in ((f"{live}/fullchain.pem", cert), (f"{live}/privkey.pem", key),
-                               ("/var/www/html", str(tmp_path / "acme")),
-                               ("/etc/nginx/snippets/critvue-locations.conf", str(tmp_path / "locations.conf"))):
+    for placeholder, value in (
+        (f"{live}/fullchain.pem", cert),
+        (f"{live}/privkey.pem", key),
+        ("/var/www/html", str(tmp_path / "acme")),
+        ("/etc/nginx/snippets/critvue-locations.conf", str(tmp_path / "locations.conf")),
+    ):
         assert placeholder in site
         site = site.replace(placeholder, value)
     (tmp_path / "site.conf").write_text(site)
-    (tmp_path / "nginx.conf").write_text(f"pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\n"
-                                         f"include {tmp_path}/site.conf;\n}}\n")
-    checked = subprocess.run([nginx_binary(), "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
-                              "-e", str(tmp_path / "error.log")], capture_output=True, text=True)
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\ninclude {tmp_path}/site.conf;\n}}\n"
+    )
+    checked = subprocess.run(
+        [
+            nginx_binary(),
+            "-t",
+            "-p",
+            str(tmp_path),
+            "-c",
+            str(tmp_path / "nginx.conf"),
+            "-e",
+            str(tmp_path / "error.log"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert checked.returncode == 0, checked.stderr

@@ -1,6 +1,8 @@
 """Background conversion in the production topology: two web instances behind nginx, two real worker
 processes (`manage.py worker`, the Procfile's) over one PostgreSQL and one storage folder. The worker
 holding a conversion is SIGKILLed mid-job; the job still ends `ready`, once, with no file left over."""
+
+import io
 import os
 import signal
 import subprocess
@@ -8,7 +10,6 @@ import sys
 import time
 
 import av
-import io
 import pytest
 import requests
 
@@ -19,15 +20,32 @@ from testkit import videos
 pytestmark = pytest.mark.django_db(transaction=True)
 DEADLINE_SECONDS = 180
 # Short leases and sweeps so that a dead worker's job moves on in seconds, not the production minute.
-WORKER_ENV = {"PERSONA_MEDIA_JOB_LEASE_SECONDS": "3", "PERSONA_MEDIA_JOB_REQUEUE_SECONDS": "3",
-              "PERSONA_MEDIA_SWEEP_SECONDS": "1"}
+WORKER_ENV = {
+    "PERSONA_MEDIA_JOB_LEASE_SECONDS": "3",
+    "PERSONA_MEDIA_JOB_REQUEUE_SECONDS": "3",
+    "PERSONA_MEDIA_SWEEP_SECONDS": "1",
+}
 
 
 def start_worker(site, name: str) -> subprocess.Popen:
     log = open(site.folder / f"worker-{name}.log", "wb")
-    return subprocess.Popen([sys.executable, "manage.py", "worker", "--no-reload", "--no-startup-delay",
-                             "--interval", "0.2", "--worker-id", name],
-                            cwd=ROOT, env={**site.env, **WORKER_ENV}, stdout=log, stderr=log)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "worker",
+            "--no-reload",
+            "--no-startup-delay",
+            "--interval",
+            "0.2",
+            "--worker-id",
+            name,
+        ],
+        cwd=ROOT,
+        env={**site.env, **WORKER_ENV},
+        stdout=log,
+        stderr=log,
+    )
 
 
 def wait_for(condition, what: str):
@@ -47,20 +65,32 @@ def test_a_worker_killed_mid_conversion_delays_the_job_but_it_ends_ready_once(lo
         persona = create_persona(local_site, who)
         # 720p MPEG-4 Part 2: quick to make, a second or two of x264 to convert, so it is killed mid-job.
         data = videos.encode("mpeg4", width=1280, height=720, frames=48, rate=24)
-        upload = requests.post(local_site.url(f"/upload/persona/{persona}/video", "a"), headers=who.headers,
-                               files={"file": ("clip.mp4", data, "video/mp4")})
+        upload = requests.post(
+            local_site.url(f"/upload/persona/{persona}/video", "a"),
+            headers=who.headers,
+            files={"file": ("clip.mp4", data, "video/mp4")},
+        )
         assert upload.status_code == 202, upload.text
         media_id = upload.json()["id"]
 
-        held = wait_for(lambda: MediaFile.objects.filter(pk=media_id, processing_status=Processing.PROCESSING)
-                        .exclude(lease_holder="").first(), "a worker to take the job")
+        held = wait_for(
+            lambda: (
+                MediaFile.objects.filter(pk=media_id, processing_status=Processing.PROCESSING)
+                .exclude(lease_holder="")
+                .first()
+            ),
+            "a worker to take the job",
+        )
         victim = next(p for p in workers.values() if p.pid == int(held.lease_holder.split(":")[1]))
         os.kill(victim.pid, signal.SIGKILL)  # mid-conversion, as a machine that dies
         victim.wait(timeout=30)
 
-        body = wait_for(lambda: (lambda b: b if b["processing_status"] == "ready" else None)(
-            requests.get(local_site.url(f"/upload/files/{media_id}", "b"), headers=who.headers).json()),
-            "the job to end ready")
+        body = wait_for(
+            lambda: (lambda b: b if b["processing_status"] == "ready" else None)(
+                requests.get(local_site.url(f"/upload/files/{media_id}", "b"), headers=who.headers).json()
+            ),
+            "the job to end ready",
+        )
         media = MediaFile.objects.get(pk=media_id)
         assert media.attempts >= 2 and media.lease_holder == "" and media.pending_name == ""
         assert (body["mime_type"], body["video_codec"]) == ("video/mp4", "h264")

@@ -1,4 +1,5 @@
 """The production topology, live: nginx with deploy/'s site in front of separate gunicorn masters."""
+
 from __future__ import annotations
 
 import os
@@ -43,33 +44,42 @@ def nginx_binary() -> str:
 def site_locations(upstream: str, avatars: Path, media: Path) -> str:
     """deploy/'s shared locations with this site's folders and upstream in place of the operator's."""
     text = (NGINX_SITE / "critvue-locations.conf").read_text()
-    for placeholder, value in ((AVATARS_PLACEHOLDER, f"{avatars}/"), (MEDIA_PLACEHOLDER, f"{media}/"),
-                               (UPSTREAM_PLACEHOLDER, f"proxy_pass http://{upstream};")):
+    for placeholder, value in (
+        (AVATARS_PLACEHOLDER, f"{avatars}/"),
+        (MEDIA_PLACEHOLDER, f"{media}/"),
+        (UPSTREAM_PLACEHOLDER, f"proxy_pass http://{upstream};"),
+    ):
         assert placeholder in text, f"deploy/nginx/critvue-locations.conf no longer contains {placeholder!r}"
         text = text.replace(placeholder, value)
     return text
 
 
-def nginx_conf(folder: Path, listen: dict[str, int], upstreams: dict[str, list[int]], avatars: Path,
-               media: Path) -> str:
+def nginx_conf(
+    folder: Path, listen: dict[str, int], upstreams: dict[str, list[int]], avatars: Path, media: Path
+) -> str:
     """A whole nginx.conf: one server per entry of `listen`, proxying to the upstream of that name."""
     blocks = []
     for name, port in listen.items():
         (folder / f"locations-{name}.conf").write_text(site_locations(f"critvue_{name}", avatars, media))
         servers = "".join(f"server 127.0.0.1:{p};" for p in upstreams[name])
-        blocks.append(f"upstream critvue_{name} {{ {servers} keepalive 8; }}\n"
-                      f"server {{ listen 127.0.0.1:{port}; include {folder}/locations-{name}.conf; }}")
+        blocks.append(
+            f"upstream critvue_{name} {{ {servers} keepalive 8; }}\n"
+            f"server {{ listen 127.0.0.1:{port}; include {folder}/locations-{name}.conf; }}"
+        )
     # As root, nginx's workers would become `nobody`; they run as the app's user instead, as an
     # operator would let the web server's group read the storage folders.
     user = f"user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
     types = f"include {SYSTEM_MIME_TYPES};" if SYSTEM_MIME_TYPES.is_file() else FALLBACK_TYPES
-    temp = "\n".join(f"{kind}_temp_path {folder}/{kind};" for kind in
-                     ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp = "\n".join(
+        f"{kind}_temp_path {folder}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     body = "\n".join(blocks)
-    return (f"{user}\nworker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log warn;\n"
-            f"events {{ worker_connections 1024; }}\n"
-            f"http {{\n{types}\ndefault_type application/octet-stream;\nsendfile on;\n"
-            f"access_log {folder}/access.log;\n{temp}\n{body}\n}}\n")
+    return (
+        f"{user}\nworker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log warn;\n"
+        f"events {{ worker_connections 1024; }}\n"
+        f"http {{\n{types}\ndefault_type application/octet-stream;\nsendfile on;\n"
+        f"access_log {folder}/access.log;\n{temp}\n{body}\n}}\n"
+    )
 
 
 def wait_until_answering(port: int, proc: subprocess.Popen, what: str, path: str = "/health") -> None:
@@ -134,17 +144,42 @@ class Site:
             os.makedirs(env["PROMETHEUS_MULTIPROC_DIR"])  # one folder per instance, as on separate hosts
             with open(self.folder / f"gunicorn-{name}.log", "wb") as log, open(self.app_log(name), "wb") as out:
                 self.apps[name] = subprocess.Popen(
-                    [sys.executable, "-m", "gunicorn", "critvue.wsgi:application", "--config",
-                     str(ROOT / "gunicorn.conf.py"), "--workers", str(self.workers),
-                     "--bind", f"127.0.0.1:{self.app_port[name]}"],
-                    cwd=ROOT, env=env, stdout=out, stderr=log)
+                    [
+                        sys.executable,
+                        "-m",
+                        "gunicorn",
+                        "critvue.wsgi:application",
+                        "--config",
+                        str(ROOT / "gunicorn.conf.py"),
+                        "--workers",
+                        str(self.workers),
+                        "--bind",
+                        f"127.0.0.1:{self.app_port[name]}",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=out,
+                    stderr=log,
+                )
         self.port = {name: free_port() for name in ("both", "a", "b")}
         upstreams = {"both": list(self.app_port.values()), "a": [self.app_port["a"]], "b": [self.app_port["b"]]}
         conf = self.folder / "nginx" / "nginx.conf"
         conf.parent.mkdir()
         conf.write_text(nginx_conf(conf.parent, self.port, upstreams, self.avatars, self.media))
-        self.nginx = subprocess.Popen([nginx_binary(), "-p", str(conf.parent), "-c", str(conf), "-e",
-                                       str(conf.parent / "error.log"), "-g", "daemon off;"], cwd=conf.parent)
+        self.nginx = subprocess.Popen(
+            [
+                nginx_binary(),
+                "-p",
+                str(conf.parent),
+                "-c",
+                str(conf),
+                "-e",
+                str(conf.parent / "error.log"),
+                "-g",
+                "daemon off;",
+            ],
+            cwd=conf.parent,
+        )
         for name, proc in self.apps.items():
             wait_until_answering(self.app_port[name], proc, f"gunicorn {name}")
         wait_until_answering(self.port["both"], self.nginx, "nginx")
@@ -185,9 +220,17 @@ def production_env(folder: Path, database_url: str, **overrides: str) -> dict[st
     """What every instance of one site runs with: production settings, one database, cache and storage,
     and deploy/'s TRUSTED_PROXIES for its nginx on the same machine. Warnings are logged (a 4xx is one)."""
     env = server_env(folder)
-    env.update({"DATABASE_URL": database_url, "ENABLE_RATE_LIMITING": "true", "LOG_LEVEL": "WARNING",
-                "PERSONA_MEDIA_ACCEL_REDIRECT": "/protected-media/",
-                "TRUSTED_PROXIES": deploy_setting("TRUSTED_PROXIES"), "PYTHONUNBUFFERED": "1", **overrides})
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "ENABLE_RATE_LIMITING": "true",
+            "LOG_LEVEL": "WARNING",
+            "PERSONA_MEDIA_ACCEL_REDIRECT": "/protected-media/",
+            "TRUSTED_PROXIES": deploy_setting("TRUSTED_PROXIES"),
+            "PYTHONUNBUFFERED": "1",
+            **overrides,
+        }
+    )
     for folder_setting in ("AVATAR_STORAGE_PATH", "PERSONA_MEDIA_STORAGE_PATH"):
         os.makedirs(env[folder_setting], exist_ok=True)
     return env
@@ -221,8 +264,11 @@ def account(site: Site, via: str = "both") -> Account:
 
 
 def upload_avatar(site: Site, who: Account, data: bytes, via: str = "both") -> requests.Response:
-    return requests.post(site.url("/api/v1/profile/me/avatar", via), headers=who.headers,
-                         files={"file": ("avatar.jpg", data, "image/jpeg")})
+    return requests.post(
+        site.url("/api/v1/profile/me/avatar", via),
+        headers=who.headers,
+        files={"file": ("avatar.jpg", data, "image/jpeg")},
+    )
 
 
 def create_persona(site: Site, who: Account, via: str = "both") -> int:
@@ -231,10 +277,14 @@ def create_persona(site: Site, who: Account, via: str = "both") -> int:
     return created.json()["id"]
 
 
-def upload_media(site: Site, who: Account, persona_id: int, data: bytes, name: str = "picture.jpg",
-                 via: str = "both") -> requests.Response:
-    return requests.post(site.url(f"/upload/persona/{persona_id}/image", via), headers=who.headers,
-                         files={"file": (name, data, "image/jpeg")})
+def upload_media(
+    site: Site, who: Account, persona_id: int, data: bytes, name: str = "picture.jpg", via: str = "both"
+) -> requests.Response:
+    return requests.post(
+        site.url(f"/upload/persona/{persona_id}/image", via),
+        headers=who.headers,
+        files={"file": (name, data, "image/jpeg")},
+    )
 
 
 def stored_files(root: Path, prefix: str = "") -> set[str]:

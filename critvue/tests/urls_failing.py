@@ -1,4 +1,5 @@
 """Critvue's URLs plus a view that fails as a bug would: what a 500 looks like in every mode."""
+
 from django.urls import path
 
 from critvue import urls

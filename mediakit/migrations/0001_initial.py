@@ -4,11 +4,9 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
@@ -24,7 +22,11 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['created_at', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('storage_alias', 'name'), name='mediakit_one_pending_deletion_per_file')],
+                'constraints': [
+                    models.UniqueConstraint(
+                        fields=('storage_alias', 'name'), name='mediakit_one_pending_deletion_per_file'
+                    )
+                ],
             },
         ),
     ]

@@ -1,4 +1,5 @@
 """Test-only stand-ins for a decoder gone wrong, run by mediakit.sandbox in its child process."""
+
 import ctypes
 import os
 import signal

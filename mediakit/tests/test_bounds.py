@@ -1,5 +1,6 @@
 """mediakit.bounds: files that cost decoders far more than their size are refused before any decoder
 runs; files every camera, editor and encoder writes pass; the decode's CPU budget holds."""
+
 import io
 import time
 
@@ -32,17 +33,34 @@ def refusal(data: bytes, fmt: str) -> Rejected:
 # (id, bytes, format, code, words of the detail)
 COSTLY = [
     ("jpeg-last-scan-3000-times", lambda: I.scan_bomb(), "JPEG", "corrupt_file", "more than 64 progressive scans"),
-    ("jpeg-2.6-million-segments", lambda: I.jpeg_segment_flood((10 << 20) // 4), "JPEG", "corrupt_file",
-     "more than 1024 segments"),
+    (
+        "jpeg-2.6-million-segments",
+        lambda: I.jpeg_segment_flood((10 << 20) // 4),
+        "JPEG",
+        "corrupt_file",
+        "more than 1024 segments",
+    ),
     ("png-870000-chunks", lambda: I.png_chunk_flood((10 << 20) // 12), "PNG", "corrupt_file", "more than 32768 chunks"),
-    ("gif-350000-frames", lambda: I.gif_frame_flood((5 << 20) // 15), "GIF", "image_too_large", "more than 1000 frames"),
-    ("gif-1.7-million-comments", lambda: I.gif_block_flood((5 << 20) // 3), "GIF", "corrupt_file",
-     "more than 8192 blocks"),
+    (
+        "gif-350000-frames",
+        lambda: I.gif_frame_flood((5 << 20) // 15),
+        "GIF",
+        "image_too_large",
+        "more than 1000 frames",
+    ),
+    (
+        "gif-1.7-million-comments",
+        lambda: I.gif_block_flood((5 << 20) // 3),
+        "GIF",
+        "corrupt_file",
+        "more than 8192 blocks",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("make", "fmt", "code", "words"), [case[1:] for case in COSTLY],
-                         ids=[case[0] for case in COSTLY])
+@pytest.mark.parametrize(
+    ("make", "fmt", "code", "words"), [case[1:] for case in COSTLY], ids=[case[0] for case in COSTLY]
+)
 def test_costly_structures_are_refused_before_decoding(make, fmt, code, words):
     refused = refusal(make(), fmt)
     assert (refused.code, words in refused.detail) == (code, True), refused.detail
@@ -72,8 +90,13 @@ def test_files_encoders_write_pass(name):
 
 
 def test_the_scan_allowance_shrinks_with_the_picture():
-    assert [bounds.allowed_scans(p) for p in (1, 300 * 300, 4096 * 4096, 6000 * 4000, 8000 * 8000)] == \
-        [64, 64, 64, 44, 16]
+    assert [bounds.allowed_scans(p) for p in (1, 300 * 300, 4096 * 4096, 6000 * 4000, 8000 * 8000)] == [
+        64,
+        64,
+        64,
+        44,
+        16,
+    ]
 
 
 def test_a_progressive_jpeg_at_its_scan_allowance_passes_and_one_more_scan_does_not():

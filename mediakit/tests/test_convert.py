@@ -1,4 +1,5 @@
 """mediakit.convert: what phones send, converted in the sandbox and decoded back stream by stream."""
+
 import functools
 import os
 
@@ -36,38 +37,77 @@ def streams(path) -> dict:
         frames = list(file.decode(video))
         return {
             "moov_first": data.index(b"moov") < data.index(b"mdat"),
-            "video": (video.codec_context.name, video.codec_context.format.name, video.codec_context.width,
-                      video.codec_context.height),
+            "video": (
+                video.codec_context.name,
+                video.codec_context.format.name,
+                video.codec_context.width,
+                video.codec_context.height,
+            ),
             "rotation": {round(frame.rotation or 0) for frame in frames},
             "frames": len(frames),
             "audio": None if audio is None else audio.codec_context.name,
-            "metadata": {k: v for k, v in file.metadata.items()
-                         if k not in ("major_brand", "minor_version", "compatible_brands")},
-            "stream_metadata": [dict(s.metadata) for s in file.streams
-                                if set(s.metadata) - {"handler_name", "vendor_id", "language"}],
+            "metadata": {
+                k: v for k, v in file.metadata.items() if k not in ("major_brand", "minor_version", "compatible_brands")
+            },
+            "stream_metadata": [
+                dict(s.metadata) for s in file.streams if set(s.metadata) - {"handler_name", "vendor_id", "language"}
+            ],
             "duration": file.duration / 1_000_000,
         }
 
 
-@pytest.mark.parametrize(("make", "demuxer", "video", "audio", "frames"), [
-    # An iPhone clip: HEVC in QuickTime, a quarter turn, AAC, a GPS location.
-    pytest.param(phone.hevc_mov, "mp4", ("h264", "yuv420p", 48, 64), "aac", 16, id="hevc-mov-rotated"),
-    # An Android screen recording: VP9 + Opus in WebM; the Opus becomes AAC.
-    pytest.param(phone.vp9_webm, "webm", ("h264", "yuv420p", 64, 48), "aac", 16, id="vp9-webm-opus"),
-    pytest.param(lambda: videos.encode("libx264", pix_fmt="yuv420p10le"), "mp4", ("h264", "yuv420p", 64, 48), None,
-                 16, id="h264-10-bit"),
-    pytest.param(lambda: videos.encode("libx264", pix_fmt="yuv444p"), "mp4", ("h264", "yuv420p", 64, 48), None,
-                 16, id="h264-444"),
-    # 120 fps halves to 60: 48 frames in 0.4 s become 24.
-    pytest.param(lambda: videos.encode("libx264", rate=120, frames=48), "mp4", ("h264", "yuv420p", 64, 48), None,
-                 24, id="120-fps"),
-    # Odd sides come out even (never upscaled).
-    pytest.param(lambda: videos.encode("libvpx-vp9", container="webm", width=63, height=47), "webm",
-                 ("h264", "yuv420p", 62, 46), None, 16, id="odd-size"),
-    pytest.param(lambda: videos.encode("mpeg4", audio="libmp3lame"), "mp4", ("h264", "yuv420p", 64, 48), "aac", 16,
-                 id="mpeg4-part-2-mp3"),
-    pytest.param(lambda: videos.encode("libsvtav1"), "mp4", ("h264", "yuv420p", 64, 48), None, 16, id="av1"),
-])
+@pytest.mark.parametrize(
+    ("make", "demuxer", "video", "audio", "frames"),
+    [
+        # An iPhone clip: HEVC in QuickTime, a quarter turn, AAC, a GPS location.
+        pytest.param(phone.hevc_mov, "mp4", ("h264", "yuv420p", 48, 64), "aac", 16, id="hevc-mov-rotated"),
+        # An Android screen recording: VP9 + Opus in WebM; the Opus becomes AAC.
+        pytest.param(phone.vp9_webm, "webm", ("h264", "yuv420p", 64, 48), "aac", 16, id="vp9-webm-opus"),
+        pytest.param(
+            lambda: videos.encode("libx264", pix_fmt="yuv420p10le"),
+            "mp4",
+            ("h264", "yuv420p", 64, 48),
+            None,
+            16,
+            id="h264-10-bit",
+        ),
+        pytest.param(
+            lambda: videos.encode("libx264", pix_fmt="yuv444p"),
+            "mp4",
+            ("h264", "yuv420p", 64, 48),
+            None,
+            16,
+            id="h264-444",
+        ),
+        # 120 fps halves to 60: 48 frames in 0.4 s become 24.
+        pytest.param(
+            lambda: videos.encode("libx264", rate=120, frames=48),
+            "mp4",
+            ("h264", "yuv420p", 64, 48),
+            None,
+            24,
+            id="120-fps",
+        ),
+        # Odd sides come out even (never upscaled).
+        pytest.param(
+            lambda: videos.encode("libvpx-vp9", container="webm", width=63, height=47),
+            "webm",
+            ("h264", "yuv420p", 62, 46),
+            None,
+            16,
+            id="odd-size",
+        ),
+        pytest.param(
+            lambda: videos.encode("mpeg4", audio="libmp3lame"),
+            "mp4",
+            ("h264", "yuv420p", 64, 48),
+            "aac",
+            16,
+            id="mpeg4-part-2-mp3",
+        ),
+        pytest.param(lambda: videos.encode("libsvtav1"), "mp4", ("h264", "yuv420p", 64, 48), None, 16, id="av1"),
+    ],
+)
 def test_converted_to_what_every_browser_plays(tmp_path, make, demuxer, video, audio, frames):
     result, path = converted(tmp_path, make(), demuxer)
     found = streams(path)
@@ -133,8 +173,13 @@ def converting_child() -> psutil.Process | None:
 def test_the_converter_runs_niced(tmp_path):
     seen = []
     (tmp_path / "in").write_bytes(slow_clip())
-    convert.convert(tmp_path / "in", tmp_path / "out.mp4", timeout=60, beat_seconds=BEAT,
-                    heartbeat=lambda: seen.append(converting_child().nice()) or True)
+    convert.convert(
+        tmp_path / "in",
+        tmp_path / "out.mp4",
+        timeout=60,
+        beat_seconds=BEAT,
+        heartbeat=lambda: seen.append(converting_child().nice()) or True,
+    )
     assert seen and min(seen) >= convert.NICE
 
 
@@ -164,9 +209,13 @@ def test_a_worker_killed_mid_conversion_leaves_no_converter_running(tmp_path):
     import sys
 
     (tmp_path / "in").write_bytes(slow_clip())
-    worker = subprocess.Popen([sys.executable, "-c", WORKER, str(tmp_path / "in"), str(tmp_path / "out.mp4")],
-                              stdout=subprocess.PIPE, stderr=open(tmp_path / "stderr", "w"), text=True,
-                              cwd=os.getcwd())
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WORKER, str(tmp_path / "in"), str(tmp_path / "out.mp4")],
+        stdout=subprocess.PIPE,
+        stderr=open(tmp_path / "stderr", "w"),
+        text=True,
+        cwd=os.getcwd(),
+    )
     try:
         line = worker.stdout.readline()
         assert line.strip().isdigit(), (tmp_path / "stderr").read_text()[-2000:]

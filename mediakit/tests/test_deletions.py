@@ -1,4 +1,5 @@
 """Refused deletions are recorded durably, counted as not removed, and retried until gone."""
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
@@ -96,8 +97,10 @@ def test_the_admin_lists_pending_deletions_and_retries_the_selected(settings, mo
     assert list(PendingDeletion.objects.values_list("name", flat=True)) == [names[1]]
 
 
-@pytest.mark.parametrize(("command", "alias", "other"), [("cleanup_orphaned_media", "persona_media", "avatars"),
-                                                        ("cleanup_orphaned_avatars", "avatars", "persona_media")])
+@pytest.mark.parametrize(
+    ("command", "alias", "other"),
+    [("cleanup_orphaned_media", "persona_media", "avatars"), ("cleanup_orphaned_avatars", "avatars", "persona_media")],
+)
 def test_the_orphan_sweeps_retry_their_own_storages_refused_deletions(settings, capsys, command, alias, other):
     mine, theirs = save(alias, "4/4/mine.png"), save(other, "4/4/theirs.png")
     with refusing_deletes(settings, alias), refusing_deletes(settings, other):

@@ -1,4 +1,5 @@
 """stored_file_response: streamed bytes, ranges, conditional requests and file-name headers."""
+
 import json
 
 import pytest
@@ -22,8 +23,15 @@ def stored(storage_backend) -> str:
 
 def respond(name: str, method: str = "get", filename: str = "payload.bin", **headers):
     request = getattr(RequestFactory(), method)("/download", headers=headers)
-    return stored_file_response(request, storages["persona_media"], name, size=SIZE,
-                                content_type="application/octet-stream", etag=ETAG, filename=filename)
+    return stored_file_response(
+        request,
+        storages["persona_media"],
+        name,
+        size=SIZE,
+        content_type="application/octet-stream",
+        etag=ETAG,
+        filename=filename,
+    )
 
 
 def body_of(response) -> bytes:
@@ -135,7 +143,8 @@ def test_content_disposition(filename, expected):
 def test_unicode_filename_in_the_response(stored):
     response = respond(stored, filename="Grüße 🎬.mp4")
     assert response["Content-Disposition"] == (
-        "attachment; filename=\"Grue .mp4\"; filename*=UTF-8''Gr%C3%BC%C3%9Fe%20%F0%9F%8E%AC.mp4")
+        "attachment; filename=\"Grue .mp4\"; filename*=UTF-8''Gr%C3%BC%C3%9Fe%20%F0%9F%8E%AC.mp4"
+    )
 
 
 def test_inline_disposition():

@@ -1,4 +1,5 @@
 """Stored files are removed after commit, never on rollback; failed operations leave nothing."""
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, storages

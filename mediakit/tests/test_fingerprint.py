@@ -1,8 +1,10 @@
 """The perceptual hash and its threshold, on real and test-kit photos: copies match, distinct pictures do not.
 
 The full measurement (all 826 copies, beside pHash) is bench/perceptual.py; here every distinct pair and the
-copies of nine pictures (four of the test kit's, five photographs), so a change of MATCH_DISTANCE, HASH_SIDE or the hash library is caught.
+copies of nine pictures (four of the test kit's, five photographs), so a change of MATCH_DISTANCE, HASH_SIDE or
+the hash library is caught.
 """
+
 import itertools
 import random
 

@@ -1,4 +1,5 @@
 """Damaged images refused, whole ones passed (mediakit.integrity), on real files on disk."""
+
 import io
 import zlib
 
@@ -77,7 +78,7 @@ def test_png_raw_size_matches_real_scanlines(size, mode):
     idat = next(c for c in images.png_chunks(images.interlaced_png(im)) if c[2] == b"IDAT")
     interlaced = images.interlaced_png(im)
     pos, length, _ = idat
-    inflated = zlib.decompress(interlaced[pos + 8: pos + 8 + length])
+    inflated = zlib.decompress(interlaced[pos + 8 : pos + 8 + length])
     colour = images.PNG_COLOUR_TYPES[mode]
     assert integrity.png_raw_size(*size, 8, colour, 1) == len(inflated)
     assert integrity.png_raw_size(*size, 8, colour, 0) == len(images.scanlines(im))
@@ -121,7 +122,7 @@ def test_png_whose_idat_holds_fewer_rows_than_ihdr_says(tmp_path):
 def test_interlaced_png_missing_its_last_passes(tmp_path):
     full = images.interlaced_png(images.picture(300, 300, "L"))
     pos, length, _ = next(c for c in images.png_chunks(full) if c[2] == b"IDAT")
-    stream = zlib.decompress(full[pos + 8: pos + 8 + length])
+    stream = zlib.decompress(full[pos + 8 : pos + 8 + length])
     data = images.raw_png(300, 300, "L", zlib.compress(stream[: len(stream) // 2]), interlace=1)
     refused(tmp_path, data, "PNG")
 
@@ -129,7 +130,7 @@ def test_interlaced_png_missing_its_last_passes(tmp_path):
 def test_png_whose_idat_is_cut_with_crcs_recomputed(tmp_path):
     good = images.png(600, 400, "RGB")
     pos, length, _ = next(c for c in images.png_chunks(good) if c[2] == b"IDAT")
-    short = good[pos + 8: pos + 8 + length // 3]
+    short = good[pos + 8 : pos + 8 + length // 3]
     data = good[:pos] + images.chunk(b"IDAT", short) + images.chunk(b"IEND", b"")
     refused(tmp_path, data, "PNG")
 
@@ -148,8 +149,7 @@ def test_png_without_iend_is_refused(tmp_path):
 @pytest.mark.parametrize("fmt", ["WEBP", "GIF"])
 def test_cut_webp_and_gif_are_refused_by_pillows_own_decode(fmt):
     """check_intact adds nothing for these: the pipeline's load() already refuses them."""
-    good = images.encode(images.picture(300, 200).convert("P") if fmt == "GIF"
-                         else images.picture(300, 200), fmt)
+    good = images.encode(images.picture(300, 200).convert("P") if fmt == "GIF" else images.picture(300, 200), fmt)
     cut = good[: len(good) // 2] + (b"\x00\x3b" if fmt == "GIF" else b"")
     integrity.check_intact(io.BytesIO(cut), fmt)
     with pytest.raises(OSError):

@@ -1,4 +1,5 @@
 """Strict, scaled JPEG decoding (mediakit.jpeg) on real files made by Pillow and byte surgery."""
+
 import io
 
 import pytest
@@ -19,20 +20,26 @@ def pillow(data: bytes, scale: int = 1) -> Image.Image:
 
 
 def same_pixels(a: Image.Image, b: Image.Image) -> bool:
-    return a.mode == b.mode and a.size == b.size and not ImageChops.difference(
-        a.convert("RGB"), b.convert("RGB")).getbbox()
+    return (
+        a.mode == b.mode
+        and a.size == b.size
+        and not ImageChops.difference(a.convert("RGB"), b.convert("RGB")).getbbox()
+    )
 
 
-@pytest.mark.parametrize(("size", "min_side", "expected"), [
-    ((2000, 2000), 1024, (1250, 1250)),  # 5/8: Pillow's draft() would have to decode all 2000
-    ((4096, 4096), 1024, (1024, 1024)),  # 2/8
-    ((3000, 2000), 1024, (1875, 1250)),  # the shorter side decides
-    ((2000, 3000), 1024, (1250, 1875)),
-    ((1100, 1100), 1024, (1100, 1100)),  # 7/8 would give 962 < 1024
-    ((600, 400), 1024, (600, 400)),  # never scaled up
-    ((600, 400), 1, (75, 50)),  # 1/8 is the smallest
-    ((600, 400), 0, (600, 400)),  # 0: full size
-])
+@pytest.mark.parametrize(
+    ("size", "min_side", "expected"),
+    [
+        ((2000, 2000), 1024, (1250, 1250)),  # 5/8: Pillow's draft() would have to decode all 2000
+        ((4096, 4096), 1024, (1024, 1024)),  # 2/8
+        ((3000, 2000), 1024, (1875, 1250)),  # the shorter side decides
+        ((2000, 3000), 1024, (1250, 1875)),
+        ((1100, 1100), 1024, (1100, 1100)),  # 7/8 would give 962 < 1024
+        ((600, 400), 1024, (600, 400)),  # never scaled up
+        ((600, 400), 1, (75, 50)),  # 1/8 is the smallest
+        ((600, 400), 0, (600, 400)),  # 0: full size
+    ],
+)
 def test_decodes_at_the_smallest_m8_scale_still_large_enough(size, min_side, expected):
     data = images.jpeg(*size)
     im = jpeg.decode_scaled(data, min_side)
@@ -75,8 +82,9 @@ def test_header_metadata_still_comes_from_pillows_header_parse():
     assert im.size == (320, 240) and header.size == (640, 480)
 
 
-@pytest.mark.parametrize("damage", ["cut_scan", "cut_progressive", "taller_header", "no_eoi",
-                                    "cut_in_header", "not_jpeg", "empty"])
+@pytest.mark.parametrize(
+    "damage", ["cut_scan", "cut_progressive", "taller_header", "no_eoi", "cut_in_header", "not_jpeg", "empty"]
+)
 @pytest.mark.parametrize("min_side", [1, 1024])
 def test_damaged_jpegs_are_refused_at_any_scale(damage, min_side):
     good = images.jpeg(600, 400)
@@ -108,8 +116,7 @@ def test_pillow_itself_accepts_the_cut_files_this_module_refuses():
 
 def test_junk_between_scan_and_eoi_is_tolerated_with_intact_pixels():
     good = images.jpeg(600, 400)
-    assert same_pixels(jpeg.decode_scaled(images.junk_before_eoi(good), 400),
-                       jpeg.decode_scaled(good, 400))
+    assert same_pixels(jpeg.decode_scaled(images.junk_before_eoi(good), 400), jpeg.decode_scaled(good, 400))
 
 
 def test_the_primary_image_of_a_multi_picture_file_decodes():
@@ -162,12 +169,15 @@ def test_file_buffer_lends_a_bytesio_its_own_buffer():
     upload.write(b"still writable")  # the buffer was released
 
 
-@pytest.mark.parametrize(("size", "min_size", "expected"), [
-    ((4000, 1000), (640, 160), (1000, 250)),  # a panorama's preview: 2/8, where 640 on both sides takes 6/8
-    ((4000, 1000), (640, 640), (3000, 750)),
-    ((1000, 4000), (160, 640), (250, 1000)),
-    ((600, 400), (1024, 0), (600, 400)),  # never scaled up, whichever side asks
-])
+@pytest.mark.parametrize(
+    ("size", "min_size", "expected"),
+    [
+        ((4000, 1000), (640, 160), (1000, 250)),  # a panorama's preview: 2/8, where 640 on both sides takes 6/8
+        ((4000, 1000), (640, 640), (3000, 750)),
+        ((1000, 4000), (160, 640), (250, 1000)),
+        ((600, 400), (1024, 0), (600, 400)),  # never scaled up, whichever side asks
+    ],
+)
 def test_each_side_can_have_its_own_minimum(size, min_size, expected):
     data = images.jpeg(*size)
     assert jpeg.decode_scaled(data, min_size).size == expected

@@ -1,4 +1,5 @@
 """Orphan sweeping on a real local folder and on the S3 server."""
+
 import os
 import time
 from datetime import timedelta
@@ -11,12 +12,15 @@ from mediakit.orphans import sweep_orphans, walk
 
 
 def fill(storage) -> dict[str, str]:
-    names = {key: storage.save(path, ContentFile(body)) for key, path, body in [
-        ("kept", "a/b/kept.jpg", b"k" * 10),
-        ("orphan", "a/orphan.jpg", b"o" * 20),
-        ("deep_orphan", "a/b/c/deep.png", b"d" * 30),
-        ("top", "top.txt", b"t" * 5),
-    ]}
+    names = {
+        key: storage.save(path, ContentFile(body))
+        for key, path, body in [
+            ("kept", "a/b/kept.jpg", b"k" * 10),
+            ("orphan", "a/orphan.jpg", b"o" * 20),
+            ("deep_orphan", "a/b/c/deep.png", b"d" * 30),
+            ("top", "top.txt", b"t" * 5),
+        ]
+    }
     storage.save(".health/probe", ContentFile(b"x"))
     return names
 
@@ -35,8 +39,7 @@ def test_sweep_removes_only_unreferenced_old_files(storage_backend):
     storage = storages["avatars"]
     names = fill(storage)
     later = timezone.now() + timedelta(days=31)
-    report = sweep_orphans(storage, referenced={names["kept"], names["top"]}, older_than=timedelta(days=30),
-                           now=later)
+    report = sweep_orphans(storage, referenced={names["kept"], names["top"]}, older_than=timedelta(days=30), now=later)
     assert sorted(report.orphans) == sorted([names["orphan"], names["deep_orphan"]])
     assert (report.counted, report.kept, report.removed, report.bytes_freed) == (4, 2, 2, 50)
     assert storage.exists(names["kept"]) and storage.exists(names["top"])
@@ -52,8 +55,9 @@ def test_sweep_keeps_recent_files_and_dry_run_removes_nothing(storage_backend):
     swept = sweep_orphans(storage, referenced=set(), older_than=timedelta(0), now=timezone.now() + timedelta(1))
     assert (swept.removed, len(swept.orphans)) == (4, 4)
     names = fill(storage)
-    dry = sweep_orphans(storage, referenced=set(), older_than=timedelta(0), dry_run=True,
-                        now=timezone.now() + timedelta(1))
+    dry = sweep_orphans(
+        storage, referenced=set(), older_than=timedelta(0), dry_run=True, now=timezone.now() + timedelta(1)
+    )
     assert dry.removed == 0 and len(dry.orphans) == 4 and dry.bytes_freed == 65
     assert all(storage.exists(n) for n in names.values())
 

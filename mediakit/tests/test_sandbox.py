@@ -1,4 +1,5 @@
 """mediakit.sandbox: a child that crashes, hangs or eats memory costs one Rejected, never the caller."""
+
 import concurrent.futures
 import os
 import subprocess
@@ -142,7 +143,8 @@ def test_a_main_run_by_module_name_is_not_imported_again_by_each_child(tmp_path)
     """`python -m module`: children re-run the main module; what it imports was loaded once, in the fork server."""
     imports = tmp_path / "imports"
     (tmp_path / "heavy_dependency.py").write_text(
-        "import os\nwith open(os.environ['IMPORTS'], 'a') as log:\n    log.write(f'{os.getpid()}\\n')\n")
+        "import os\nwith open(os.environ['IMPORTS'], 'a') as log:\n    log.write(f'{os.getpid()}\\n')\n"
+    )
     (tmp_path / "run_by_name.py").write_text(RUN_BY_NAME)
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = {**os.environ, "IMPORTS": str(imports), "PYTHONPATH": os.pathsep.join([str(tmp_path), root])}
@@ -162,6 +164,7 @@ def test_a_main_run_by_module_name_in_a_package_prints_no_runpy_warning_per_chil
     (package / "run_by_name.py").write_text(main)
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), root])}
-    ran = subprocess.run([sys.executable, "-m", "pkg.run_by_name"], cwd=tmp_path, env=env, capture_output=True,
-                         text=True, timeout=60)
+    ran = subprocess.run(
+        [sys.executable, "-m", "pkg.run_by_name"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
     assert (ran.returncode, ran.stderr) == (0, "")

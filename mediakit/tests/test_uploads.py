@@ -1,4 +1,5 @@
 """limit_upload_size and single_upload on real multipart requests."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
@@ -17,7 +18,7 @@ class CountingStream:
 
     def read(self, size: int = -1) -> bytes:
         size = len(self.data) - self.sent if size is None or size < 0 else size
-        chunk = self.data[self.sent:self.sent + size]
+        chunk = self.data[self.sent : self.sent + size]
         self.sent += len(chunk)
         return chunk
 
@@ -29,8 +30,11 @@ def multipart_request(content_length: int | None = None, **fields):
     """A POST with these multipart fields (files as SimpleUploadedFile); returns (request, its stream)."""
     body = encode_multipart(BOUNDARY, fields)
     stream = CountingStream(body)
-    request = RequestFactory().generic("POST", "/upload", **{
-        "wsgi.input": stream, "CONTENT_TYPE": MULTIPART_CONTENT, "CONTENT_LENGTH": str(content_length or len(body))})
+    request = RequestFactory().generic(
+        "POST",
+        "/upload",
+        **{"wsgi.input": stream, "CONTENT_TYPE": MULTIPART_CONTENT, "CONTENT_LENGTH": str(content_length or len(body))},
+    )
     return request, stream
 
 
@@ -121,8 +125,11 @@ def test_through_an_endpoint(api, user):
     from persona_media.models import Persona
 
     persona = Persona.objects.create(user=user, name="p")
-    response = api.post(f"/upload/persona/{persona.pk}/image", {"file": upload(10 * 1024 * 1024 + 1, "a.png")},
-                        format="multipart")
+    response = api.post(
+        f"/upload/persona/{persona.pk}/image", {"file": upload(10 * 1024 * 1024 + 1, "a.png")}, format="multipart"
+    )
     assert response.status_code == 413
-    assert response.json() == {"detail": "The file is larger than the limit of 10485760 bytes.",
-                               "code": "file_too_large"}
+    assert response.json() == {
+        "detail": "The file is larger than the limit of 10485760 bytes.",
+        "code": "file_too_large",
+    }

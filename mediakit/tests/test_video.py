@@ -1,5 +1,6 @@
 """mediakit.video on real files encoded by FFmpeg (PyAV), forged streams in valid MP4s, and
 decoders gone wrong in the child process."""
+
 import struct
 import subprocess
 import sys
@@ -17,20 +18,24 @@ LIGHT, DARK = 150, 100  # the test picture's left half is ~238 in RGB, its right
 @pytest.fixture
 def probe(tmp_path):
     """probe() of bytes written to a file."""
+
     def run(data: bytes, **options) -> video.VideoInfo:
         path = tmp_path / "clip.mp4"
         path.write_bytes(data)
         return video.probe(path, **options)
+
     return run
 
 
 @pytest.fixture
 def refusal(probe):
     """The Rejected that probe() raises for bytes."""
+
     def run(data: bytes, **options) -> Rejected:
         with pytest.raises(Rejected) as caught:
             probe(data, **options)
         return caught.value
+
     return run
 
 
@@ -42,9 +47,16 @@ def light_left(poster, width: int, height: int) -> bool:
 
 # --- Accepted, with their metadata ------------------------------------------------------------
 
-@pytest.mark.parametrize(("encoder", "codec"), [
-    ("libx264", "h264"), ("libx265", "hevc"), ("libvpx-vp9", "vp9"), ("libsvtav1", "av1"),
-])
+
+@pytest.mark.parametrize(
+    ("encoder", "codec"),
+    [
+        ("libx264", "h264"),
+        ("libx265", "hevc"),
+        ("libvpx-vp9", "vp9"),
+        ("libsvtav1", "av1"),
+    ],
+)
 def test_playable_codecs(probe, encoder, codec):
     data = videos.encode(encoder)
     info = probe(data)
@@ -72,12 +84,15 @@ def tkhd_matrix(data: bytes) -> tuple[int, int, int, int]:
     return a, b, c, d
 
 
-@pytest.mark.parametrize(("rotation", "matrix", "reported", "light_side"), [
-    # QuickTime's matrix maps (x, y) to (a x + c y, b x + d y); screen y points down.
-    (-90, (0, 1 << 16, -1 << 16, 0), 270, "top"),     # a quarter turn clockwise: a portrait phone clip
-    (90, (0, -1 << 16, 1 << 16, 0), 90, "bottom"),    # a quarter turn counter-clockwise
-    (180, (-1 << 16, 0, 0, -1 << 16), 180, "right"),
-])
+@pytest.mark.parametrize(
+    ("rotation", "matrix", "reported", "light_side"),
+    [
+        # QuickTime's matrix maps (x, y) to (a x + c y, b x + d y); screen y points down.
+        (-90, (0, 1 << 16, -1 << 16, 0), 270, "top"),  # a quarter turn clockwise: a portrait phone clip
+        (90, (0, -1 << 16, 1 << 16, 0), 90, "bottom"),  # a quarter turn counter-clockwise
+        (180, (-1 << 16, 0, 0, -1 << 16), 180, "right"),
+    ],
+)
 def test_rotated_clip(probe, rotation, matrix, reported, light_side):
     data = videos.encode(width=64, height=32, rotation=rotation)
     assert tkhd_matrix(data) == matrix
@@ -87,8 +102,11 @@ def test_rotated_clip(probe, rotation, matrix, reported, light_side):
     assert (info.width, info.height) == ((32, 64) if quarter else (64, 32))
     assert info.poster.size == (info.width, info.height)
     w, h = info.poster.size
-    points = {"top": ((w // 2, h // 8), (w // 2, h * 7 // 8)), "bottom": ((w // 2, h * 7 // 8), (w // 2, h // 8)),
-              "right": ((w * 7 // 8, h // 2), (w // 8, h // 2))}[light_side]
+    points = {
+        "top": ((w // 2, h // 8), (w // 2, h * 7 // 8)),
+        "bottom": ((w // 2, h * 7 // 8), (w // 2, h // 8)),
+        "right": ((w * 7 // 8, h // 2), (w // 8, h // 2)),
+    }[light_side]
     assert min(info.poster.getpixel(points[0])) > LIGHT and max(info.poster.getpixel(points[1])) < DARK
 
 
@@ -168,6 +186,7 @@ def test_anamorphic_clip_is_reported_at_its_displayed_size(probe):
 
 # --- Limits ------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(("width", "height"), [(3840, 16), (16, 3840), (2880, 2880)])
 def test_largest_accepted_sizes(probe, width, height):
     info = probe(videos.encode(width=width, height=height, frames=1))
@@ -175,11 +194,14 @@ def test_largest_accepted_sizes(probe, width, height):
     assert max(info.poster.size) == min(videoscan.POSTER_SIZE, max(width, height))
 
 
-@pytest.mark.parametrize(("width", "height", "shown"), [
-    (3856, 16, "3856x16"),    # a side longer than 3840
-    (16, 3856, "16x3856"),
-    (2880, 2896, "2880x2896"),  # 8,340,480 pixels, more than 3840x2160
-])
+@pytest.mark.parametrize(
+    ("width", "height", "shown"),
+    [
+        (3856, 16, "3856x16"),  # a side longer than 3840
+        (16, 3856, "16x3856"),
+        (2880, 2896, "2880x2896"),  # 8,340,480 pixels, more than 3840x2160
+    ],
+)
 def test_too_large(refusal, width, height, shown):
     refused = refusal(videos.encode(width=width, height=height, frames=1))
     assert refused.code == "video_too_large"
@@ -210,6 +232,7 @@ def test_unsupported_codec_is_named(refusal):
 
 
 # --- Damaged and hostile files -------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("encoder", ["libx264", "libx265", "libvpx-vp9", "libsvtav1"])
 def test_garbage_stream_in_a_valid_container(refusal, encoder):
@@ -269,8 +292,13 @@ def test_command_line(tmp_path):
     good, bad = tmp_path / "good.mp4", tmp_path / "bad.mp4"
     good.write_bytes(videos.encode("libx265"))
     bad.write_bytes(videos.encode("mpeg4"))
-    done = subprocess.run([sys.executable, "-m", "mediakit.video", str(good), str(bad)],
-                          capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "mediakit.video", str(good), str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 1
     assert "video_codec='hevc'" in done.stdout
     assert "refused: unsupported_codec" in done.stdout
@@ -281,8 +309,9 @@ def test_playlist_naming_other_files_is_not_followed(tmp_path):
     # the probe would describe a video the upload does not hold, or fetch a URL.
     (tmp_path / "elsewhere.mp4").write_bytes(videos.encode())
     playlist = tmp_path / "list.m3u8"
-    playlist.write_text(f"#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nfile://{tmp_path / 'elsewhere.mp4'}\n"
-                        "#EXT-X-ENDLIST\n")
+    playlist.write_text(
+        f"#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nfile://{tmp_path / 'elsewhere.mp4'}\n#EXT-X-ENDLIST\n"
+    )
     with pytest.raises(Rejected) as caught:
         video.probe(playlist)
     assert caught.value.code == "corrupt_file"
@@ -290,12 +319,16 @@ def test_playlist_naming_other_files_is_not_followed(tmp_path):
 
 # --- Files stored before these rules: read, with the refusal an upload would get ------------------
 
-@pytest.mark.parametrize(("make", "code", "expected"), [
-    (lambda: videos.encode("mpeg4"), "unsupported_codec", ("mpeg4", 2.0, 8.0, 64, 48)),
-    (lambda: videos.encode(rate=Fraction(1, 10), frames=61), "video_too_long", ("h264", 610.0, 0.1, 64, 48)),
-    (lambda: videos.encode(width=3856, height=16, frames=1), "video_too_large", ("h264", 0.125, 8.0, 3856, 16)),
-    (lambda: videos.encode(rate=240), "video_too_large", ("h264", 0.067, 240.0, 64, 48)),
-])
+
+@pytest.mark.parametrize(
+    ("make", "code", "expected"),
+    [
+        (lambda: videos.encode("mpeg4"), "unsupported_codec", ("mpeg4", 2.0, 8.0, 64, 48)),
+        (lambda: videos.encode(rate=Fraction(1, 10), frames=61), "video_too_long", ("h264", 610.0, 0.1, 64, 48)),
+        (lambda: videos.encode(width=3856, height=16, frames=1), "video_too_large", ("h264", 0.125, 8.0, 3856, 16)),
+        (lambda: videos.encode(rate=240), "video_too_large", ("h264", 0.067, 240.0, 64, 48)),
+    ],
+)
 def test_stored_video_breaking_a_rule_is_described(probe, make, code, expected):
     info = probe(make(), enforce=False)
     assert (info.video_codec, info.duration, info.fps, info.width, info.height) == expected

@@ -1,5 +1,6 @@
 """Moderation's admin: the audit log, suspensions, reports, blocked content, and review queues made of the apps'
 own admins."""
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 

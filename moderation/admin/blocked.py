@@ -1,10 +1,11 @@
 """Blocked content: what rejections put on the blocklist, and lifting an entry (an audit event)."""
+
 from django.contrib import admin
 
 from mediakit.admin import breakable, when
 from moderation import services
-from moderation.admin.pages import ask_then_apply, never
 from moderation.admin.forms import ConfirmForm
+from moderation.admin.pages import ask_then_apply, never
 from moderation.models import BlockedContent
 
 
@@ -15,8 +16,18 @@ class BlockedContentAdmin(admin.ModelAdmin):
     list_display = ("what", "matches", "reason", "by", "blocked")
     list_filter = ("source_kind", "created_at")
     search_fields = ("description", "reason", "moderator_email", "sha256")
-    fields = ("description", "source_kind", "source_id", "matches", "sha256", "picture_hash", "reason",
-              "moderator_email", "moderator", "created_at")
+    fields = (
+        "description",
+        "source_kind",
+        "source_id",
+        "matches",
+        "sha256",
+        "picture_hash",
+        "reason",
+        "moderator_email",
+        "moderator",
+        "created_at",
+    )
     readonly_fields = fields
     actions = ["lift"]
     has_add_permission = has_change_permission = has_delete_permission = never
@@ -47,8 +58,17 @@ class BlockedContentAdmin(admin.ModelAdmin):
     @admin.action(description="Lift the selected blocks…", permissions=["moderate"])
     def lift(self, request, queryset):
         return ask_then_apply(
-            self, request, queryset, action="lift", title="Lift these blocks?", button="Lift",
-            form_class=ConfirmForm, warning="The content may be uploaded again (and waits for review as usual).",
-            apply=lambda data: sum(services.lift_block(entry=e, moderator=request.user, reason=data["reason"])
-                                   for e in queryset),
-            done="Lifted {count} block(s).", describe=lambda e: e.description)
+            self,
+            request,
+            queryset,
+            action="lift",
+            title="Lift these blocks?",
+            button="Lift",
+            form_class=ConfirmForm,
+            warning="The content may be uploaded again (and waits for review as usual).",
+            apply=lambda data: sum(
+                services.lift_block(entry=e, moderator=request.user, reason=data["reason"]) for e in queryset
+            ),
+            done="Lifted {count} block(s).",
+            describe=lambda e: e.description,
+        )

@@ -1,4 +1,5 @@
 """What waits, on the admin's index and side bar: "Avatars — 3 waiting", "Reports — 2 open"."""
+
 from functools import wraps
 
 from django.db import DatabaseError
@@ -10,10 +11,13 @@ from moderation.models import Report
 
 def waiting_counts() -> dict[str, int]:
     """Items waiting per model label ("avatars.avatar"), and open reports: one count query each."""
-    counts = {r.model._meta.label_lower: r.model._default_manager.filter(moderation_status=Status.PENDING).count()
-              for r in review.reviewables()}
-    counts[Report._meta.label_lower] = Report.objects.filter(status=Report.Status.OPEN).values(
-        "kind", "target_id").distinct().count()
+    counts = {
+        r.model._meta.label_lower: r.model._default_manager.filter(moderation_status=Status.PENDING).count()
+        for r in review.reviewables()
+    }
+    counts[Report._meta.label_lower] = (
+        Report.objects.filter(status=Report.Status.OPEN).values("kind", "target_id").distinct().count()
+    )
     return counts
 
 

@@ -1,4 +1,5 @@
 """The audit log: readable by moderators, changeable by nobody (superusers included)."""
+
 from django.contrib import admin
 from django.utils.text import Truncator
 
@@ -15,8 +16,20 @@ class ModerationEventAdmin(admin.ModelAdmin):
     search_fields = ("owner_email", "moderator_email", "persona_name", "filename", "target_description")
     date_hierarchy = "created_at"
     list_per_page = 100
-    fields = ("created_at", "action", "target_kind", "target_id", "target_description", "owner_email", "owner",
-              "persona_name", "filename", "moderator_email", "moderator", "reason")
+    fields = (
+        "created_at",
+        "action",
+        "target_kind",
+        "target_id",
+        "target_description",
+        "owner_email",
+        "owner",
+        "persona_name",
+        "filename",
+        "moderator_email",
+        "moderator",
+        "reason",
+    )
     readonly_fields = fields
     # "Delete selected" would be refused by the model anyway; it is not offered.
     actions = None

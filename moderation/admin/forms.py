@@ -1,4 +1,5 @@
 """The forms of the intermediate admin pages: a reason (presets for the kind decided on, plus free text)."""
+
 from django import forms
 
 from moderation.conf import PRESET_REASONS
@@ -10,9 +11,13 @@ class ReasonForm(forms.Form):
     """A reason is required: a preset, free text, or both. Rejecting may also block the content."""
 
     preset = forms.ChoiceField(label="Reason", required=False, widget=forms.RadioSelect)
-    details = forms.CharField(label="In your own words", required=False, max_length=300,
-                              widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-                              help_text="Shown to the owner. Required when no preset fits.")
+    details = forms.CharField(
+        label="In your own words",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Shown to the owner. Required when no preset fits.",
+    )
     required = True
 
     def __init__(self, *args, kind: str = "", offer_block: bool = False, **kwargs):
@@ -24,9 +29,12 @@ class ReasonForm(forms.Form):
             del self.fields["preset"]
         if offer_block:
             self.fields["block"] = forms.BooleanField(
-                label="Block it from coming back", required=False, initial=True,
+                label="Block it from coming back",
+                required=False,
+                initial=True,
                 help_text="Later uploads of the same picture by anyone (even re-encoded, resized or converted), "
-                          "or of a video's exact bytes, are refused. Lift it under Blocked content.")
+                "or of a video's exact bytes, are refused. Lift it under Blocked content.",
+            )
 
     def clean(self):
         data = super().clean() or {}

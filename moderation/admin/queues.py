@@ -1,4 +1,5 @@
 """The review queues: each reviewable model's own admin, made a work list (pending first) with Approve and Reject."""
+
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
@@ -14,10 +15,18 @@ from moderation.admin.pages import ask_then_apply
 
 ALL = "all"
 # What each state of the list filter offers: approving needs the files a rejection removed.
-ACTIONS_BY_STATUS = {Status.PENDING: ("approve", "reject"), Status.APPROVED: ("reject",), Status.REJECTED: (),
-                     ALL: ("approve", "reject")}
-STATUS_LABELS = {Status.PENDING: "Waiting for review", Status.APPROVED: "Approved", Status.REJECTED: "Rejected",
-                 ALL: "All"}
+ACTIONS_BY_STATUS = {
+    Status.PENDING: ("approve", "reject"),
+    Status.APPROVED: ("reject",),
+    Status.REJECTED: (),
+    ALL: ("approve", "reject"),
+}
+STATUS_LABELS = {
+    Status.PENDING: "Waiting for review",
+    Status.APPROVED: "Approved",
+    Status.REJECTED: "Rejected",
+    ALL: "All",
+}
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -38,8 +47,11 @@ class StatusFilter(admin.SimpleListFilter):
 
     def choices(self, changelist):
         for value, label in self.lookup_choices:
-            yield {"selected": self.value() == value, "display": label,
-                   "query_string": changelist.get_query_string({self.parameter_name: value})}
+            yield {
+                "selected": self.value() == value,
+                "display": label,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+            }
 
 
 def selects_across(request) -> bool:
@@ -103,8 +115,11 @@ class ReviewQueueMixin(_ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         status = shown_status(request)
         plural = str(self.model._meta.verbose_name_plural)
-        title = f"{plural.capitalize()} waiting for review" if status == Status.PENDING else (
-            f"{STATUS_LABELS[status]} {plural}" if status != ALL else f"All {plural}")
+        title = (
+            f"{plural.capitalize()} waiting for review"
+            if status == Status.PENDING
+            else (f"{STATUS_LABELS[status]} {plural}" if status != ALL else f"All {plural}")
+        )
         count = self.model._default_manager.filter(moderation_status=Status.PENDING).count()
         extra_context = {"title": f"{title} ({count})" if status == Status.PENDING else title, **(extra_context or {})}
         return super().changelist_view(request, extra_context)
@@ -113,9 +128,11 @@ class ReviewQueueMixin(_ModelAdmin):
         obj = self.get_object(request, object_id) if object_id else None
         extra_context = {**(extra_context or {}), "can_moderate": self.has_moderate_permission(request)}
         if obj is not None:
-            extra_context.update(review_html=self.reviewable.review_html(obj),
-                                 offered=ACTIONS_BY_STATUS[obj.moderation_status],
-                                 title=f"Review {self.reviewable.describe(obj)['target_description']}")
+            extra_context.update(
+                review_html=self.reviewable.review_html(obj),
+                offered=ACTIONS_BY_STATUS[obj.moderation_status],
+                title=f"Review {self.reviewable.describe(obj)['target_description']}",
+            )
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     @admin.action(description="Approve selected", permissions=["moderate"])
@@ -124,21 +141,30 @@ class ReviewQueueMixin(_ModelAdmin):
         if count:
             self.message_user(request, f"Approved {count}.", messages.SUCCESS)
         else:
-            self.message_user(request, "Nothing was approved: the selected items were gone or already decided.",
-                              messages.WARNING)
+            self.message_user(
+                request, "Nothing was approved: the selected items were gone or already decided.", messages.WARNING
+            )
 
     @admin.action(description="Reject selected (asks for a reason)…", permissions=["moderate"])
     def reject(self, request, queryset):
         reviewable = self.reviewable
         return ask_then_apply(
-            self, request, queryset, action="reject", title=f"Reject {_count(queryset, reviewable)}: why?",
-            button="Reject", form_class=ReasonForm, form_kwargs={"kind": reviewable.kind, "offer_block": True},
+            self,
+            request,
+            queryset,
+            action="reject",
+            title=f"Reject {_count(queryset, reviewable)}: why?",
+            button="Reject",
+            form_class=ReasonForm,
+            form_kwargs={"kind": reviewable.kind, "offer_block": True},
             warning="Their files are deleted at once; the owner sees the reason.",
-            apply=lambda data: services.apply_to_all(services.reject, queryset, moderator=request.user,
-                                                     reason=data["reason"], block=data.get("block", False)),
+            apply=lambda data: services.apply_to_all(
+                services.reject, queryset, moderator=request.user, reason=data["reason"], block=data.get("block", False)
+            ),
             done="Rejected {count}; their files are being deleted.",
             describe=lambda obj: reviewable.describe(obj)["target_description"],
-            preview=lambda obj: reviewable.preview_html(obj, 160))
+            preview=lambda obj: reviewable.preview_html(obj, 160),
+        )
 
     @admin.display(description="Status", ordering="moderation_status")
     def review_status(self, obj) -> str:
@@ -146,8 +172,9 @@ class ReviewQueueMixin(_ModelAdmin):
         label = STATUS_LABELS[obj.moderation_status] if obj.moderation_status != Status.PENDING else "Waiting"
         if not obj.moderation_reason:
             return format_html('<span class="nowrap">{}</span>', label)
-        return format_html('<span class="nowrap">{}</span><br><small>{}</small>', label,
-                           Truncator(obj.moderation_reason).chars(40))
+        return format_html(
+            '<span class="nowrap">{}</span><br><small>{}</small>', label, Truncator(obj.moderation_reason).chars(40)
+        )
 
 
 def _count(queryset, reviewable: review.Reviewable) -> str:

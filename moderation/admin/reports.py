@@ -1,5 +1,6 @@
 """The reports queue: one row per reported item (its preview, how many reported it, why), resolved by rejecting
 the item or dismissing its reports; both are audit events."""
+
 from django.contrib import admin
 from django.db.models import Count, F, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -15,8 +16,11 @@ from moderation.admin.queues import selects_across
 from moderation.models import Report
 
 OPEN = Report.Status.OPEN
-TITLES = {OPEN: "Reported, waiting for a decision", Report.Status.REJECTED: "Reports resolved by rejecting",
-          Report.Status.DISMISSED: "Reports dismissed"}
+TITLES = {
+    OPEN: "Reported, waiting for a decision",
+    Report.Status.REJECTED: "Reports resolved by rejecting",
+    Report.Status.DISMISSED: "Reports dismissed",
+}
 
 
 class ReportStatusFilter(admin.SimpleListFilter):
@@ -37,8 +41,11 @@ class ReportStatusFilter(admin.SimpleListFilter):
 
     def choices(self, changelist):
         for value, label in self.lookup_choices:
-            yield {"selected": self.value() == value, "display": label,
-                   "query_string": changelist.get_query_string({self.parameter_name: value})}
+            yield {
+                "selected": self.value() == value,
+                "display": label,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+            }
 
 
 def target_of(report: Report):
@@ -76,8 +83,11 @@ class ReportAdmin(admin.ModelAdmin):
         same_item = Report.objects.filter(status=OPEN, kind=OuterRef("kind"), target_id=OuterRef("target_id"))
         first = same_item.values("kind").annotate(first=Min("id")).values("first")
         count = same_item.values("kind").annotate(n=Count("id")).values("n")
-        return queryset.annotate(first=Subquery(first), open_count=Coalesce(Subquery(count), 0)).filter(
-            id=F("first")).order_by(*self.get_ordering(request))
+        return (
+            queryset.annotate(first=Subquery(first), open_count=Coalesce(Subquery(count), 0))
+            .filter(id=F("first"))
+            .order_by(*self.get_ordering(request))
+        )
 
     def get_ordering(self, request):
         return ["-open_count", "created_at"] if request.GET.get("status", OPEN) == OPEN else ["-resolved_at"]
@@ -111,8 +121,9 @@ class ReportAdmin(admin.ModelAdmin):
     def reasons(self, report: Report) -> str:
         if report.status != OPEN:
             return Truncator(report.reason).chars(80)
-        reasons = (Report.objects.filter(status=OPEN, kind=report.kind, target_id=report.target_id)
-                   .values_list("reason", flat=True)[:5])
+        reasons = Report.objects.filter(status=OPEN, kind=report.kind, target_id=report.target_id).values_list(
+            "reason", flat=True
+        )[:5]
         return format_html_join("", "<div>“{}”</div>", ((Truncator(r).chars(80),) for r in reasons))
 
     @admin.display(description="First reported", ordering="created_at")
@@ -126,11 +137,14 @@ class ReportAdmin(admin.ModelAdmin):
             target = target_of(report)
             reviewable = review.reviewable_of(report.kind)
             context.update(
-                can_moderate=self.has_moderate_permission(request), is_open=report.status == OPEN,
+                can_moderate=self.has_moderate_permission(request),
+                is_open=report.status == OPEN,
                 review_html=reviewable.review_html(target) if target is not None and reviewable else "",
                 same_item=Report.objects.filter(kind=report.kind, target_id=report.target_id)
-                .select_related("reporter").order_by("created_at"),
-                title=f"Reports of {report.kind} #{report.target_id} of {users.identity(report.target_user)}")
+                .select_related("reporter")
+                .order_by("created_at"),
+                title=f"Reports of {report.kind} #{report.target_id} of {users.identity(report.target_user)}",
+            )
         return super().changeform_view(request, object_id, form_url, context)
 
     @admin.action(description="Reject the reported items (asks for a reason)…", permissions=["moderate"])
@@ -138,27 +152,47 @@ class ReportAdmin(admin.ModelAdmin):
         items = {(r.kind, r.target_id): r for r in queryset}
         targets = [(r, target_of(r)) for r in items.values()]
         return ask_then_apply(
-            self, request, queryset, action="reject_items", title="Reject what was reported: why?", button="Reject",
-            form_class=ReasonForm, form_kwargs={"kind": next(iter(items))[0] if items else "", "offer_block": True},
+            self,
+            request,
+            queryset,
+            action="reject_items",
+            title="Reject what was reported: why?",
+            button="Reject",
+            form_class=ReasonForm,
+            form_kwargs={"kind": next(iter(items))[0] if items else "", "offer_block": True},
             warning="The reported items' files are deleted at once, the owners see the reason, and their reports "
-                    "are resolved.",
-            apply=lambda data: sum(services.reject(target=t, moderator=request.user, reason=data["reason"],
-                                                   block=data.get("block", False))
-                                   for _, t in targets if t is not None),
-            done="Rejected {count}; their reports are resolved.", describe=_describe,
-            preview=lambda r: self.preview(r))
+            "are resolved.",
+            apply=lambda data: sum(
+                services.reject(target=t, moderator=request.user, reason=data["reason"], block=data.get("block", False))
+                for _, t in targets
+                if t is not None
+            ),
+            done="Rejected {count}; their reports are resolved.",
+            describe=_describe,
+            preview=lambda r: self.preview(r),
+        )
 
     @admin.action(description="Dismiss the reports (keeps the items)…", permissions=["moderate"])
     def dismiss(self, request, queryset):
         items = {(r.kind, r.target_id) for r in queryset}
         return ask_then_apply(
-            self, request, queryset, action="dismiss", title="Dismiss these reports?", button="Dismiss",
-            form_class=ConfirmForm, warning="The reported items stay as they are; every open report on them is closed.",
-            apply=lambda data: sum(bool(services.dismiss_reports(kind=k, target_id=t, moderator=request.user,
-                                                                 reason=data["reason"])) for k, t in items),
-            done="Dismissed the reports on {count} item(s).", describe=_describe, preview=lambda r: self.preview(r))
+            self,
+            request,
+            queryset,
+            action="dismiss",
+            title="Dismiss these reports?",
+            button="Dismiss",
+            form_class=ConfirmForm,
+            warning="The reported items stay as they are; every open report on them is closed.",
+            apply=lambda data: sum(
+                bool(services.dismiss_reports(kind=k, target_id=t, moderator=request.user, reason=data["reason"]))
+                for k, t in items
+            ),
+            done="Dismissed the reports on {count} item(s).",
+            describe=_describe,
+            preview=lambda r: self.preview(r),
+        )
 
 
 def _describe(report: Report) -> str:
     return f"{report.kind.capitalize()} #{report.target_id} of {users.identity(report.target_user)}"
-

@@ -1,8 +1,8 @@
 """Moderation on the users' pages (suspend and restore uploads; what each user uploaded), and the suspensions."""
+
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django.utils.html import format_html_join
 
@@ -11,7 +11,6 @@ from mediakit.admin import breakable, when
 from moderation import services
 from moderation.admin.pages import ask_then_apply, never
 from moderation.models import UploadSuspension
-
 
 if TYPE_CHECKING:  # the mixin is only ever mixed into the user model's ModelAdmin
     _ModelAdmin = admin.ModelAdmin[Any]
@@ -46,12 +45,21 @@ class UserModerationMixin(_ModelAdmin):
     @admin.action(description="Suspend uploads (asks for a reason)…", permissions=["moderate"])
     def suspend_uploads(self, request, queryset):
         return ask_then_apply(
-            self, request, queryset, action="suspend_uploads", title="Suspend uploads: why?", button="Suspend uploads",
-            form_kwargs={"kind": "user"}, warning="Every upload of theirs is refused until a moderator restores it; "
-                                                  "what they uploaded stays as it is.",
-            apply=lambda data: sum(services.suspend_uploads(user=u, moderator=request.user, reason=data["reason"])
-                                   for u in queryset),
-            done="Suspended the uploads of {count} user(s).", describe=users.identity)
+            self,
+            request,
+            queryset,
+            action="suspend_uploads",
+            title="Suspend uploads: why?",
+            button="Suspend uploads",
+            form_kwargs={"kind": "user"},
+            warning="Every upload of theirs is refused until a moderator restores it; "
+            "what they uploaded stays as it is.",
+            apply=lambda data: sum(
+                services.suspend_uploads(user=u, moderator=request.user, reason=data["reason"]) for u in queryset
+            ),
+            done="Suspended the uploads of {count} user(s).",
+            describe=users.identity,
+        )
 
     @admin.action(description="Restore uploads", permissions=["moderate"])
     def restore_uploads(self, request, queryset) -> None:

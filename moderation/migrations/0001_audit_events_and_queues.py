@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -20,8 +19,26 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('moderator_email', models.EmailField(max_length=255)),
-                ('action', models.CharField(choices=[('approve', 'Approve'), ('reject', 'Reject'), ('remove', 'Remove avatar'), ('delete', 'Delete media file'), ('suspend', 'Suspend uploads'), ('restore', 'Restore uploads')], max_length=8)),
-                ('target_kind', models.CharField(choices=[('avatar', 'Avatar'), ('media', 'Media file'), ('user', 'User')], max_length=8)),
+                (
+                    'action',
+                    models.CharField(
+                        choices=[
+                            ('approve', 'Approve'),
+                            ('reject', 'Reject'),
+                            ('remove', 'Remove avatar'),
+                            ('delete', 'Delete media file'),
+                            ('suspend', 'Suspend uploads'),
+                            ('restore', 'Restore uploads'),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    'target_kind',
+                    models.CharField(
+                        choices=[('avatar', 'Avatar'), ('media', 'Media file'), ('user', 'User')], max_length=8
+                    ),
+                ),
                 ('target_id', models.BigIntegerField()),
                 ('target_description', models.CharField(max_length=500)),
                 ('owner_email', models.EmailField(max_length=255)),
@@ -29,13 +46,32 @@ class Migration(migrations.Migration):
                 ('filename', models.CharField(blank=True, max_length=255)),
                 ('reason', models.CharField(blank=True, max_length=500)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('moderator', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    'moderator',
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name='+',
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    'owner',
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name='+',
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
                 'ordering': ['-created_at', '-id'],
                 'permissions': [('moderate', 'Can approve and reject uploads and suspend uploaders')],
-                'indexes': [models.Index(fields=['-created_at', '-id'], name='moderation_event_recent_idx'), models.Index(fields=['target_kind', 'target_id'], name='moderation_event_target_idx')],
+                'indexes': [
+                    models.Index(fields=['-created_at', '-id'], name='moderation_event_recent_idx'),
+                    models.Index(fields=['target_kind', 'target_id'], name='moderation_event_target_idx'),
+                ],
             },
         ),
     ]

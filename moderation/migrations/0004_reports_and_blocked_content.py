@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ('moderation', '0003_uploadsuspension'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -16,12 +15,33 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='moderationevent',
             name='action',
-            field=models.CharField(choices=[('approve', 'Approve'), ('reject', 'Reject'), ('remove', 'Remove avatar'), ('delete', 'Delete media file'), ('suspend', 'Suspend uploads'), ('restore', 'Restore uploads'), ('dismiss', 'Dismiss reports'), ('block', 'Block content'), ('lift', 'Lift a block')], max_length=8),
+            field=models.CharField(
+                choices=[
+                    ('approve', 'Approve'),
+                    ('reject', 'Reject'),
+                    ('remove', 'Remove avatar'),
+                    ('delete', 'Delete media file'),
+                    ('suspend', 'Suspend uploads'),
+                    ('restore', 'Restore uploads'),
+                    ('dismiss', 'Dismiss reports'),
+                    ('block', 'Block content'),
+                    ('lift', 'Lift a block'),
+                ],
+                max_length=8,
+            ),
         ),
         migrations.AlterField(
             model_name='moderationevent',
             name='target_kind',
-            field=models.CharField(choices=[('avatar', 'Avatar'), ('media', 'Media file'), ('user', 'User'), ('blocked', 'Blocked content')], max_length=8),
+            field=models.CharField(
+                choices=[
+                    ('avatar', 'Avatar'),
+                    ('media', 'Media file'),
+                    ('user', 'User'),
+                    ('blocked', 'Blocked content'),
+                ],
+                max_length=8,
+            ),
         ),
         migrations.CreateModel(
             name='BlockedContent',
@@ -29,13 +49,32 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('sha256', models.CharField(db_index=True, max_length=64)),
                 ('picture_hash', models.CharField(blank=True, help_text='PDQ hash (hex) of a picture.', max_length=64)),
-                ('source_kind', models.CharField(choices=[('avatar', 'Avatar'), ('media', 'Media file')], help_text='What was rejected.', max_length=8)),
+                (
+                    'source_kind',
+                    models.CharField(
+                        choices=[('avatar', 'Avatar'), ('media', 'Media file')],
+                        help_text='What was rejected.',
+                        max_length=8,
+                    ),
+                ),
                 ('source_id', models.BigIntegerField()),
-                ('description', models.CharField(help_text='The rejected item, as the audit trail describes it.', max_length=500)),
+                (
+                    'description',
+                    models.CharField(help_text='The rejected item, as the audit trail describes it.', max_length=500),
+                ),
                 ('reason', models.CharField(blank=True, max_length=500)),
                 ('moderator_email', models.CharField(blank=True, max_length=255)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('moderator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    'moderator',
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name='+',
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
                 'verbose_name': 'blocked content',
@@ -48,7 +87,15 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('key', models.IntegerField()),
-                ('entry', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='chunks', to='moderation.blockedcontent')),
+                (
+                    'entry',
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name='chunks',
+                        to='moderation.blockedcontent',
+                    ),
+                ),
             ],
             options={
                 'indexes': [models.Index(fields=['key', 'entry'], name='moderation_chunk_probe_idx')],
@@ -59,20 +106,62 @@ class Migration(migrations.Migration):
             name='Report',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(help_text='What was reported, as the review seam names it: avatar.', max_length=8)),
-                ('target_id', models.BigIntegerField(help_text="The reported item's id (the avatar at the time of the report).")),
+                (
+                    'kind',
+                    models.CharField(help_text='What was reported, as the review seam names it: avatar.', max_length=8),
+                ),
+                (
+                    'target_id',
+                    models.BigIntegerField(help_text="The reported item's id (the avatar at the time of the report)."),
+                ),
                 ('reason', models.CharField(max_length=1000)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('rejected', 'Resolved: rejected'), ('dismissed', 'Resolved: dismissed')], default='open', max_length=9)),
+                (
+                    'status',
+                    models.CharField(
+                        choices=[
+                            ('open', 'Open'),
+                            ('rejected', 'Resolved: rejected'),
+                            ('dismissed', 'Resolved: dismissed'),
+                        ],
+                        default='open',
+                        max_length=9,
+                    ),
+                ),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('reporter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('target_user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    'reporter',
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    'resolved_by',
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name='+',
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    'target_user',
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
                 'ordering': ['created_at', 'id'],
                 'indexes': [models.Index(fields=['status', 'kind', 'target_id'], name='moderation_report_queue_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('reporter', 'kind', 'target_id'), name='moderation_one_open_report')],
+                'constraints': [
+                    models.UniqueConstraint(
+                        condition=models.Q(('status', 'open')),
+                        fields=('reporter', 'kind', 'target_id'),
+                        name='moderation_one_open_report',
+                    )
+                ],
             },
         ),
     ]

@@ -1,4 +1,5 @@
 """Fixtures of the moderation tests: avatars and media made through the real services, moderators."""
+
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
@@ -17,19 +18,25 @@ from testkit import media as files
 @pytest.fixture
 def make_avatar():
     """Give a user an avatar through the service (a 600x400 photo-like JPEG, seed varies the pixels)."""
+
     def make(user, seed: int = 1):
         return avatar_services.avatar_replace(
-            user=user, upload=SimpleUploadedFile("avatar.jpg", I.photo_jpeg(600, 400, seed=seed)))
+            user=user, upload=SimpleUploadedFile("avatar.jpg", I.photo_jpeg(600, 400, seed=seed))
+        )
+
     return make
 
 
 @pytest.fixture
 def make_media():
     """A PNG media file in a persona of `user`, through the service."""
+
     def make(user, persona_name: str = "Ada", filename: str = "picture.png", width: int = 64):
         persona, _ = Persona.objects.get_or_create(user=user, name=persona_name)
-        return media_services.media_create(user=user, persona=persona, media_type="image",
-                                           upload=SimpleUploadedFile(filename, files.png(width, 48)))
+        return media_services.media_create(
+            user=user, persona=persona, media_type="image", upload=SimpleUploadedFile(filename, files.png(width, 48))
+        )
+
     return make
 
 

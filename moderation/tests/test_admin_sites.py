@@ -1,4 +1,5 @@
 """The apps' admins and moderation's extensions work on an admin site of the host's own."""
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 
@@ -29,4 +30,3 @@ def test_moderate_site_turns_a_custom_sites_admins_into_queues():
 def test_the_default_sites_queues_were_made_at_start_up():
     assert isinstance(admin.site._registry[Avatar], ReviewQueueMixin)
     assert isinstance(admin.site._registry[MediaFile], ReviewQueueMixin)
-

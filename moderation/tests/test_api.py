@@ -1,4 +1,5 @@
 """What owners see of moderation through the API: states, reasons, 404/410/403 codes, statistics."""
+
 import pytest
 from rest_framework.test import APIClient
 

@@ -1,5 +1,6 @@
 """Blocked content: a rejected picture (and its copies) or a rejected video's bytes never come back, through any
 upload endpoint, by anyone; distinct pictures still do; moderators lift blocks in the admin."""
+
 import io
 import re
 
@@ -7,7 +8,7 @@ import pytest
 from PIL import Image
 
 from avatars.models import Avatar
-from avatars.tests.support import URL, post_avatar
+from avatars.tests.support import post_avatar
 from avatars.tests.support import stored_names as avatar_files
 from moderation import blocklist, services
 from moderation.models import BlockedChunk, BlockedContent, ModerationEvent
@@ -29,17 +30,22 @@ def copies_of(data: bytes) -> dict[str, bytes]:
     picture = Image.open(io.BytesIO(data))
     picture.load()
     half = picture.resize((400, 300), Image.Resampling.LANCZOS)
-    return {"same bytes": data, "quality 60": I.encode(picture, "JPEG", quality=60),
-            "half size": I.encode(half, "JPEG", quality=85), "as PNG": I.encode(picture, "PNG"),
-            "half size, quality 60": I.encode(half, "JPEG", quality=60),
-            "new metadata": photosets.with_new_metadata(data)}
+    return {
+        "same bytes": data,
+        "quality 60": I.encode(picture, "JPEG", quality=60),
+        "half size": I.encode(half, "JPEG", quality=85),
+        "as PNG": I.encode(picture, "PNG"),
+        "half size, quality 60": I.encode(half, "JPEG", quality=60),
+        "new metadata": photosets.with_new_metadata(data),
+    }
 
 
 @pytest.fixture
 def rejected_avatar(make_user, mod_user):
     """An avatar rejected with its picture blocked, as a moderator does by default."""
-    from avatars import services as avatar_services
     from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from avatars import services as avatar_services
 
     avatar = avatar_services.avatar_replace(user=make_user(), upload=SimpleUploadedFile("a.jpg", photo()))
     assert services.reject(target=avatar, moderator=mod_user, reason="Spam or advertising", block=True)
@@ -54,16 +60,21 @@ def test_rejecting_with_block_records_the_picture_its_chunks_and_an_event(reject
     assert ModerationEvent.objects.filter(action="block", target_kind="blocked", target_id=entry.pk).exists()
 
 
-@pytest.mark.parametrize("copy", ["same bytes", "quality 60", "half size", "as PNG", "half size, quality 60",
-                                  "new metadata"])
-def test_a_copy_of_a_blocked_picture_is_refused_as_an_avatar_storing_nothing(rejected_avatar, client_for, make_user,
-                                                                             copy):
+@pytest.mark.parametrize(
+    "copy", ["same bytes", "quality 60", "half size", "as PNG", "half size, quality 60", "new metadata"]
+)
+def test_a_copy_of_a_blocked_picture_is_refused_as_an_avatar_storing_nothing(
+    rejected_avatar, client_for, make_user, copy
+):
     before = avatar_files()
-    answer = post_avatar(client_for(make_user()), copies_of(photo())[copy], name="again.png" if "PNG" in copy
-                         else "again.jpg")
+    answer = post_avatar(
+        client_for(make_user()), copies_of(photo())[copy], name="again.png" if "PNG" in copy else "again.jpg"
+    )
     assert answer.status_code == 400, answer.content
-    assert answer.json() == {"detail": "A moderator has removed this content from the site; it cannot be uploaded "
-                                       "again.", "code": "blocked_content"}
+    assert answer.json() == {
+        "detail": "A moderator has removed this content from the site; it cannot be uploaded again.",
+        "code": "blocked_content",
+    }
     assert Avatar.objects.count() == 1 and avatar_files() == before
 
 
@@ -89,11 +100,16 @@ def test_rejecting_without_block_lets_it_come_back(make_user, make_avatar, mod_u
 
 def test_a_rejected_media_image_is_blocked_from_the_avatar_endpoint(user, make_user, mod_user, client_for):
     from django.core.files.uploadedfile import SimpleUploadedFile
+
     from persona_media import services as media_services
 
     persona = Persona.objects.create(user=user, name="Shop")
-    media = media_services.media_create(user=user, persona=persona, media_type="image",
-                                        upload=SimpleUploadedFile("ad.png", I.encode(I.photo(640, 480, seed=21), "PNG")))
+    media = media_services.media_create(
+        user=user,
+        persona=persona,
+        media_type="image",
+        upload=SimpleUploadedFile("ad.png", I.encode(I.photo(640, 480, seed=21), "PNG")),
+    )
     services.reject(target=media, moderator=mod_user, reason="Spam or advertising", block=True)
     again = I.encode(I.photo(640, 480, seed=21), "JPEG", quality=70)
     answer = post_avatar(client_for(make_user()), again)
@@ -120,8 +136,9 @@ def test_moderators_see_and_lift_blocks_in_the_admin(rejected_avatar, mod_client
     assert f"Avatar #{rejected_avatar.pk}" in listing and "the picture and its copies" in listing
     page = mod_client.post(BLOCKED, {"action": "lift", "_selected_action": [entry.pk]})
     assert "Lift these blocks?" in page.content.decode()
-    done = mod_client.post(BLOCKED, {"action": "lift", "_selected_action": [entry.pk], "apply": "1",
-                                     "details": "Rejected by mistake"})
+    done = mod_client.post(
+        BLOCKED, {"action": "lift", "_selected_action": [entry.pk], "apply": "1", "details": "Rejected by mistake"}
+    )
     assert done.status_code == 302
     assert not BlockedContent.objects.exists() and not BlockedChunk.objects.exists()
     event = ModerationEvent.objects.get(action="lift")
@@ -131,8 +148,9 @@ def test_moderators_see_and_lift_blocks_in_the_admin(rejected_avatar, mod_client
 
 def test_the_reject_page_offers_blocking_ticked(mod_client, make_user, make_avatar):
     avatar = make_avatar(make_user())
-    html = mod_client.post("/admin/avatars/avatar/", {"action": "reject", "_selected_action": [avatar.pk]}
-                           ).content.decode()
+    html = mod_client.post(
+        "/admin/avatars/avatar/", {"action": "reject", "_selected_action": [avatar.pk]}
+    ).content.decode()
     assert re.search(r'<input type="checkbox" name="block"[^>]*checked', html)
     assert "Not a picture of a person" in html and "Copyrighted material" not in html  # the avatar's reasons
 

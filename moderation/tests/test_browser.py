@@ -4,6 +4,7 @@ Never a browser download: the system's /usr/bin/chromium (scripts/sysdeps.sh --s
 On failure a screenshot is kept under the test's tmp path, and its path is in the failure message.
 With MODERATION_SCREENSHOTS=<folder>, every step's screenshot is kept there too (to look at the pages).
 """
+
 import os
 import shutil
 from pathlib import Path
@@ -59,7 +60,8 @@ def assert_fits(page) -> None:
     """The list table shows whole in a 1280 px window: no horizontal scrolling, in it or in the page."""
     table, page_width = page.evaluate(
         "() => { const r = document.querySelector('#changelist .results');"
-        " return [r.scrollWidth - r.clientWidth, document.documentElement.scrollWidth]; }")
+        " return [r.scrollWidth - r.clientWidth, document.documentElement.scrollWidth]; }"
+    )
     assert table <= 0 and page_width <= 1280, (table, page_width)
 
 
@@ -67,7 +69,8 @@ def loaded(page, selector: str) -> bool:
     """The image really arrived and decoded."""
     return page.locator(selector).first.evaluate(
         "img => img.complete ? img.naturalWidth > 0 : new Promise(done => {"
-        " img.onload = () => done(img.naturalWidth > 0); img.onerror = () => done(false); })")
+        " img.onload = () => done(img.naturalWidth > 0); img.onerror = () => done(false); })"
+    )
 
 
 def choose_and_run(page, label: str, action: str) -> None:
@@ -115,7 +118,9 @@ def test_a_moderator_reviews_in_the_browser(browser_page, mod_user, make_user, m
         page.wait_for_selector("ul.messagelist li.success")
         media.refresh_from_db()
         assert (media.moderation_status, media.moderation_reason) == (
-            "rejected", "Spam or advertising: A club flyer, not a portrait")
+            "rejected",
+            "Spam or advertising: A club flyer, not a portrait",
+        )
 
         step = "suspend a user"
         page.goto("/admin/accounts/user/?q=spammer")
@@ -130,8 +135,13 @@ def test_a_moderator_reviews_in_the_browser(browser_page, mod_user, make_user, m
         page.goto("/admin/moderation/moderationevent/")
         assert_fits(page)
         table = page.inner_text("#result_list")
-        for text in ("painter@example.com", "flyer.png", "Uploads of spammer@example.com",
-                     "Spam or advertising: A club flyer", "Uploads spam every day"):
+        for text in (
+            "painter@example.com",
+            "flyer.png",
+            "Uploads of spammer@example.com",
+            "Spam or advertising: A club flyer",
+            "Uploads spam every day",
+        ):
             assert text in table
         assert page.locator("#result_list tbody tr").count() == 4  # approve, reject, its block, suspend
 
@@ -152,23 +162,34 @@ def test_a_moderator_reviews_in_the_browser(browser_page, mod_user, make_user, m
         raise AssertionError(f"browser step {step!r} failed ({error}); screenshot: {path}") from error
 
 
-LISTS = ["/admin/moderation/moderationevent/", "/admin/moderation/uploadsuspension/", "/admin/avatars/avatar/",
-         "/admin/persona_media/mediafile/?status=all", "/admin/persona_media/persona/", "/admin/moderation/report/",
-         "/admin/moderation/blockedcontent/",
-         "/admin/accounts/user/"]
+LISTS = [
+    "/admin/moderation/moderationevent/",
+    "/admin/moderation/uploadsuspension/",
+    "/admin/avatars/avatar/",
+    "/admin/persona_media/mediafile/?status=all",
+    "/admin/persona_media/persona/",
+    "/admin/moderation/report/",
+    "/admin/moderation/blockedcontent/",
+    "/admin/accounts/user/",
+]
 
 
 def test_every_moderation_table_fits_a_1280_px_window(browser_page, mod_user, make_user, make_avatar, make_media):
     from moderation import reports, services
 
     page, shoot = browser_page
-    owner = make_user(email="a.rather.long.address.of.someone@example-university.example.com",
-                      full_name="Somebody With A Long Name")
+    owner = make_user(
+        email="a.rather.long.address.of.someone@example-university.example.com", full_name="Somebody With A Long Name"
+    )
     make_avatar(owner)
-    media = make_media(owner, persona_name="A persona with a fairly long name",
-                       filename="holiday-photo-from-the-seaside-with-the-family-2026.png")
-    services.reject(target=media, moderator=mod_user, reason="Spam or advertising: " + "a long explanation " * 5,
-                    block=True)
+    media = make_media(
+        owner,
+        persona_name="A persona with a fairly long name",
+        filename="holiday-photo-from-the-seaside-with-the-family-2026.png",
+    )
+    services.reject(
+        target=media, moderator=mod_user, reason="Spam or advertising: " + "a long explanation " * 5, block=True
+    )
     services.suspend_uploads(user=owner, moderator=mod_user, reason="Repeated spam")
     reports.file_report(reporter=make_user(), kind="avatar", user_id=owner.pk, reason="A long report " * 20)
     page.goto("/admin/login/?next=/admin/")
@@ -201,21 +222,26 @@ def api_post(live_server, user, path: str, **kwargs):
     import requests
     from rest_framework_simplejwt.tokens import AccessToken
 
-    return requests.post(live_server.url + path, headers={"Authorization": f"Bearer {AccessToken.for_user(user)}"},
-                         timeout=60, **kwargs)
+    return requests.post(
+        live_server.url + path, headers={"Authorization": f"Bearer {AccessToken.for_user(user)}"}, timeout=60, **kwargs
+    )
 
 
 def media_state(page) -> dict:
-    return page.evaluate("() => { const v = document.querySelector('video');"
-                         " return {ready: v.readyState, error: v.error && v.error.code, duration: v.duration}; }")
+    return page.evaluate(
+        "() => { const v = document.querySelector('video');"
+        " return {ready: v.readyState, error: v.error && v.error.code, duration: v.duration}; }"
+    )
 
 
-def test_a_moderator_judges_waiting_avatars_videos_reports_and_blocks(browser_page, live_server, settings, mod_user,
-                                                                    make_user, make_avatar):
+def test_a_moderator_judges_waiting_avatars_videos_reports_and_blocks(
+    browser_page, live_server, settings, mod_user, make_user, make_avatar
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from moderation.models import BlockedContent, Report
     from persona_media import services as media_services
     from persona_media.models import Persona
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from moderation.models import BlockedContent, Report
     from testkit import images, videos
 
     page, shoot = browser_page
@@ -226,10 +252,12 @@ def test_a_moderator_judges_waiting_avatars_videos_reports_and_blocks(browser_pa
     waiting = api_post(live_server, newcomer, "/api/v1/profile/me/avatar", files={"file": ("me.jpg", picture)})
     assert waiting.status_code == 202, waiting.text
     band = make_user(email="band@example.com")
-    clip = media_services.media_create(user=band, persona=Persona.objects.create(user=band, name="Band"),
-                                       media_type="video",
-                                       upload=SimpleUploadedFile("clip.mp4", videos.encode(frames=32, width=160,
-                                                                                           height=120)))
+    clip = media_services.media_create(
+        user=band,
+        persona=Persona.objects.create(user=band, name="Band"),
+        media_type="video",
+        upload=SimpleUploadedFile("clip.mp4", videos.encode(frames=32, width=160, height=120)),
+    )
     step = "start"
     try:
         step = "the index says what waits"
@@ -259,9 +287,13 @@ def test_a_moderator_judges_waiting_avatars_videos_reports_and_blocks(browser_pa
         page.wait_for_selector("video")
         page.evaluate("() => { const v = document.querySelector('video'); v.muted = true; return v.play(); }")
         page.wait_for_function("() => document.querySelector('video').readyState >= 2")
-        page.evaluate("() => { const v = document.querySelector('video'); v.pause(); v.currentTime = v.duration * 0.75; }")
-        page.wait_for_function("() => { const v = document.querySelector('video'); "
-                               "return !v.seeking && v.currentTime > 0 && v.readyState >= 2; }")
+        page.evaluate(
+            "() => { const v = document.querySelector('video'); v.pause(); v.currentTime = v.duration * 0.75; }"
+        )
+        page.wait_for_function(
+            "() => { const v = document.querySelector('video'); "
+            "return !v.seeking && v.currentTime > 0 && v.readyState >= 2; }"
+        )
         state = media_state(page)
         assert state["ready"] >= 2 and state["error"] is None and state["duration"] > 3, state
         keep and shoot("4-video-review")
@@ -269,8 +301,12 @@ def test_a_moderator_judges_waiting_avatars_videos_reports_and_blocks(browser_pa
         step = "reports of the avatar, resolved by rejecting it"
         for reason in ("Shows a weapon", "Violent"):
             reporter = make_user()
-            answer = api_post(live_server, reporter, "/api/v1/reports",
-                              json={"kind": "avatar", "user_id": newcomer.pk, "reason": reason})
+            answer = api_post(
+                live_server,
+                reporter,
+                "/api/v1/reports",
+                json={"kind": "avatar", "user_id": newcomer.pk, "reason": reason},
+            )
             assert answer.status_code == 201, answer.text
         page.goto("/admin/")
         page.click("text=Reports — 1 open")

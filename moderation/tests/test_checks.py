@@ -1,4 +1,5 @@
 """MODERATION['MODE'] is checked at start-up."""
+
 from moderation.checks import check_settings
 from testkit.appsettings import app_settings
 

@@ -1,5 +1,6 @@
 """`manage.py createmoderator`: staff in the Moderators group, created or promoted, idempotent.
 (With a user model known by a handle, no email at all: critvue/tests/test_hosts.py.)"""
+
 import io
 
 import pytest
@@ -19,8 +20,10 @@ def create(*args, **options) -> str:
 
 def test_a_new_account_is_created_as_a_moderator_who_sees_the_queues(monkeypatch):
     monkeypatch.setenv("DJANGO_MODERATOR_PASSWORD", PASSWORD)
-    assert create("judge@example.com", interactive=False) == \
-        "judge@example.com is a moderator (staff, in Moderators); the account was created."
+    assert (
+        create("judge@example.com", interactive=False)
+        == "judge@example.com is a moderator (staff, in Moderators); the account was created."
+    )
     judge = get_user_model().objects.get(email="judge@example.com")
     assert judge.is_staff and not judge.is_superuser and judge.check_password(PASSWORD)
     assert list(judge.groups.values_list("name", flat=True)) == ["Moderators"]

@@ -1,4 +1,5 @@
 """After `migrate` a Moderators group exists with exactly the permissions moderation needs."""
+
 import pytest
 from django.contrib.auth.models import Group
 
@@ -11,10 +12,16 @@ def test_the_migration_made_the_group_with_view_and_moderate_only():
     group = Group.objects.get(name=GROUP_NAME)
     codenames = set(group.permissions.values_list("content_type__app_label", "codename"))
     assert codenames == {
-        ("moderation", "moderate"), ("moderation", "view_moderationevent"), ("moderation", "view_uploadsuspension"),
-        ("moderation", "view_report"), ("moderation", "view_blockedcontent"),
-        ("avatars", "view_avatar"), ("avatars", "view_avatarvariant"),
-        ("persona_media", "view_mediafile"), ("persona_media", "view_persona"), ("accounts", "view_user"),
+        ("moderation", "moderate"),
+        ("moderation", "view_moderationevent"),
+        ("moderation", "view_uploadsuspension"),
+        ("moderation", "view_report"),
+        ("moderation", "view_blockedcontent"),
+        ("avatars", "view_avatar"),
+        ("avatars", "view_avatarvariant"),
+        ("persona_media", "view_mediafile"),
+        ("persona_media", "view_persona"),
+        ("accounts", "view_user"),
     }
     assert not [c for _, c in codenames if c.startswith(("delete_", "change_", "add_"))]
 

@@ -1,4 +1,5 @@
 """moderation_decisions_total counts committed decisions; moderation_pending is read from the database."""
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -10,8 +11,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_decisions_are_counted_by_kind_and_action(user, make_user, make_avatar, make_media):
     staff = make_user(is_staff=True)
-    before = {(k, a): value("moderation_decisions_total", kind=k, action=a)
-              for k, a in [("avatar", "approve"), ("media", "reject"), ("user", "suspend"), ("media", "delete")]}
+    before = {
+        (k, a): value("moderation_decisions_total", kind=k, action=a)
+        for k, a in [("avatar", "approve"), ("media", "reject"), ("user", "suspend"), ("media", "delete")]
+    }
     services.approve(target=make_avatar(user), moderator=staff)
     services.reject(target=make_media(user), moderator=staff, reason="Spam")
     services.suspend_uploads(user=user, moderator=staff, reason="Spam")
@@ -19,7 +22,11 @@ def test_decisions_are_counted_by_kind_and_action(user, make_user, make_avatar, 
         services.reject(target=make_media(user, filename="b.png", width=70), moderator=staff, reason="")
     after = {key: value("moderation_decisions_total", kind=key[0], action=key[1]) for key in before}
     assert {key: after[key] - before[key] for key in before} == {
-        ("avatar", "approve"): 1, ("media", "reject"): 1, ("user", "suspend"): 1, ("media", "delete"): 0}
+        ("avatar", "approve"): 1,
+        ("media", "reject"): 1,
+        ("user", "suspend"): 1,
+        ("media", "delete"): 0,
+    }
 
 
 def test_pending_counts_what_waits(user, make_user, make_avatar, make_media):

@@ -1,4 +1,5 @@
 """MODERATION_MODE=pre: a new avatar waits beside the current one until a moderator decides."""
+
 import time
 
 import pytest
@@ -58,8 +59,14 @@ def test_upload_answers_202_and_stays_private_until_approved(api, client, user, 
     assert api.get("/api/v1/profile/me").json()["avatar_url"] is None
 
     services.approve(target=Avatar.objects.get(), moderator=staff)
-    assert api.get(URL).json() == {"avatar_url": body["avatar_url"], "size": "medium", "blurhash": body["blurhash"],
-                                   "moderation_status": "approved", "moderation_reason": "", "pending": None}
+    assert api.get(URL).json() == {
+        "avatar_url": body["avatar_url"],
+        "size": "medium",
+        "blurhash": body["blurhash"],
+        "moderation_status": "approved",
+        "moderation_reason": "",
+        "pending": None,
+    }
     assert client.get(seen["pending"]["preview_url"]).status_code == 404  # no longer waiting: it is public now
     assert api.get("/api/v1/profile/me").json()["avatar_url"] == body["avatar_url"]
     assert file_status(client, body["variants"]["large"]) == 200
@@ -87,8 +94,11 @@ def test_rejecting_a_waiting_avatar_deletes_its_files_keeps_the_current_and_tell
     services.reject(target=Avatar.objects.get(is_current=False), moderator=staff, reason="Nudity")
     seen = api.get(URL).json()
     assert seen["avatar_url"] == first["avatar_url"] and seen["moderation_status"] == "approved"
-    assert seen["pending"] == {"moderation_status": "rejected", "moderation_reason": "Nudity",
-                               "created_at": seen["pending"]["created_at"]}
+    assert seen["pending"] == {
+        "moderation_status": "rejected",
+        "moderation_reason": "Nudity",
+        "created_at": seen["pending"]["created_at"],
+    }
     assert stored_names() == {name_from_url(url) for url in first["variants"].values()}
     assert Avatar.objects.get(is_current=True).moderation_status == "approved"
     # The next upload replaces the rejection notice.
@@ -111,8 +121,11 @@ def test_the_pending_preview_url_is_signed_and_expires(api, client, monkeypatch)
     body = upload(api, 1).json()
     url = body["pending"]["preview_url"]
     pk = Avatar.objects.get().pk
-    for altered in (url.replace("sig=", "sig=x"), url.replace(f"/avatars/{pk}/", f"/avatars/{pk + 1}/"),
-                    url.split("?")[0]):
+    for altered in (
+        url.replace("sig=", "sig=x"),
+        url.replace(f"/avatars/{pk}/", f"/avatars/{pk + 1}/"),
+        url.split("?")[0],
+    ):
         answer = client.get(altered)
         assert (answer.status_code, answer.json()["code"]) == (403, "bad_signature")
     later = time.time() + 3601

@@ -1,4 +1,5 @@
 """POST /api/v1/reports as API.md says, the reports queue in the admin, and /metrics' open reports."""
+
 import re
 
 import pytest
@@ -40,7 +41,11 @@ def test_a_report_is_201_with_its_object(api, user, painter, path):
     body = answer.json()
     assert set(body) == {"id", "kind", "user_id", "reason", "status", "created_at"}
     assert (body["kind"], body["user_id"], body["reason"], body["status"]) == (
-        "avatar", painter.pk, "Shows violence", "open")
+        "avatar",
+        painter.pk,
+        "Shows violence",
+        "open",
+    )
     saved = Report.objects.get()
     assert (saved.reporter, saved.target_user, saved.target_id) == (user, painter, Avatar.objects.get().pk)
 
@@ -58,7 +63,7 @@ def test_a_user_without_a_public_avatar_is_404(api, make_user, make_avatar, mod_
     app_settings(settings, "MODERATION", MODE="pre")
     waiting = make_user()
     make_avatar(waiting)  # pre-moderated: not public
-    for user_id in (nobody.pk, rejected.pk, waiting.pk, 10 ** 9):
+    for user_id in (nobody.pk, rejected.pk, waiting.pk, 10**9):
         answer = report(api, user_id)
         assert answer.status_code == 404 and answer.json()["code"] == "not_found", user_id
     assert not Report.objects.exists()
@@ -78,10 +83,16 @@ def test_a_new_avatar_may_be_reported_again(api, painter, make_avatar):
     assert report(api, painter.pk).status_code == 201
 
 
-@pytest.mark.parametrize("body", [{"kind": "avatar", "reason": "x"}, {"kind": "persona", "user_id": 1, "reason": "x"},
-                                  {"kind": "avatar", "user_id": 1, "reason": ""},
-                                  {"kind": "avatar", "user_id": 1, "reason": "x" * 1001},
-                                  {"kind": "avatar", "user_id": "one", "reason": "x"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"kind": "avatar", "reason": "x"},
+        {"kind": "persona", "user_id": 1, "reason": "x"},
+        {"kind": "avatar", "user_id": 1, "reason": ""},
+        {"kind": "avatar", "user_id": 1, "reason": "x" * 1001},
+        {"kind": "avatar", "user_id": "one", "reason": "x"},
+    ],
+)
 def test_bad_bodies_are_400_with_a_sentence(api, body):
     answer = api.post(REPORTS, body, format="json")
     assert answer.status_code == 400
@@ -111,8 +122,9 @@ def reported(painter, make_user, client_for):
     return Avatar.objects.get()
 
 
-def test_the_queue_shows_each_reported_avatar_once_with_its_count_and_reasons(mod_client, reported, make_user,
-                                                                             make_avatar, client_for):
+def test_the_queue_shows_each_reported_avatar_once_with_its_count_and_reasons(
+    mod_client, reported, make_user, make_avatar, client_for
+):
     other = make_user(email="other@example.com")
     make_avatar(other, seed=5)
     report(client_for(make_user()), other.pk, "Spam")
@@ -129,8 +141,16 @@ def test_rejecting_from_the_queue_resolves_every_report_of_it(mod_client, report
     first = Report.objects.order_by("id").first()
     page = mod_client.post(QUEUE, {"action": "reject_items", "_selected_action": [first.pk]}).content.decode()
     assert "Reject what was reported: why?" in page and "Not a picture of a person" in page
-    done = mod_client.post(QUEUE, {"action": "reject_items", "_selected_action": [first.pk], "apply": "1",
-                                   "preset": "Violence or gore", "block": "on"})
+    done = mod_client.post(
+        QUEUE,
+        {
+            "action": "reject_items",
+            "_selected_action": [first.pk],
+            "apply": "1",
+            "preset": "Violence or gore",
+            "block": "on",
+        },
+    )
     assert done.status_code == 302
     reported.refresh_from_db()
     assert (reported.moderation_status, reported.moderation_reason) == ("rejected", "Violence or gore")
@@ -140,14 +160,20 @@ def test_rejecting_from_the_queue_resolves_every_report_of_it(mod_client, report
 
 def test_dismissing_closes_the_reports_and_keeps_the_avatar(mod_client, reported):
     first = Report.objects.order_by("id").first()
-    done = mod_client.post(QUEUE, {"action": "dismiss", "_selected_action": [first.pk], "apply": "1",
-                                   "details": "A painting, not violence"})
+    done = mod_client.post(
+        QUEUE,
+        {"action": "dismiss", "_selected_action": [first.pk], "apply": "1", "details": "A painting, not violence"},
+    )
     assert done.status_code == 302
     assert set(Report.objects.values_list("status", flat=True)) == {"dismissed"}
     assert Avatar.objects.get().moderation_status == "pending"
     event = ModerationEvent.objects.get()
     assert (event.action, event.target_kind, event.target_id, event.reason) == (
-        "dismiss", "avatar", reported.pk, "A painting, not violence")
+        "dismiss",
+        "avatar",
+        reported.pk,
+        "A painting, not violence",
+    )
     assert result_rows(mod_client.get(QUEUE).content.decode()) == []
     assert len(result_rows(mod_client.get(QUEUE, {"status": "dismissed"}).content.decode())) == 3
 

@@ -1,5 +1,6 @@
 """What moderators see: counts on the index, staff-only files in every state, large previews, a playable video,
 decisions offered only where they apply."""
+
 import re
 
 import pytest
@@ -25,8 +26,9 @@ def body(response) -> bytes:
 def video(make_user):
     owner = make_user(email="band@example.com")
     persona = Persona.objects.create(user=owner, name="Band")
-    return media_services.media_create(user=owner, persona=persona, media_type="video",
-                                       upload=SimpleUploadedFile("clip.mp4", videos.encode(frames=24)))
+    return media_services.media_create(
+        user=owner, persona=persona, media_type="video", upload=SimpleUploadedFile("clip.mp4", videos.encode(frames=24))
+    )
 
 
 def test_the_index_says_how_many_wait_in_each_queue(mod_client, make_user, make_avatar, make_media, mod_user):
@@ -58,8 +60,7 @@ def test_a_waiting_avatar_is_shown_to_staff_only(mod_client, client, make_user, 
 def test_a_video_plays_on_its_review_page_and_scrubs(mod_client, video):
     page = mod_client.get(f"{MEDIA}{video.pk}/change/").content.decode()
     original = f"{MEDIA}{video.pk}/original/"
-    assert re.search(rf'<video controls preload="metadata" src="{original}" poster="{MEDIA}{video.pk}/preview/"',
-                     page)
+    assert re.search(rf'<video controls preload="metadata" src="{original}" poster="{MEDIA}{video.pk}/preview/"', page)
     assert page.count("<video") == 1  # the app's own large preview is not repeated
     whole = mod_client.get(original)
     assert whole.status_code == 200 and whole["Accept-Ranges"] == "bytes" and whole["Content-Type"] == "video/mp4"
@@ -83,14 +84,18 @@ def test_decisions_are_offered_only_where_they_apply(mod_client, make_user, make
     buttons = {}
     for avatar in (waiting, approved, rejected):
         page = mod_client.get(f"{AVATARS}{avatar.pk}/change/").content.decode()
-        buttons[avatar.moderation_status if avatar is waiting else ("approved" if avatar is approved else
-                                                                      "rejected")] = (
-            'value="approve"' in page, 'value="reject"' in page)
+        buttons[
+            avatar.moderation_status if avatar is waiting else ("approved" if avatar is approved else "rejected")
+        ] = ('value="approve"' in page, 'value="reject"' in page)
     assert buttons == {"pending": (True, True), "approved": (False, True), "rejected": (False, False)}
     rejected_page = mod_client.get(f"{AVATARS}{rejected.pk}/change/").content.decode()
     assert "Rejected" in rejected_page and "Spam" in rejected_page and "files deleted" in rejected_page
-    actions = {status: re.findall(r'<option value="(approve|reject)"', mod_client.get(
-        AVATARS, {"status": status}).content.decode()) for status in ("pending", "approved", "rejected")}
+    actions = {
+        status: re.findall(
+            r'<option value="(approve|reject)"', mod_client.get(AVATARS, {"status": status}).content.decode()
+        )
+        for status in ("pending", "approved", "rejected")
+    }
     assert actions == {"pending": ["approve", "reject"], "approved": ["reject"], "rejected": []}
 
 
@@ -112,15 +117,24 @@ def test_rejected_files_show_a_note_not_a_broken_image(moderator, make_user, mak
 
 def test_suspending_offers_reasons_for_people_not_pictures(mod_client, make_user):
     target = make_user(email="spammer@example.com")
-    html = mod_client.post("/admin/accounts/user/", {"action": "suspend_uploads", "_selected_action": [target.pk]}
-                           ).content.decode()
+    html = mod_client.post(
+        "/admin/accounts/user/", {"action": "suspend_uploads", "_selected_action": [target.pk]}
+    ).content.decode()
     assert "Uploads spam" in html and "Not a picture of a person" not in html and 'name="block"' not in html
 
 
 def test_select_all_acts_on_what_the_list_shows_only(mod_client, make_user, make_avatar, mod_user):
     waiting, approved = make_avatar(make_user(), seed=1), make_avatar(make_user(), seed=2)
     services.approve(target=approved, moderator=mod_user)
-    mod_client.post(AVATARS, {"action": "reject", "_selected_action": [waiting.pk], "select_across": "1",
-                              "apply": "1", "preset": "Spam or advertising"})
+    mod_client.post(
+        AVATARS,
+        {
+            "action": "reject",
+            "_selected_action": [waiting.pk],
+            "select_across": "1",
+            "apply": "1",
+            "preset": "Spam or advertising",
+        },
+    )
     waiting.refresh_from_db(), approved.refresh_from_db()
     assert (waiting.moderation_status, approved.moderation_status) == ("rejected", "approved")

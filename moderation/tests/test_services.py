@@ -1,4 +1,5 @@
 """Every rule of the moderation services: states, files, rows and audit events, in one transaction each."""
+
 import pytest
 from django.db import connection
 
@@ -38,9 +39,15 @@ def test_approve_records_who_and_when_and_an_event(user, staff, make_avatar):
     assert (avatar.moderation_status, avatar.moderated_by, avatar.moderation_reason) == ("approved", staff, "")
     assert avatar.moderated_at is not None
     event = ModerationEvent.objects.get()
-    assert (event.action, event.target_kind, event.target_id, event.owner, event.owner_email,
-            event.moderator, event.moderator_email) == ("approve", "avatar", avatar.pk, user, user.email,
-                                                        staff, "staff@example.com")
+    assert (
+        event.action,
+        event.target_kind,
+        event.target_id,
+        event.owner,
+        event.owner_email,
+        event.moderator,
+        event.moderator_email,
+    ) == ("approve", "avatar", avatar.pk, user, user.email, staff, "staff@example.com")
     assert user.email in event.target_description and "600x400" in event.target_description
     assert services.approve(target=avatar, moderator=staff) is False  # already approved: no second event
     assert ModerationEvent.objects.count() == 1
@@ -87,8 +94,9 @@ def test_rejecting_a_media_file_deletes_its_bytes_and_keeps_its_row(user, staff,
     assert (event.target_kind, event.persona_name, event.filename) == ("media", "Ada", "bad.png")
 
 
-def test_staff_removals_through_the_apps_are_recorded_and_the_event_outlives_the_target(user, staff, make_avatar,
-                                                                                       make_media):
+def test_staff_removals_through_the_apps_are_recorded_and_the_event_outlives_the_target(
+    user, staff, make_avatar, make_media
+):
     """The apps' own services announce a staff removal (mediakit.review); moderation records it."""
     from avatars.services import avatar_remove
     from persona_media.services import media_delete
@@ -99,7 +107,9 @@ def test_staff_removals_through_the_apps_are_recorded_and_the_event_outlives_the
     assert not Avatar.objects.exists() and not MediaFile.objects.exists()
     assert avatar_files() == set() and media_files() == set()
     assert sorted(ModerationEvent.objects.values_list("action", "target_kind", "target_id", "reason")) == [
-        ("delete", "media", media.pk, ""), ("remove", "avatar", avatar.pk, "Impersonation")]
+        ("delete", "media", media.pk, ""),
+        ("remove", "avatar", avatar.pk, "Impersonation"),
+    ]
     assert avatar_remove(avatar=avatar, moderator=staff) is False  # already gone
     assert ModerationEvent.objects.count() == 2
 
@@ -138,7 +148,9 @@ def test_suspend_and_restore_toggle_the_flag_once_each(user, staff):
     assert services.is_suspended(user) is False
     assert services.restore_uploads(user=user, moderator=staff) is False
     assert list(ModerationEvent.objects.order_by("id").values_list("action", "target_kind", "target_id")) == [
-        ("suspend", "user", user.pk), ("restore", "user", user.pk)]
+        ("suspend", "user", user.pk),
+        ("restore", "user", user.pk),
+    ]
 
 
 def test_a_failed_decision_leaves_no_event_and_no_change(user, staff, make_media, monkeypatch):

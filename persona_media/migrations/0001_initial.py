@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -22,7 +21,14 @@ class Migration(migrations.Migration):
                 ('description', models.TextField(blank=True, max_length=5000)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='personas', to=settings.AUTH_USER_MODEL)),
+                (
+                    'user',
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name='personas',
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
                 'ordering': ['-created_at', '-id'],
@@ -32,8 +38,14 @@ class Migration(migrations.Migration):
             name='MediaFile',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filename', models.CharField(help_text='A fresh UUID with the extension of the detected type.', max_length=64)),
-                ('stored_name', models.CharField(help_text="The file's name in its storage.", max_length=255, unique=True)),
+                (
+                    'filename',
+                    models.CharField(help_text='A fresh UUID with the extension of the detected type.', max_length=64),
+                ),
+                (
+                    'stored_name',
+                    models.CharField(help_text="The file's name in its storage.", max_length=255, unique=True),
+                ),
                 ('original_filename', models.CharField(max_length=255)),
                 ('file_size', models.PositiveBigIntegerField()),
                 ('mime_type', models.CharField(max_length=50)),
@@ -45,12 +57,31 @@ class Migration(migrations.Migration):
                 ('sha256', models.CharField(max_length=64)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='media_files', to=settings.AUTH_USER_MODEL)),
-                ('persona', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='media_files', to='persona_media.persona')),
+                (
+                    'user',
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name='media_files',
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    'persona',
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name='media_files',
+                        to='persona_media.persona',
+                    ),
+                ),
             ],
             options={
                 'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['persona', '-created_at', '-id'], name='persona_media_recent_idx'), models.Index(fields=['user', 'persona', 'media_type', 'file_size'], name='persona_media_stats_idx')],
+                'indexes': [
+                    models.Index(fields=['persona', '-created_at', '-id'], name='persona_media_recent_idx'),
+                    models.Index(fields=['user', 'persona', 'media_type', 'file_size'], name='persona_media_stats_idx'),
+                ],
             },
         ),
     ]

@@ -8,12 +8,21 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RenameField(model_name="mediafile", old_name="file_size", new_name="size_bytes"),
-        migrations.AlterField(model_name="mediafile", name="size_bytes",
-                              field=models.PositiveBigIntegerField(help_text="Bytes of the stored file.")),
+        migrations.AlterField(
+            model_name="mediafile",
+            name="size_bytes",
+            field=models.PositiveBigIntegerField(help_text="Bytes of the stored file."),
+        ),
         # The database's index follows its renamed column by itself; only Django's record of it changes.
-        migrations.SeparateDatabaseAndState(state_operations=[
-            migrations.RemoveIndex(model_name="mediafile", name="persona_media_stats_idx"),
-            migrations.AddIndex(model_name="mediafile", index=models.Index(
-                fields=["user", "persona", "media_type", "size_bytes"], name="persona_media_stats_idx")),
-        ]),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.RemoveIndex(model_name="mediafile", name="persona_media_stats_idx"),
+                migrations.AddIndex(
+                    model_name="mediafile",
+                    index=models.Index(
+                        fields=["user", "persona", "media_type", "size_bytes"], name="persona_media_stats_idx"
+                    ),
+                ),
+            ]
+        ),
     ]

@@ -4,6 +4,7 @@ Safe on large tables: the new columns are nullable or have a constant default, w
 adds without rewriting the table, and the index is built CONCURRENTLY there (no write lock), so this
 migration runs outside a transaction. `manage.py generate_media_previews` fills in existing rows.
 """
+
 from django.conf import settings
 from django.db import migrations, models
 
@@ -18,7 +19,8 @@ class AddIndexConcurrentlyWherePossible(migrations.AddIndex):
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         model = to_state.apps.get_model(app_label, self.model_name)
         if schema_editor.connection.vendor == "postgresql" and self.allow_migrate_model(
-                schema_editor.connection.alias, model):
+            schema_editor.connection.alias, model
+        ):
             schema_editor.add_index(model, self.index, concurrently=True)
             return
         super().database_forwards(app_label, schema_editor, from_state, to_state)
@@ -26,14 +28,14 @@ class AddIndexConcurrentlyWherePossible(migrations.AddIndex):
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         model = from_state.apps.get_model(app_label, self.model_name)
         if schema_editor.connection.vendor == "postgresql" and self.allow_migrate_model(
-                schema_editor.connection.alias, model):
+            schema_editor.connection.alias, model
+        ):
             schema_editor.remove_index(model, self.index, concurrently=True)
             return
         super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):
-
     atomic = False
 
     dependencies = [
@@ -65,12 +67,18 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='mediafile',
             name='playable',
-            field=models.BooleanField(blank=True, help_text='Whether browsers can play the stored video (files stored before checks).', null=True),
+            field=models.BooleanField(
+                blank=True,
+                help_text='Whether browsers can play the stored video (files stored before checks).',
+                null=True,
+            ),
         ),
         migrations.AddField(
             model_name='mediafile',
             name='preview_name',
-            field=models.CharField(blank=True, default='', help_text="The preview's name in the storage, beside the file.", max_length=255),
+            field=models.CharField(
+                blank=True, default='', help_text="The preview's name in the storage, beside the file.", max_length=255
+            ),
         ),
         migrations.AddField(
             model_name='mediafile',

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ('persona_media', '0003_media_metadata_previews'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -21,7 +20,14 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='mediafile',
             name='moderated_by',
-            field=models.ForeignKey(blank=True, help_text='The moderator of the last decision.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            field=models.ForeignKey(
+                blank=True,
+                help_text='The moderator of the last decision.',
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name='+',
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
             model_name='mediafile',
@@ -31,7 +37,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='mediafile',
             name='moderation_status',
-            field=models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=8),
+            field=models.CharField(
+                choices=[('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected')],
+                default='pending',
+                max_length=8,
+            ),
         ),
         migrations.AddIndex(
             model_name='mediafile',

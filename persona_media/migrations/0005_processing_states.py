@@ -12,7 +12,6 @@ def uploads_are_what_is_served(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ('persona_media', '0004_moderation_state'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -31,7 +30,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='mediafile',
             name='lease_expires',
-            field=models.DateTimeField(blank=True, help_text='Past this, the sweep hands the job to another worker.', null=True),
+            field=models.DateTimeField(
+                blank=True, help_text='Past this, the sweep hands the job to another worker.', null=True
+            ),
         ),
         migrations.AddField(
             model_name='mediafile',
@@ -41,12 +42,19 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='mediafile',
             name='original_mime_type',
-            field=models.CharField(default='', help_text='What was uploaded; mime_type is what is served.', max_length=50),
+            field=models.CharField(
+                default='', help_text='What was uploaded; mime_type is what is served.', max_length=50
+            ),
         ),
         migrations.AddField(
             model_name='mediafile',
             name='pending_name',
-            field=models.CharField(blank=True, default='', help_text='A result being written, removed if the job dies before the swap.', max_length=255),
+            field=models.CharField(
+                blank=True,
+                default='',
+                help_text='A result being written, removed if the job dies before the swap.',
+                max_length=255,
+            ),
         ),
         migrations.AddField(
             model_name='mediafile',
@@ -56,7 +64,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='mediafile',
             name='processing_error',
-            field=models.CharField(blank=True, default='', help_text='Why processing failed (a stable code).', max_length=32),
+            field=models.CharField(
+                blank=True, default='', help_text='Why processing failed (a stable code).', max_length=32
+            ),
         ),
         migrations.AddField(
             model_name='mediafile',
@@ -66,7 +76,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='mediafile',
             name='processing_status',
-            field=models.CharField(choices=[('ready', 'Ready'), ('queued', 'Queued'), ('processing', 'Processing'), ('failed', 'Failed')], default='ready', max_length=10),
+            field=models.CharField(
+                choices=[('ready', 'Ready'), ('queued', 'Queued'), ('processing', 'Processing'), ('failed', 'Failed')],
+                default='ready',
+                max_length=10,
+            ),
         ),
         migrations.AddField(
             model_name='mediafile',
@@ -90,6 +104,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='mediafile',
-            index=models.Index(condition=models.Q(('processing_status', 'ready'), _negated=True), fields=['processing_status', 'queued_at'], name='persona_media_jobs_idx'),
+            index=models.Index(
+                condition=models.Q(('processing_status', 'ready'), _negated=True),
+                fields=['processing_status', 'queued_at'],
+                name='persona_media_jobs_idx',
+            ),
         ),
     ]

@@ -1,4 +1,5 @@
 """Helpers of the persona_media tests: uploads through the API and the stored files."""
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from persona_media.conf import storage_alias

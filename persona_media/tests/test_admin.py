@@ -1,11 +1,12 @@
 """The moderators' admin: lists with previews, staff-only preview bytes, deletion through the service."""
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
 from persona_media.models import MediaFile, Persona
-from testkit import media as files
 from persona_media.tests.helpers import stored_files
+from testkit import media as files
 
 CHANGELIST = "/admin/persona_media/mediafile/"
 
@@ -36,10 +37,13 @@ def test_changelist_shows_files_with_previews(moderator, uploaded, user):
     assert original_url(image) not in page and "<video" not in page
 
 
-@pytest.mark.parametrize(("query", "shown", "hidden"), [
-    ({"q": "holiday"}, "holiday.png", "intro.mp4"),
-    ({"media_type__exact": "video"}, "intro.mp4", "holiday.png"),
-])
+@pytest.mark.parametrize(
+    ("query", "shown", "hidden"),
+    [
+        ({"q": "holiday"}, "holiday.png", "intro.mp4"),
+        ({"media_type__exact": "video"}, "intro.mp4", "holiday.png"),
+    ],
+)
 def test_changelist_search_and_filter(moderator, uploaded, query, shown, hidden):
     page = moderator.get(CHANGELIST, query).content.decode()
     assert shown in page and hidden not in page
@@ -119,8 +123,9 @@ def test_no_add_page(moderator):
 @pytest.mark.django_db(transaction=True)
 def test_delete_action_removes_rows_and_files(storage_backend, moderator, uploaded):
     image, video = uploaded
-    response = moderator.post(CHANGELIST, {"action": "delete_selected", "_selected_action": [image.pk, video.pk],
-                                           "post": "yes"})
+    response = moderator.post(
+        CHANGELIST, {"action": "delete_selected", "_selected_action": [image.pk, video.pk], "post": "yes"}
+    )
     assert response.status_code == 302
     assert not MediaFile.objects.exists()
     assert stored_files() == []
@@ -147,8 +152,9 @@ def test_persona_admin_lists_counts_and_inline_previews(moderator, uploaded, per
 
 @pytest.mark.django_db(transaction=True)
 def test_deleting_a_persona_in_the_admin_removes_its_files(moderator, uploaded, persona):
-    response = moderator.post("/admin/persona_media/persona/", {"action": "delete_selected",
-                                                                "_selected_action": [persona.pk], "post": "yes"})
+    response = moderator.post(
+        "/admin/persona_media/persona/", {"action": "delete_selected", "_selected_action": [persona.pk], "post": "yes"}
+    )
     assert response.status_code == 302
     assert not Persona.objects.exists() and not MediaFile.objects.exists()
     assert stored_files() == []

@@ -1,4 +1,5 @@
 """System checks of persona_media's settings and download hand-off."""
+
 import pytest
 
 from persona_media.checks import check_settings

@@ -1,4 +1,5 @@
 """manage.py cleanup_orphaned_media on the local folder and on S3."""
+
 import io
 import os
 import time
@@ -35,8 +36,9 @@ def scene(media) -> dict[str, str]:
 def test_removes_orphans_and_keeps_referenced_files(storage_backend, scene):
     out, err = run("--days", "0")
     assert stored_files() == sorted([scene["kept"], scene["preview"]])
-    assert ("4 files checked, 2 kept, 2 orphaned (removed 150 bytes), 0 empty folders; "
-            "0 rows with a missing file.") in out
+    assert (
+        "4 files checked, 2 kept, 2 orphaned (removed 150 bytes), 0 empty folders; 0 rows with a missing file."
+    ) in out
     assert err == ""
 
 
@@ -49,8 +51,9 @@ def test_dry_run_removes_nothing(storage_backend, scene):
 
 def test_a_dry_run_lists_what_it_would_remove_at_the_default_verbosity(storage_backend, scene):
     out, _ = run("--days", "0", "--dry-run")
-    assert out.splitlines()[:2] == sorted([f"would remove {scene['orphan']}", f"would remove {scene['stray']}"],
-                                          key=lambda line: line.count("/") == 1)
+    assert out.splitlines()[:2] == sorted(
+        [f"would remove {scene['orphan']}", f"would remove {scene['stray']}"], key=lambda line: line.count("/") == 1
+    )
     assert sorted(stored_files()) == sorted(scene.values())
 
 

@@ -1,5 +1,6 @@
 """Concurrent DELETEs of one persona or one media file, over real HTTP: one 204, the others 404,
 and nothing left behind."""
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -30,8 +31,11 @@ def hold_until_all_have_loaded(model, count: int) -> threading.Barrier:
     return barrier
 
 
-@pytest.mark.parametrize(("model", "path"), [(Persona, "/api/v1/personas/{persona}"),
-                                            (MediaFile, "/upload/files/{media}")], ids=["persona", "media-file"])
+@pytest.mark.parametrize(
+    ("model", "path"),
+    [(Persona, "/api/v1/personas/{persona}"), (MediaFile, "/upload/files/{media}")],
+    ids=["persona", "media-file"],
+)
 def test_concurrent_deletes_have_one_winner(live_server, user, persona, media, model, path):
     assert stored_files() == sorted(media.stored_names)
     headers = {"Authorization": f"Bearer {AccessToken.for_user(user)}"}

@@ -1,4 +1,5 @@
 """GET /upload/files/{id}/download: exact bytes, headers, ranges, 304, and the production hand-offs."""
+
 import hashlib
 import time
 import urllib.request
@@ -8,8 +9,8 @@ import pytest
 
 from persona_media import conf
 from persona_media.models import MediaFile
-from testkit import media as files
 from persona_media.tests.helpers import post_file
+from testkit import media as files
 from testkit.appsettings import app_settings
 
 
@@ -82,15 +83,19 @@ def test_any_accept_header_gets_the_file(api, video):
 def test_unicode_original_name(api, persona):
     boundary = "b"
     name = "résumé 照片.png"
-    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n\r\n'.encode()
-            + files.png() + f"\r\n--{boundary}--\r\n".encode())
-    created = api.generic("POST", f"/upload/persona/{persona.pk}/image", body,
-                          f"multipart/form-data; boundary={boundary}")
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n\r\n'.encode()
+        + files.png()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    created = api.generic(
+        "POST", f"/upload/persona/{persona.pk}/image", body, f"multipart/form-data; boundary={boundary}"
+    )
     assert created.json()["original_filename"] == name
     response = api.get(f"/upload/files/{created.json()['id']}/download")
     assert response["Content-Disposition"] == (
-        "attachment; filename=\"resume .png\"; "
-        "filename*=UTF-8''r%C3%A9sum%C3%A9%20%E7%85%A7%E7%89%87.png")
+        "attachment; filename=\"resume .png\"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%E7%85%A7%E7%89%87.png"
+    )
 
 
 def test_head_has_the_headers_only(storage_backend, api, video):
@@ -117,6 +122,7 @@ def test_missing_file_is_404(api):
 
 
 # --- Hand-offs for production ---------------------------------------------------------------------------
+
 
 def test_x_accel_redirect_with_local_storage(settings, api, video):
     app_settings(settings, "PERSONA_MEDIA", ACCEL_REDIRECT="/protected-media/")

@@ -3,14 +3,15 @@
 A full disk is a 507 and a dropped S3 connection a 503 (API.md, "Failure and abuse behaviour"); a
 database error that is not the database being unreachable stays a 500.
 """
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection
 
 from persona_media import services
 from persona_media.models import MediaFile, Persona
-from testkit import media as files
 from persona_media.tests.helpers import post_file, stored_files
+from testkit import media as files
 from testkit.storage import HalfWriteStorage, StoreThenFailS3Storage, swap_storage
 
 MEDIA_INSERT = 'INSERT INTO "persona_media_mediafile"'

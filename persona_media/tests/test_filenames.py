@@ -1,10 +1,11 @@
 """sanitize_filename: the stored name of an upload, safe whatever the client sent."""
+
 import pytest
 
 from persona_media.validation import sanitize_filename
 
-
 # --- File names ----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("name", "expected"),

@@ -1,4 +1,5 @@
 """Listing, reading, editing and deleting media files; every endpoint hides other users' objects."""
+
 from datetime import timedelta
 
 import pytest
@@ -6,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from persona_media.models import MediaFile, Persona
-from testkit import media as files
 from persona_media.tests.helpers import stored_files
+from testkit import media as files
 
 
 def make_rows(persona, kinds: str) -> list[MediaFile]:
@@ -17,9 +18,16 @@ def make_rows(persona, kinds: str) -> list[MediaFile]:
     for index, kind in enumerate(kinds):
         media_type = "image" if kind == "i" else "video"
         row = MediaFile.objects.create(
-            user=persona.user, persona=persona, filename=f"{index:032x}.png", stored_name=f"x/{persona.pk}/{index}",
-            original_filename=f"f{index}.png", size_bytes=100 + index, mime_type="image/png", media_type=media_type,
-            sha256="0" * 64)
+            user=persona.user,
+            persona=persona,
+            filename=f"{index:032x}.png",
+            stored_name=f"x/{persona.pk}/{index}",
+            original_filename=f"f{index}.png",
+            size_bytes=100 + index,
+            mime_type="image/png",
+            media_type=media_type,
+            sha256="0" * 64,
+        )
         MediaFile.objects.filter(pk=row.pk).update(created_at=start + timedelta(minutes=index))
         rows.append(row)
     return rows
@@ -100,8 +108,11 @@ def test_update_refuses_a_long_description_and_ignores_read_only_fields(api, med
     response = api.patch(f"/upload/files/{media.pk}", {"file_size": 1, "filename": "evil.exe"}, format="json")
     assert response.status_code == 200
     media.refresh_from_db()
-    assert (media.size_bytes, media.filename, media.description) == (len(files.png(64, 48)), media.filename,
-                                                                      "A picture")
+    assert (media.size_bytes, media.filename, media.description) == (
+        len(files.png(64, 48)),
+        media.filename,
+        "A picture",
+    )
 
 
 @pytest.mark.django_db(transaction=True)

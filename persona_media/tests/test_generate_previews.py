@@ -1,4 +1,5 @@
 """manage.py generate_media_previews: previews and metadata for files stored before, on local and S3."""
+
 import io
 
 import pytest
@@ -12,8 +13,17 @@ from testkit import media as files
 
 pytestmark = pytest.mark.django_db
 
-BLANK = {"preview_name": "", "preview_type": "", "preview_bytes": None, "blurhash": "", "fps": None,
-         "video_codec": "", "audio_codec": "", "bitrate": None, "playable": None}
+BLANK = {
+    "preview_name": "",
+    "preview_type": "",
+    "preview_bytes": None,
+    "blurhash": "",
+    "fps": None,
+    "video_codec": "",
+    "audio_codec": "",
+    "bitrate": None,
+    "playable": None,
+}
 
 
 def run(*args: str) -> tuple[str, str]:
@@ -25,9 +35,17 @@ def run(*args: str) -> tuple[str, str]:
 def stored_before(user, persona, data: bytes, mime: str, kind: str, ext: str) -> MediaFile:
     """A row and a file as the first wave stored them: no preview, no stream metadata."""
     name = conf.storage().save(f"{user.pk}/{persona.pk}/legacy-{len(data)}.{ext}", ContentFile(data))
-    return MediaFile.objects.create(user=user, persona=persona, filename=name.rsplit("/", 1)[-1], stored_name=name,
-                                    original_filename=f"old.{ext}", size_bytes=len(data), mime_type=mime,
-                                    media_type=kind, sha256=f"{len(data):064x}")
+    return MediaFile.objects.create(
+        user=user,
+        persona=persona,
+        filename=name.rsplit("/", 1)[-1],
+        stored_name=name,
+        original_filename=f"old.{ext}",
+        size_bytes=len(data),
+        mime_type=mime,
+        media_type=kind,
+        sha256=f"{len(data):064x}",
+    )
 
 
 @pytest.fixture

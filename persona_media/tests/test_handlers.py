@@ -1,10 +1,11 @@
 """Stored files follow their rows: removed after the deleting transaction commits, whoever deletes."""
+
 import pytest
 from django.db import transaction
 
 from persona_media.models import MediaFile, Persona
-from testkit import media as files
 from persona_media.tests.helpers import post_file, stored_files
+from testkit import media as files
 from testkit.storage import CountingDeletes, swap_storage
 
 pytestmark = pytest.mark.django_db(transaction=True)

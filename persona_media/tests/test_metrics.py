@@ -1,11 +1,11 @@
 """/metrics counts persona media uploads by type and outcome, and times them."""
+
 import pytest
 from django.db import DatabaseError, connection
 
-from testkit import media as files
 from persona_media.tests.helpers import post_file
+from testkit import media as files
 from testkit import metrics
-
 
 sample = metrics.value
 

@@ -1,4 +1,5 @@
 """/api/v1/personas: CRUD of the caller's own personas; deleting one takes its media along."""
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -26,8 +27,12 @@ def test_description_is_optional(api):
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({}, "name"), ({"name": ""}, "name"), ({"name": "x" * 201}, "name"), ({"name": "a", "description": "d" * 5001},
-                                                                             "description")],
+    [
+        ({}, "name"),
+        ({"name": ""}, "name"),
+        ({"name": "x" * 201}, "name"),
+        ({"name": "a", "description": "d" * 5001}, "description"),
+    ],
 )
 def test_create_refuses_invalid_input(api, body, field):
     response = api.post("/api/v1/personas", body, format="json")

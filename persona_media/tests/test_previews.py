@@ -1,4 +1,5 @@
 """What an upload knows about itself: displayed size, stream metadata, a preview and its BlurHash."""
+
 import io
 
 import pytest
@@ -29,16 +30,26 @@ def upload(api, persona, kind: str, data: bytes, name: str, status: int = 201):
     return response.json()
 
 
-@pytest.mark.parametrize(("data", "name", "shown", "preview_size", "fmt"), [
-    pytest.param(lambda: I.photo_jpeg(2000, 1500), "big.jpg", (2000, 1500), (640, 480), "JPEG", id="large-jpeg"),
-    pytest.param(lambda: I.photo_jpeg(4000, 1000), "panorama.jpg", (4000, 1000), (640, 160), "JPEG", id="panorama"),
-    pytest.param(lambda: I.photo_jpeg(300, 200), "small.jpg", (300, 200), (300, 200), "JPEG", id="never-upscaled"),
-    pytest.param(lambda: I.jpeg_with_metadata(I.quadrants(800, 400), 6), "turned.jpg", (800, 400), (640, 320),
-                 "JPEG", id="exif-6"),
-    pytest.param(lambda: I.png_rgba(900, 900), "alpha.png", (900, 900), (640, 640), "WEBP", id="transparent-png"),
-    pytest.param(lambda: I.encode(I.photo(700, 300), "PNG"), "flat.png", (700, 300), (640, 274), "JPEG",
-                 id="opaque-png"),
-])
+@pytest.mark.parametrize(
+    ("data", "name", "shown", "preview_size", "fmt"),
+    [
+        pytest.param(lambda: I.photo_jpeg(2000, 1500), "big.jpg", (2000, 1500), (640, 480), "JPEG", id="large-jpeg"),
+        pytest.param(lambda: I.photo_jpeg(4000, 1000), "panorama.jpg", (4000, 1000), (640, 160), "JPEG", id="panorama"),
+        pytest.param(lambda: I.photo_jpeg(300, 200), "small.jpg", (300, 200), (300, 200), "JPEG", id="never-upscaled"),
+        pytest.param(
+            lambda: I.jpeg_with_metadata(I.quadrants(800, 400), 6),
+            "turned.jpg",
+            (800, 400),
+            (640, 320),
+            "JPEG",
+            id="exif-6",
+        ),
+        pytest.param(lambda: I.png_rgba(900, 900), "alpha.png", (900, 900), (640, 640), "WEBP", id="transparent-png"),
+        pytest.param(
+            lambda: I.encode(I.photo(700, 300), "PNG"), "flat.png", (700, 300), (640, 274), "JPEG", id="opaque-png"
+        ),
+    ],
+)
 def test_image_previews(storage_backend, api, persona, data, name, shown, preview_size, fmt):
     body = upload(api, persona, "image", data(), name)
     assert (body["width"], body["height"]) == shown  # displayed: after the EXIF orientation
@@ -76,19 +87,26 @@ def test_a_cmyk_photo_previews_in_srgb(api, persona):
     assert g > 150 and b > 150 and r < 120  # cyan ink, as sRGB shows it
 
 
-@pytest.mark.parametrize(("codec", "audio", "expected_video", "expected_audio", "status"), [
-    pytest.param("libx264", None, "h264", None, 201, id="h264"),
-    pytest.param("libx264", "aac", "h264", "aac", 201, id="h264-aac"),
-    # Browsers that play these are not all browsers: they are converted, and described as uploaded meanwhile.
-    pytest.param("libx265", None, "hevc", None, 202, id="hevc"),
-    pytest.param("libvpx-vp9", None, "vp9", None, 202, id="vp9"),
-    pytest.param("libsvtav1", None, "av1", None, 202, id="av1"),
-])
+@pytest.mark.parametrize(
+    ("codec", "audio", "expected_video", "expected_audio", "status"),
+    [
+        pytest.param("libx264", None, "h264", None, 201, id="h264"),
+        pytest.param("libx264", "aac", "h264", "aac", 201, id="h264-aac"),
+        # Browsers that play these are not all browsers: they are converted, and described as uploaded meanwhile.
+        pytest.param("libx265", None, "hevc", None, 202, id="hevc"),
+        pytest.param("libvpx-vp9", None, "vp9", None, 202, id="vp9"),
+        pytest.param("libsvtav1", None, "av1", None, 202, id="av1"),
+    ],
+)
 def test_video_metadata_and_poster(api, persona, codec, audio, expected_video, expected_audio, status):
     data = videos.encode(codec, width=64, height=48, frames=16, rate=8, audio=audio)
     body = upload(api, persona, "video", data, "clip.mp4", status)
     assert (body["width"], body["height"], body["video_codec"], body["audio_codec"]) == (
-        64, 48, expected_video, expected_audio)
+        64,
+        48,
+        expected_video,
+        expected_audio,
+    )
     assert body["duration"] == pytest.approx(2.0, abs=0.15) and body["fps"] == pytest.approx(8.0)
     assert body["bitrate"] == pytest.approx(len(data) * 8 / body["duration"], rel=0.05)
     preview = preview_of(body)
@@ -114,12 +132,15 @@ def test_the_poster_of_a_fade_in_after_one_key_frame_is_not_black(api, persona):
     assert red > 32 and red > green > blue
 
 
-@pytest.mark.parametrize(("make", "code"), [
-    pytest.param(lambda: videos.encode(width=3856, height=16, frames=2), "video_too_large", id="too-wide"),
-    pytest.param(lambda: videos.encode(frames=30, rate=240), "video_too_large", id="too-fast"),
-    pytest.param(lambda: videos.scrambled(videos.encode(frames=8), keep=0), "corrupt_file", id="garbage-stream"),
-    pytest.param(lambda: files.mp4(), "corrupt_file", id="boxes-without-a-stream"),
-])
+@pytest.mark.parametrize(
+    ("make", "code"),
+    [
+        pytest.param(lambda: videos.encode(width=3856, height=16, frames=2), "video_too_large", id="too-wide"),
+        pytest.param(lambda: videos.encode(frames=30, rate=240), "video_too_large", id="too-fast"),
+        pytest.param(lambda: videos.scrambled(videos.encode(frames=8), keep=0), "corrupt_file", id="garbage-stream"),
+        pytest.param(lambda: files.mp4(), "corrupt_file", id="boxes-without-a-stream"),
+    ],
+)
 def test_videos_browsers_cannot_play_are_refused_and_leave_nothing(storage_backend, api, persona, make, code):
     response = post_file(api, persona.pk, "video", make(), "clip.mp4")
     assert (response.status_code, response.json()["code"]) == (400, code), response.content

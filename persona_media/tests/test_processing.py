@@ -4,6 +4,7 @@ deletes racing a job, and what quota, stats, export and metrics say meanwhile.
 The job runs here as the task backend's worker runs it (persona_media.jobs.run, the task's body); the
 database backend's own worker processes are in critvue/tests/test_topology_workers.py.
 """
+
 import io
 import threading
 import zipfile
@@ -38,7 +39,10 @@ def test_an_iphone_clip_is_queued_then_served_as_a_browser_playable_mp4(storage_
     assert response["Location"].endswith(f"/upload/files/{body['id']}")
     assert (body["processing_status"], body["processing_error"], body["download_url"]) == ("queued", None, None)
     assert (body["mime_type"], body["original_mime_type"], body["video_codec"]) == (
-        "video/quicktime", "video/quicktime", "hevc")
+        "video/quicktime",
+        "video/quicktime",
+        "hevc",
+    )
     assert (body["width"], body["height"], body["file_size"]) == (48, 64, len(data))  # as displayed: turned
     assert body["preview_url"] and len(body["blurhash"]) == 28  # the poster, at once
     assert api.get(body["preview_url"]).status_code == 200
@@ -52,7 +56,10 @@ def test_an_iphone_clip_is_queued_then_served_as_a_browser_playable_mp4(storage_
     assert jobs.run(body["id"]) == "ready"
     ready = api.get(f"/upload/files/{body['id']}").json()
     assert (ready["processing_status"], ready["mime_type"], ready["original_mime_type"]) == (
-        "ready", "video/mp4", "video/quicktime")
+        "ready",
+        "video/mp4",
+        "video/quicktime",
+    )
     assert (ready["video_codec"], ready["audio_codec"], ready["width"], ready["height"]) == ("h264", "aac", 48, 64)
     assert ready["filename"].endswith(".mp4") and ready["original_filename"] == "IMG_0001.MOV"
     served = b"".join(api.get(f"/upload/files/{body['id']}/download").streaming_content)
@@ -103,6 +110,7 @@ def test_the_sweep_hands_a_dead_workers_job_to_the_next(api, persona):
     body = queued_upload(api, persona).json()
     dead = jobs.claim(body["id"], "dead-worker")
     from persona_media import conf
+
     conf.storage().save(dead.pending_name, io.BytesIO(b"half a result"))
     assert jobs.sweep() == []  # its lease still runs
     MediaFile.objects.filter(pk=body["id"]).update(lease_expires=timezone.now() - timedelta(seconds=1))
@@ -138,7 +146,10 @@ def test_past_its_time_limit_a_job_fails_and_staff_can_retry_it(settings, api, p
     assert jobs.run(body["id"]) == "failed"
     failed = api.get(f"/upload/files/{body['id']}").json()
     assert (failed["processing_status"], failed["processing_error"], failed["download_url"]) == (
-        "failed", "processing_timeout", None)
+        "failed",
+        "processing_timeout",
+        None,
+    )
     gone = api.get(f"/upload/files/{body['id']}/download")
     assert (gone.status_code, gone.json()["code"]) == (410, "processing_timeout")
     stats = api.get("/upload/stats").json()
@@ -147,8 +158,9 @@ def test_past_its_time_limit_a_job_fails_and_staff_can_retry_it(settings, api, p
     assert b"processing_timeout" in listing.content and b"retry possible" in listing.content
 
     app_settings(settings, "PERSONA_MEDIA", JOB_TIME_LIMIT=600)
-    retried = moderator.post("/admin/persona_media/mediafile/", {
-        "action": "retry_processing", "_selected_action": [body["id"]]}, follow=True)
+    retried = moderator.post(
+        "/admin/persona_media/mediafile/", {"action": "retry_processing", "_selected_action": [body["id"]]}, follow=True
+    )
     assert b"1 file(s) queued for processing again" in retried.content
     assert MediaFile.objects.get().processing_status == Processing.QUEUED
     assert jobs.run(body["id"]) == "ready"
@@ -160,6 +172,7 @@ def test_a_file_that_cannot_be_converted_fails_and_keeps_nothing(api, persona):
     media = MediaFile.objects.get()
     # Its stored upload damaged behind the app's back: the conversion finds it unreadable.
     from persona_media import conf
+
     conf.storage().delete(media.stored_name)
     conf.storage().save(media.stored_name, io.BytesIO(videos.scrambled(phone.hevc_mov(), keep=0)))
     assert jobs.run(body["id"]) == "failed"
@@ -239,6 +252,7 @@ def test_jobs_are_in_the_metrics(api, persona):
 
 
 # --- Issue 20's findings in this app -------------------------------------------------------------
+
 
 def test_a_jpeg_posted_to_the_video_endpoint_is_the_wrong_type_even_when_it_is_a_duplicate(api, persona):
     from testkit import media as files

@@ -1,4 +1,5 @@
 """API.md: a quota on the stored bytes of one user's media, and no same bytes twice in a persona."""
+
 import threading
 
 import pytest
@@ -18,8 +19,11 @@ def test_the_same_bytes_again_in_a_persona_is_409_with_the_existing_id(api, pers
     before = stored_files()
     response = post_file(api, persona.pk, "image", files.png(70, 50), "another-name.png")
     assert response.status_code == 409
-    assert response.json() == {"detail": response.json()["detail"], "code": "duplicate_file",
-                               "existing_id": first["id"]}
+    assert response.json() == {
+        "detail": response.json()["detail"],
+        "code": "duplicate_file",
+        "existing_id": first["id"],
+    }
     assert MediaFile.objects.count() == 1 and stored_files() == before
 
 

@@ -1,4 +1,5 @@
 """A media file whose stored file storage refuses to delete: its row goes, it is never served, a retry removes it."""
+
 import pytest
 from django.core.management import call_command
 

@@ -1,4 +1,5 @@
 """Every route answers with and without a trailing slash, itself, with no redirect."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -26,8 +27,7 @@ ROUTES = [
 
 
 @pytest.mark.parametrize("slash", ["", "/"], ids=["bare", "slash"])
-@pytest.mark.parametrize(("method", "path", "body", "fmt", "status"), ROUTES,
-                         ids=[f"{r[0]} {r[1]}" for r in ROUTES])
+@pytest.mark.parametrize(("method", "path", "body", "fmt", "status"), ROUTES, ids=[f"{r[0]} {r[1]}" for r in ROUTES])
 def test_route_answers_both_forms(api, persona, media, slash, method, path, body, fmt, status):
     if body == "png":
         body = {"file": SimpleUploadedFile("a.png", files.png(80, 60))}  # not the bytes of `media`

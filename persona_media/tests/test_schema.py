@@ -1,4 +1,5 @@
 """The OpenAPI schema documents every persona and media endpoint, with the right bodies."""
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -34,18 +35,25 @@ def test_upload_is_multipart_with_a_binary_file(schema):
     form = body["multipart/form-data"]["schema"]
     ref = form["$ref"].rsplit("/", 1)[-1]
     properties = schema["components"]["schemas"][ref]["properties"]
-    assert properties["file"] == {"type": "string", "format": "binary",
-                                  "description": properties["file"].get("description")}
+    assert properties["file"] == {
+        "type": "string",
+        "format": "binary",
+        "description": properties["file"].get("description"),
+    }
     assert properties["description"]["maxLength"] == 1000
-    assert {"201", "400", "404", "413"} <= set(schema["paths"]["/upload/persona/{persona_id}/image"]["post"]
-                                               ["responses"])
+    assert {"201", "400", "404", "413"} <= set(
+        schema["paths"]["/upload/persona/{persona_id}/image"]["post"]["responses"]
+    )
 
 
 def test_download_is_binary(schema):
     responses = schema["paths"]["/upload/files/{id}/download"]["get"]["responses"]
     binary = {"type": "string", "format": "binary"}
     assert {kind: body["schema"] for kind, body in responses["200"]["content"].items()} == {
-        "image/jpeg": binary, "image/png": binary, "video/mp4": binary}
+        "image/jpeg": binary,
+        "image/png": binary,
+        "video/mp4": binary,
+    }
     assert {"206", "304", "403", "404", "416"} <= set(responses)
 
 

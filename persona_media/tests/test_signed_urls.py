@@ -1,4 +1,5 @@
 """download_url and preview_url work without credentials until MEDIA_URL_TTL; nothing else does."""
+
 import hashlib
 import time
 from urllib.parse import urlsplit
@@ -78,8 +79,10 @@ def test_an_altered_signature_is_403_bad_signature(uploaded):
 def test_a_signature_for_another_file_or_kind_is_403_bad_signature(api, persona, uploaded):
     other = post_file(api, persona.pk, "image", files.png(90, 90), "other.png").json()
     signature = urlsplit(uploaded["download_url"]).query
-    for path in (f"/upload/files/{other['id']}/download?{signature}", f"/upload/files/{uploaded['id']}/preview?"
-                 f"{signature}"):
+    for path in (
+        f"/upload/files/{other['id']}/download?{signature}",
+        f"/upload/files/{uploaded['id']}/preview?{signature}",
+    ):
         response = APIClient().get(path)
         assert (response.status_code, response.json()["code"]) == (403, "bad_signature")
 
@@ -112,5 +115,4 @@ def test_every_response_carries_fresh_urls(api, persona, uploaded, monkeypatch):
     monkeypatch.setattr(signing.time, "time", lambda: later)
     listed = api.get(f"/upload/persona/{persona.pk}/files").json()["results"][0]
     assert listed["download_url"] != uploaded["download_url"]
-    assert hashlib.sha256(body_of(APIClient().get(path_of(listed["download_url"])))).hexdigest() == \
-        uploaded["sha256"]
+    assert hashlib.sha256(body_of(APIClient().get(path_of(listed["download_url"])))).hexdigest() == uploaded["sha256"]

@@ -1,4 +1,5 @@
 """GET /upload/stats: the caller's totals from one aggregate query, however many rows there are."""
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -11,10 +12,19 @@ MIB = 1024 * 1024
 def add_rows(persona: Persona, *sizes: tuple[str, int]) -> None:
     """Bulk-insert media rows (no files) of the given (media_type, size)."""
     MediaFile.objects.bulk_create(
-        MediaFile(user=persona.user, persona=persona, filename=f"{persona.pk}-{i}.jpg",
-                  stored_name=f"{persona.user_id}/{persona.pk}/{i}.jpg", original_filename="a.jpg", size_bytes=size,
-                  mime_type="image/jpeg" if kind == "image" else "video/mp4", media_type=kind, sha256="0" * 64)
-        for i, (kind, size) in enumerate(sizes))
+        MediaFile(
+            user=persona.user,
+            persona=persona,
+            filename=f"{persona.pk}-{i}.jpg",
+            stored_name=f"{persona.user_id}/{persona.pk}/{i}.jpg",
+            original_filename="a.jpg",
+            size_bytes=size,
+            mime_type="image/jpeg" if kind == "image" else "video/mp4",
+            media_type=kind,
+            sha256="0" * 64,
+        )
+        for i, (kind, size) in enumerate(sizes)
+    )
 
 
 @pytest.mark.parametrize("suffix", ["", "/"])
@@ -28,12 +38,19 @@ def test_stats_match_the_contract(api, user, make_user, suffix):
     response = api.get(f"/upload/stats{suffix}")
     assert response.status_code == 200
     assert response.json() == {
-        "total_files": 5, "total_size_bytes": 52428800, "total_size_mb": 50.0,
-        "image_count": 3, "video_count": 2,
-        "persona_stats": {str(first.pk): {"images": 2, "videos": 1, "total_size": 31457280},
-                          str(second.pk): {"images": 1, "videos": 1, "total_size": 20971520},
-                          str(empty.pk): {"images": 0, "videos": 0, "total_size": 0}},
-        "file_size_limit_mb": 10, "quota_bytes": 500 * MIB, "quota_used_bytes": 52428800,
+        "total_files": 5,
+        "total_size_bytes": 52428800,
+        "total_size_mb": 50.0,
+        "image_count": 3,
+        "video_count": 2,
+        "persona_stats": {
+            str(first.pk): {"images": 2, "videos": 1, "total_size": 31457280},
+            str(second.pk): {"images": 1, "videos": 1, "total_size": 20971520},
+            str(empty.pk): {"images": 0, "videos": 0, "total_size": 0},
+        },
+        "file_size_limit_mb": 10,
+        "quota_bytes": 500 * MIB,
+        "quota_used_bytes": 52428800,
     }
 
 
@@ -46,8 +63,16 @@ def test_sizes_in_mib_are_rounded_to_two_decimals(api, user, settings):
 
 def test_no_media_at_all(api):
     assert api.get("/upload/stats").json() == {
-        "total_files": 0, "total_size_bytes": 0, "total_size_mb": 0.0, "image_count": 0, "video_count": 0,
-        "persona_stats": {}, "file_size_limit_mb": 10, "quota_bytes": 500 * MIB, "quota_used_bytes": 0}
+        "total_files": 0,
+        "total_size_bytes": 0,
+        "total_size_mb": 0.0,
+        "image_count": 0,
+        "video_count": 0,
+        "persona_stats": {},
+        "file_size_limit_mb": 10,
+        "quota_bytes": 500 * MIB,
+        "quota_used_bytes": 0,
+    }
 
 
 @pytest.mark.parametrize(("personas", "files_each"), [(1, 1), (50, 10)])

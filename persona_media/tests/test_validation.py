@@ -1,12 +1,13 @@
 """Validation of persona media uploads, on real and forged files."""
+
 import io
 import struct
 
 import pytest
 
 from persona_media import mp4
-from testkit import media as files
 from persona_media.validation import MediaInfo, MediaRejected, inspect_upload
+from testkit import media as files
 
 box, ftyp, moov, trak, mdat = files.box, files.ftyp, files.moov, files.trak, files.mdat
 
@@ -24,6 +25,7 @@ def rejection(data: bytes, filename: str, media_type: str) -> MediaRejected:
 
 
 # --- Accepted ------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("make", "filename", "mime", "extension", "size"),
@@ -50,22 +52,28 @@ def test_accepts_images(make, filename, mime, extension, size):
         (lambda: files.real_mp4("mpeg4"), "CLIP.MP4", (64, 48, 2.0)),
         (lambda: files.mp4(), "forged.mp4", (320, 240, 2.0)),
         (lambda: files.mp4(mdat_first=True), "forged.mp4", (320, 240, 2.0)),
-        (lambda: files.mp4(movie=moov(trak(width=1920, height=1080), header=files.mvhd(600, 1500))),
-         "hd.mp4", (1920, 1080, 2.5)),
-        (lambda: files.mp4(movie=moov(trak(version=1), header=files.mvhd(90000, 450000, version=1))),
-         "v1.mp4", (320, 240, 5.0)),
+        (
+            lambda: files.mp4(movie=moov(trak(width=1920, height=1080), header=files.mvhd(600, 1500))),
+            "hd.mp4",
+            (1920, 1080, 2.5),
+        ),
+        (
+            lambda: files.mp4(movie=moov(trak(version=1), header=files.mvhd(90000, 450000, version=1))),
+            "v1.mp4",
+            (320, 240, 5.0),
+        ),
         # mvhd says nothing: the video track's mdhd does (25600 / 12800).
         (lambda: files.mp4(movie=moov(header=files.mvhd(1000, 0))), "mdhd.mp4", (320, 240, 2.0)),
         (lambda: files.mp4(movie=moov(header=files.mvhd(0, 0)), major=b"mp42"), "x.mp4", (320, 240, 2.0)),
         (lambda: files.mp4(movie=moov(header=files.mvhd(1000, 2**32 - 1))), "x.mp4", (320, 240, 2.0)),
-        (lambda: ftyp() + box(b"uuid", bytes(16) + b"extension") + moov() + mdat(), "uuid.mp4",
-         (320, 240, 2.0)),
-        (lambda: files.mp4(movie=moov(trak(b"soun"), trak(width=640, height=360))), "av.mp4",
-         (640, 360, 2.0)),
-        (lambda: ftyp(b"iso6") + box(b"moov", files.mvhd() + trak(), large=True) + mdat(),
-         "large.mp4", (320, 240, 2.0)),
-        (lambda: ftyp(b"avc1") + moov() + box(b"free") + box(b"mdat", bytes(100), size=0),
-         "zero.mp4", (320, 240, 2.0)),
+        (lambda: ftyp() + box(b"uuid", bytes(16) + b"extension") + moov() + mdat(), "uuid.mp4", (320, 240, 2.0)),
+        (lambda: files.mp4(movie=moov(trak(b"soun"), trak(width=640, height=360))), "av.mp4", (640, 360, 2.0)),
+        (
+            lambda: ftyp(b"iso6") + box(b"moov", files.mvhd() + trak(), large=True) + mdat(),
+            "large.mp4",
+            (320, 240, 2.0),
+        ),
+        (lambda: ftyp(b"avc1") + moov() + box(b"free") + box(b"mdat", bytes(100), size=0), "zero.mp4", (320, 240, 2.0)),
         (lambda: ftyp(b"M4V ") + moov() + box(b"mdat", bytes(100), large=True), "x.mp4", (320, 240, 2.0)),
         (lambda: ftyp(b"mp41", ()) + moov() + box(b"moof", bytes(40)) + mdat(), "x.mp4", (320, 240, 2.0)),
     ],
@@ -78,16 +86,30 @@ def test_the_container_walk_reads_every_valid_layout(make, filename, expected):
 
 def test_a_real_h264_mp4_is_accepted_with_what_its_streams_say():
     info = inspect(files.real_mp4(), "clip.mp4", "video")
-    assert info == MediaInfo("video", "video/mp4", "mp4", files.REAL_WIDTH, files.REAL_HEIGHT, 2.0,
-                             float(files.REAL_RATE), "h264", "", info.bitrate, source_mime="video/mp4")
+    assert info == MediaInfo(
+        "video",
+        "video/mp4",
+        "mp4",
+        files.REAL_WIDTH,
+        files.REAL_HEIGHT,
+        2.0,
+        float(files.REAL_RATE),
+        "h264",
+        "",
+        info.bitrate,
+        source_mime="video/mp4",
+    )
     assert not info.needs_processing  # browsers play it as it is
     assert info.bitrate > 0 and info.preview.format == "JPEG" and len(info.preview.blurhash) == 28
 
 
-@pytest.mark.parametrize(("make", "code"), [
-    pytest.param(files.mp4, "corrupt_file", id="valid-boxes-no-stream"),
-    pytest.param(lambda: files.mp4(mdat_first=True), "corrupt_file", id="mdat-first-no-stream"),
-])
+@pytest.mark.parametrize(
+    ("make", "code"),
+    [
+        pytest.param(files.mp4, "corrupt_file", id="valid-boxes-no-stream"),
+        pytest.param(lambda: files.mp4(mdat_first=True), "corrupt_file", id="mdat-first-no-stream"),
+    ],
+)
 def test_a_container_must_hold_a_stream_browsers_play(make, code):
     assert rejection(make(), "clip.mp4", "video").code == code
 
@@ -105,6 +127,7 @@ def test_unknown_media_type_is_a_programming_error():
 
 
 # --- Refused -------------------------------------------------------------------------------------
+
 
 def _refusals() -> list:
     """(id, bytes factory, filename, endpoint, code) for every refusal."""
@@ -143,34 +166,50 @@ def _refusals() -> list:
         ("random-as-mp4", lambda: files.RANDOM, "a.mp4", "video", "unsupported_type"),
         # ISO-BMFF, but the major brand is not MP4 (compatible brands do not count); QuickTime is
         # accepted, but only under its own name.
-        ("quicktime-as-mp4", lambda: files.mp4(major=b"qt  ", compatible=(b"qt  ",)), "a.mp4", "video",
-         "mime_mismatch"),
-        ("3gp-listing-isom", lambda: files.mp4(major=b"3gp4", compatible=(b"isom", b"3gp4")), "a.mp4",
-         "video", "unsupported_type"),
+        (
+            "quicktime-as-mp4",
+            lambda: files.mp4(major=b"qt  ", compatible=(b"qt  ",)),
+            "a.mp4",
+            "video",
+            "mime_mismatch",
+        ),
+        (
+            "3gp-listing-isom",
+            lambda: files.mp4(major=b"3gp4", compatible=(b"isom", b"3gp4")),
+            "a.mp4",
+            "video",
+            "unsupported_type",
+        ),
         ("m4a", lambda: files.mp4(major=b"M4A ", movie=audio_only), "a.mp4", "video", "unsupported_type"),
         ("heif", files.heif, "a.mp4", "video", "unsupported_type"),
-        ("avif", lambda: files.mp4(major=b"avif", compatible=(b"avif", b"mif1")), "a.mp4", "video",
-         "unsupported_type"),
-        ("free-before-ftyp", lambda: box(b"free", bytes(8)) + files.mp4(), "a.mp4", "video",
-         "unsupported_type"),
+        ("avif", lambda: files.mp4(major=b"avif", compatible=(b"avif", b"mif1")), "a.mp4", "video", "unsupported_type"),
+        ("free-before-ftyp", lambda: box(b"free", bytes(8)) + files.mp4(), "a.mp4", "video", "unsupported_type"),
         # MP4 without a video track.
         ("audio-only", lambda: files.mp4(movie=audio_only), "a.mp4", "video", "unsupported_type"),
-        ("no-tracks", lambda: ftyp() + box(b"moov", files.mvhd()) + mdat(), "a.mp4", "video",
-         "unsupported_type"),
+        ("no-tracks", lambda: ftyp() + box(b"moov", files.mvhd()) + mdat(), "a.mp4", "video", "unsupported_type"),
         # Broken images.
         ("truncated-jpeg", lambda: files.truncated(files.jpeg(400, 300)), "a.jpg", "image", "corrupt_file"),
-        ("truncated-progressive", lambda: files.truncated(files.jpeg(400, 300, progressive=True), 0.9),
-         "a.jpg", "image", "corrupt_file"),
+        (
+            "truncated-progressive",
+            lambda: files.truncated(files.jpeg(400, 300, progressive=True), 0.9),
+            "a.jpg",
+            "image",
+            "corrupt_file",
+        ),
         ("jpeg-without-eoi", lambda: files.jpeg(400, 300)[:-2], "a.jpg", "image", "corrupt_file"),
         ("truncated-png", lambda: files.truncated(files.png(400, 300)), "a.png", "image", "corrupt_file"),
         ("png-header-only", lambda: files.png_header_only(16, 16)[:33], "a.png", "image", "corrupt_file"),
         ("png-scrambled-pixels", files.png_scrambled, "a.png", "image", "corrupt_file"),
-        ("png-bad-ihdr-crc", lambda: files.png()[:29] + b"\0\0\0\0" + files.png()[33:], "a.png", "image",
-         "corrupt_file"),
+        (
+            "png-bad-ihdr-crc",
+            lambda: files.png()[:29] + b"\0\0\0\0" + files.png()[33:],
+            "a.png",
+            "image",
+            "corrupt_file",
+        ),
         ("jpeg-soi-only", lambda: b"\xff\xd8\xff\xe0" + bytes(60), "a.jpg", "image", "corrupt_file"),
         ("png-text-bomb", files.png_text_bomb, "a.png", "image", "corrupt_file"),
-        ("png-text-bomb-late", lambda: files.png_text_bomb(before_pixels=False), "a.png", "image",
-         "corrupt_file"),
+        ("png-text-bomb-late", lambda: files.png_text_bomb(before_pixels=False), "a.png", "image", "corrupt_file"),
         # Too large, refused from the header alone.
         ("png-20000x20000", lambda: files.png_header_only(20000, 20000), "a.png", "image", "image_too_large"),
         ("png-9000x9000", lambda: files.png_header_only(9000, 9000), "a.png", "image", "image_too_large"),
@@ -182,43 +221,96 @@ def _refusals() -> list:
         ("missing-moov", lambda: ftyp() + mdat(), "a.mp4", "video", "corrupt_file"),
         ("two-moovs", lambda: ftyp() + moov() + moov() + mdat(), "a.mp4", "video", "corrupt_file"),
         ("two-ftyps", lambda: ftyp() + ftyp() + moov(), "a.mp4", "video", "corrupt_file"),
-        ("moov-size-overruns", lambda: ftyp() + box(b"moov", files.mvhd() + trak(), size=10_000), "a.mp4",
-         "video", "corrupt_file"),
-        ("mdat-size-overruns", lambda: ftyp() + moov() + box(b"mdat", bytes(10), size=1 << 30), "a.mp4",
-         "video", "corrupt_file"),
-        ("size-below-header", lambda: ftyp() + moov() + box(b"free", size=4) + mdat(), "a.mp4", "video",
-         "corrupt_file"),
-        ("uuid-below-header", lambda: ftyp() + box(b"uuid", bytes(10)) + moov(), "a.mp4", "video",
-         "corrupt_file"),
-        ("largesize-below-header", lambda: ftyp() + moov() + box(b"mdat", bytes(8), large=True, size=12),
-         "a.mp4", "video", "corrupt_file"),
-        ("largesize-overruns", lambda: ftyp() + moov() + box(b"mdat", bytes(8), large=True, size=1 << 40),
-         "a.mp4", "video", "corrupt_file"),
-        ("zero-size-before-moov", lambda: ftyp() + box(b"mdat", bytes(8), size=0) + moov(), "a.mp4",
-         "video", "corrupt_file"),
-        ("zero-size-nested", lambda: ftyp() + box(b"moov", files.mvhd() + box(b"trak", trak(), size=0)),
-         "a.mp4", "video", "corrupt_file"),
-        ("child-overruns-parent", lambda: ftyp() + box(b"moov", files.mvhd()[:-8]) + files.mvhd()[-8:],
-         "a.mp4", "video", "corrupt_file"),
+        (
+            "moov-size-overruns",
+            lambda: ftyp() + box(b"moov", files.mvhd() + trak(), size=10_000),
+            "a.mp4",
+            "video",
+            "corrupt_file",
+        ),
+        (
+            "mdat-size-overruns",
+            lambda: ftyp() + moov() + box(b"mdat", bytes(10), size=1 << 30),
+            "a.mp4",
+            "video",
+            "corrupt_file",
+        ),
+        (
+            "size-below-header",
+            lambda: ftyp() + moov() + box(b"free", size=4) + mdat(),
+            "a.mp4",
+            "video",
+            "corrupt_file",
+        ),
+        ("uuid-below-header", lambda: ftyp() + box(b"uuid", bytes(10)) + moov(), "a.mp4", "video", "corrupt_file"),
+        (
+            "largesize-below-header",
+            lambda: ftyp() + moov() + box(b"mdat", bytes(8), large=True, size=12),
+            "a.mp4",
+            "video",
+            "corrupt_file",
+        ),
+        (
+            "largesize-overruns",
+            lambda: ftyp() + moov() + box(b"mdat", bytes(8), large=True, size=1 << 40),
+            "a.mp4",
+            "video",
+            "corrupt_file",
+        ),
+        (
+            "zero-size-before-moov",
+            lambda: ftyp() + box(b"mdat", bytes(8), size=0) + moov(),
+            "a.mp4",
+            "video",
+            "corrupt_file",
+        ),
+        (
+            "zero-size-nested",
+            lambda: ftyp() + box(b"moov", files.mvhd() + box(b"trak", trak(), size=0)),
+            "a.mp4",
+            "video",
+            "corrupt_file",
+        ),
+        (
+            "child-overruns-parent",
+            lambda: ftyp() + box(b"moov", files.mvhd()[:-8]) + files.mvhd()[-8:],
+            "a.mp4",
+            "video",
+            "corrupt_file",
+        ),
         ("trailing-partial-header", lambda: files.mp4() + b"\0\0\0", "a.mp4", "video", "corrupt_file"),
         ("junk-after-ftyp", lambda: ftyp() + b"\xff" * 64, "a.mp4", "video", "corrupt_file"),
         ("random-after-ftyp", lambda: ftyp() + files.RANDOM, "a.mp4", "video", "corrupt_file"),
-        ("short-ftyp", lambda: box(b"ftyp", b"isom\0\0") + moov() + mdat(), "a.mp4", "video",
-         "corrupt_file"),
-        ("ftyp-ragged-brands", lambda: box(b"ftyp", b"isom\0\0\0\0is") + moov(), "a.mp4", "video",
-         "corrupt_file"),
+        ("short-ftyp", lambda: box(b"ftyp", b"isom\0\0") + moov() + mdat(), "a.mp4", "video", "corrupt_file"),
+        ("ftyp-ragged-brands", lambda: box(b"ftyp", b"isom\0\0\0\0is") + moov(), "a.mp4", "video", "corrupt_file"),
         ("no-mvhd", lambda: ftyp() + box(b"moov", trak()), "a.mp4", "video", "corrupt_file"),
-        ("mvhd-version-2", lambda: files.mp4(movie=moov(header=b"\0\0\0\x6cmvhd\x02" + bytes(99))),
-         "a.mp4", "video", "corrupt_file"),
-        ("short-tkhd", lambda: files.mp4(movie=moov(box(b"trak", files.full_box(b"tkhd", 0, bytes(20))
-                                                        + box(b"mdia", files.mdhd() + files.hdlr())))),
-         "a.mp4", "video", "corrupt_file"),
-        ("trak-without-hdlr", lambda: files.mp4(movie=moov(box(b"trak", files.tkhd(64, 48)
-                                                               + box(b"mdia", files.mdhd())))),
-         "a.mp4", "video", "corrupt_file"),
+        (
+            "mvhd-version-2",
+            lambda: files.mp4(movie=moov(header=b"\0\0\0\x6cmvhd\x02" + bytes(99))),
+            "a.mp4",
+            "video",
+            "corrupt_file",
+        ),
+        (
+            "short-tkhd",
+            lambda: files.mp4(
+                movie=moov(
+                    box(b"trak", files.full_box(b"tkhd", 0, bytes(20)) + box(b"mdia", files.mdhd() + files.hdlr()))
+                )
+            ),
+            "a.mp4",
+            "video",
+            "corrupt_file",
+        ),
+        (
+            "trak-without-hdlr",
+            lambda: files.mp4(movie=moov(box(b"trak", files.tkhd(64, 48) + box(b"mdia", files.mdhd())))),
+            "a.mp4",
+            "video",
+            "corrupt_file",
+        ),
         ("deeply-nested", lambda: ftyp() + files.nested(40), "a.mp4", "video", "corrupt_file"),
-        ("many-tiny-boxes", lambda: files.mp4() + box(b"free") * (mp4.MAX_BOXES + 1), "a.mp4", "video",
-         "corrupt_file"),
+        ("many-tiny-boxes", lambda: files.mp4() + box(b"free") * (mp4.MAX_BOXES + 1), "a.mp4", "video", "corrupt_file"),
     ]
 
 

@@ -1,4 +1,5 @@
 """Deterministic test images for the avatar pipeline, built in memory (fixed seeds only)."""
+
 from __future__ import annotations
 
 import io
@@ -42,9 +43,9 @@ def _photo(width: int, height: int, seed: int) -> Image.Image:
     """Photo-like RGB picture: smooth colour fields, hard-edged shapes and film grain."""
     rng = random.Random(seed)
     ramp = Image.linear_gradient("L")
-    base = Image.merge(
-        "RGB", (ramp, ramp.rotate(90), Image.radial_gradient("L"))
-    ).resize((width, height), Image.Resampling.BICUBIC)
+    base = Image.merge("RGB", (ramp, ramp.rotate(90), Image.radial_gradient("L"))).resize(
+        (width, height), Image.Resampling.BICUBIC
+    )
     fractal = Image.effect_mandelbrot((256, 256), (-2.0, -1.25, 0.75, 1.25), 60)
     fractal = fractal.convert("RGB").resize((width, height), Image.Resampling.BICUBIC)
     picture = Image.blend(base, fractal, 0.35)
@@ -101,9 +102,13 @@ def centre_stripes(width: int, height: int) -> Image.Image:
 # Transform that turns the upright picture into what a camera stores for each orientation
 # (the inverse of what a viewer applies).
 _STORE = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_90, 7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_270,
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_90,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_270,
 }
 
 
@@ -141,8 +146,14 @@ def insert_after_soi(jpeg: bytes, segment: bytes) -> bytes:
 def jpeg_with_metadata(upright: Image.Image, orientation: int = 1, **save: object) -> bytes:
     """JPEG storing `upright` under EXIF orientation, with GPS, comment, XMP, IPTC and ICC."""
     data = encode(
-        stored_for(upright, orientation), "JPEG", quality=92, exif=exif_block(orientation),
-        comment=SECRET + b"-COMMENT", xmp=XMP, icc_profile=srgb_profile(), **save,
+        stored_for(upright, orientation),
+        "JPEG",
+        quality=92,
+        exif=exif_block(orientation),
+        comment=SECRET + b"-COMMENT",
+        xmp=XMP,
+        icc_profile=srgb_profile(),
+        **save,
     )
     return insert_after_soi(data, app13_iptc())
 
@@ -214,16 +225,16 @@ def la_png(width: int = 300, height: int = 300) -> bytes:
     return encode(rgba_picture(width, height).convert("LA"), "PNG")
 
 
-def webp(width: int = 300, height: int = 300, *, alpha: bool = False, lossless: bool = False,
-         metadata: bool = True) -> bytes:
+def webp(
+    width: int = 300, height: int = 300, *, alpha: bool = False, lossless: bool = False, metadata: bool = True
+) -> bytes:
     """Lossy or lossless WebP, optionally with alpha, carrying EXIF, XMP and ICC."""
     im = rgba_picture(width, height) if alpha else photo(width, height)
     extra = {"exif": exif_block(1), "xmp": XMP, "icc_profile": srgb_profile()} if metadata else {}
     return encode(im, "WEBP", quality=90, lossless=lossless, **extra)
 
 
-def animated(fmt: str, colours: Iterable[RGB] = (RED, BLUE, GREEN),
-             size: tuple[int, int] = (200, 200)) -> bytes:
+def animated(fmt: str, colours: Iterable[RGB] = (RED, BLUE, GREEN), size: tuple[int, int] = (200, 200)) -> bytes:
     """Animated GIF/WebP/PNG whose frames are solid colours (frame 0 first)."""
     frames = [Image.new("RGB", size, c) for c in colours]
     extra = {"comment": SECRET + b"-GIF"} if fmt == "GIF" else {}
@@ -247,9 +258,17 @@ def png_chunk(tag: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
 
 
-def raw_png(width: int, height: int, *, bit_depth: int = 8, colour_type: int = 2,
-            idat: bytes | None = None, before: Iterable[bytes] = (), after: Iterable[bytes] = (),
-            iend: bool = True) -> bytes:
+def raw_png(
+    width: int,
+    height: int,
+    *,
+    bit_depth: int = 8,
+    colour_type: int = 2,
+    idat: bytes | None = None,
+    before: Iterable[bytes] = (),
+    after: Iterable[bytes] = (),
+    iend: bool = True,
+) -> bytes:
     """PNG assembled chunk by chunk; `idat` defaults to one black row (fine for header tests)."""
     ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
     idat = zlib.compress(b"\x00" * (1 + width * 3)) if idat is None else idat

@@ -1,4 +1,5 @@
 """CMYK and ICC test images: profiles built by hand, colours that must come out in sRGB."""
+
 from __future__ import annotations
 
 import struct
@@ -24,7 +25,7 @@ def swapped_primaries_profile() -> bytes:
     table = _tag_table(bytes(data))
     for i in range(count):
         pos = 132 + 12 * i
-        sig = bytes(data[pos:pos + 4])
+        sig = bytes(data[pos : pos + 4])
         swap = {b"rXYZ": b"bXYZ", b"bXYZ": b"rXYZ"}.get(sig)
         if swap:
             struct.pack_into(">II", data, pos + 4, *table[swap])
@@ -45,12 +46,14 @@ def _srgb_to_xyz_d50(rgb: tuple[float, float, float]) -> tuple[float, float, flo
 
 def _ink_model(inks: tuple[RGB, ...]) -> Callable[[tuple[float, ...]], tuple[float, float, float]]:
     """Subtractive model: each ink multiplies the paper colour by its own colour."""
+
     def rgb(cmyk: tuple[float, ...]) -> tuple[float, float, float]:
         out = [1.0, 1.0, 1.0]
         for amount, ink in zip(cmyk, inks):
             for ch in range(3):
                 out[ch] *= 1 - amount * (1 - ink[ch] / 255)
         return out[0], out[1], out[2]
+
     return rgb
 
 
@@ -66,8 +69,15 @@ def cmyk_profile(inks: tuple[RGB, RGB, RGB, RGB] = PURE_INKS, grid: int = 5) -> 
                     clut += struct.pack(">3H", *(min(0xFFFF, round(v * 0x8000)) for v in xyz))
     identity = struct.pack(">9i", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x10000)
     ramp = struct.pack(">2H", 0, 0xFFFF)
-    a2b0 = (b"mft2\0\0\0\0" + bytes([4, 3, grid, 0]) + identity + struct.pack(">2H", 2, 2)
-            + ramp * 4 + bytes(clut) + ramp * 3)
+    a2b0 = (
+        b"mft2\0\0\0\0"
+        + bytes([4, 3, grid, 0])
+        + identity
+        + struct.pack(">2H", 2, 2)
+        + ramp * 4
+        + bytes(clut)
+        + ramp * 3
+    )
     text = b"CMYK test profile\0"
     desc = b"desc\0\0\0\0" + struct.pack(">I", len(text)) + text + bytes(12) + bytes(67)
     wtpt = b"XYZ \0\0\0\0" + struct.pack(">3i", *(round(v * 0x10000) for v in (0.9642, 1.0, 0.8249)))
@@ -84,13 +94,26 @@ def _icc(cls: bytes, space: bytes, pcs: bytes, tags: dict[bytes, bytes]) -> byte
         body += data
     size = 128 + table_len + len(body)
     illuminant = struct.pack(">3i", 63190, 65536, 54061)  # D50
-    header = (struct.pack(">I", size) + b"lcms" + bytes([2, 0x10, 0, 0]) + cls + space + pcs
-              + bytes(12) + b"acsp" + bytes(24) + struct.pack(">I", 0) + illuminant + bytes(48))
+    header = (
+        struct.pack(">I", size)
+        + b"lcms"
+        + bytes([2, 0x10, 0, 0])
+        + cls
+        + space
+        + pcs
+        + bytes(12)
+        + b"acsp"
+        + bytes(24)
+        + struct.pack(">I", 0)
+        + illuminant
+        + bytes(48)
+    )
     return header + struct.pack(">I", len(tags)) + table + body
 
 
-def cmyk_jpeg(colour: tuple[int, int, int, int] = (255, 0, 0, 0), size: tuple[int, int] = (200, 200),
-              icc: bytes | None = None) -> bytes:
+def cmyk_jpeg(
+    colour: tuple[int, int, int, int] = (255, 0, 0, 0), size: tuple[int, int] = (200, 200), icc: bytes | None = None
+) -> bytes:
     """Solid CMYK JPEG (Adobe APP14, inverted as Photoshop writes it), optionally with ICC."""
     extra = {"icc_profile": icc} if icc else {}
     return encode(Image.new("CMYK", size, colour), "JPEG", quality=95, **extra)

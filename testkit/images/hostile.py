@@ -1,4 +1,5 @@
 """Hand-written containers and hostile files: bombs, lying headers, truncation, other types."""
+
 from __future__ import annotations
 
 import struct
@@ -67,12 +68,12 @@ def gif_with_size(width: int, height: int) -> bytes:
 
 def webp_with_size(width: int, height: int) -> bytes:
     """Extended-format WebP whose VP8X canvas claims other dimensions."""
+
     def chunk(tag: bytes, body: bytes) -> bytes:
         return tag + struct.pack("<I", len(body)) + body + b"\0" * (len(body) % 2)
-    vp8x = chunk(b"VP8X", bytes(4) + (width - 1).to_bytes(3, "little")
-                 + (height - 1).to_bytes(3, "little"))
-    vp8l = chunk(b"VP8L", b"\x2f" + struct.pack("<I", (width - 1) % 16384 | ((height - 1) % 16384) << 14)
-                 + bytes(64))
+
+    vp8x = chunk(b"VP8X", bytes(4) + (width - 1).to_bytes(3, "little") + (height - 1).to_bytes(3, "little"))
+    vp8l = chunk(b"VP8L", b"\x2f" + struct.pack("<I", (width - 1) % 16384 | ((height - 1) % 16384) << 14) + bytes(64))
     body = b"WEBP" + vp8x + vp8l
     return b"RIFF" + struct.pack("<I", len(body)) + body
 
@@ -97,8 +98,10 @@ def elf_header() -> bytes:
 
 
 HTML = b"<!DOCTYPE html><html><head><title>x</title></head><body><script>alert(1)</script></body></html>"
-SVG = (b'<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="300" '
-       b'height="300"><script>alert(1)</script><rect width="300" height="300"/></svg>')
+SVG = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="300" '
+    b'height="300"><script>alert(1)</script><rect width="300" height="300"/></svg>'
+)
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 TEXT = b"just some words, not an image at all\n" * 10
 

@@ -3,6 +3,7 @@ with the media sweep beside it, so a job left by a worker that died is queued ag
 
 Run as many as you like, on any machine that reaches the database and the storage.
 """
+
 import logging
 import threading
 
@@ -19,10 +20,15 @@ class Command(db_worker.Command):
 
     def add_arguments(self, parser) -> None:
         super().add_arguments(parser)
-        parser.add_argument("--sweep-every", type=float, default=None,
-                            help="Seconds between two sweeps (default: PERSONA_MEDIA['SWEEP_SECONDS']); 0: never.")
+        parser.add_argument(
+            "--sweep-every",
+            type=float,
+            default=None,
+            help="Seconds between two sweeps (default: PERSONA_MEDIA['SWEEP_SECONDS']); 0: never.",
+        )
 
-    def handle(self, *args, sweep_every: float | None = None, **options) -> None:
+    def handle(self, *args, **options) -> None:
+        sweep_every = options.pop("sweep_every", None)
         every = conf.sweep_seconds() if sweep_every is None else sweep_every
         if every > 0:
             threading.Thread(target=sweeping, args=(every,), name="media-sweep", daemon=True).start()

@@ -6,8 +6,10 @@ from mediakit.deletions import retry_pending
 
 
 class Command(BaseCommand):
-    help = ("Delete again the stored files that storage refused to delete earlier; forget each one "
-            "that is gone. Run it periodically (e.g. hourly) until nothing is left.")
+    help = (
+        "Delete again the stored files that storage refused to delete earlier; forget each one "
+        "that is gone. Run it periodically (e.g. hourly) until nothing is left."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--storage", help="Only this entry of STORAGES (e.g. avatars, persona_media).")
@@ -17,8 +19,15 @@ class Command(BaseCommand):
         if storage is not None and storage not in settings.STORAGES:
             raise CommandError(f"Unknown storage {storage!r}; choose one of: {', '.join(settings.STORAGES)}.")
         report = retry_pending(alias=storage, dry_run=dry_run)
-        say(self, verbosity, verb="removed", names=report.removed, problems=[
-            f"{'pending' if dry_run else 'still refused'}: {name} ({error})" for name, error in report.refused])
+        say(
+            self,
+            verbosity,
+            verb="removed",
+            names=report.removed,
+            problems=[
+                f"{'pending' if dry_run else 'still refused'}: {name} ({error})" for name, error in report.refused
+            ],
+        )
         if verbosity >= 1:
             if dry_run:
                 self.stdout.write(f"{len(report.refused)} deletions pending. Dry run: nothing was deleted.")

@@ -1,8 +1,8 @@
 """`manage.py createmoderator NAME`: an account that moderates, whatever the host's user model is."""
-from typing import Any
 
 import getpass
 import os
+from typing import Any
 
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group
@@ -16,16 +16,23 @@ PASSWORD_VARIABLE = "DJANGO_MODERATOR_PASSWORD"
 
 
 class Command(BaseCommand):
-    help = (f"Make an account a moderator: staff (it may log in to the admin) and in the {GROUP_NAME} group, "
-            "with exactly the rights moderation needs. An account that does not exist yet is created, with the "
-            f"password in {PASSWORD_VARIABLE} or, interactively, the one typed twice. Running it again changes "
-            "nothing.")
+    help = (
+        f"Make an account a moderator: staff (it may log in to the admin) and in the {GROUP_NAME} group, "
+        "with exactly the rights moderation needs. An account that does not exist yet is created, with the "
+        f"password in {PASSWORD_VARIABLE} or, interactively, the one typed twice. Running it again changes "
+        "nothing."
+    )
 
     def add_arguments(self, parser) -> None:
         user_model = get_user_model()
         parser.add_argument("username", help=f"The account's {user_model.USERNAME_FIELD}.")
-        parser.add_argument("--noinput", "--no-input", action="store_false", dest="interactive",
-                            help=f"Never ask for a password: a new account takes {PASSWORD_VARIABLE}.")
+        parser.add_argument(
+            "--noinput",
+            "--no-input",
+            action="store_false",
+            dest="interactive",
+            help=f"Never ask for a password: a new account takes {PASSWORD_VARIABLE}.",
+        )
         for field in user_model.REQUIRED_FIELDS:
             parser.add_argument(f"--{field}", help=f"The new account's {field} (required to create one).")
 
@@ -43,8 +50,10 @@ class Command(BaseCommand):
                 user.save(update_fields=["is_staff"])
             user.groups.add(group)
         if verbosity >= 1:
-            self.stdout.write(f"{getattr(user, user.USERNAME_FIELD)} is a moderator (staff, in {GROUP_NAME})"
-                              + ("; the account was created." if created else "."))
+            self.stdout.write(
+                f"{getattr(user, user.USERNAME_FIELD)} is a moderator (staff, in {GROUP_NAME})"
+                + ("; the account was created." if created else ".")
+            )
 
     def create(self, username: str, *, interactive: bool, fields: dict):
         user_model = get_user_model()
@@ -54,8 +63,10 @@ class Command(BaseCommand):
             raise CommandError(f"No account is named {username!r}; to create it, give --{' --'.join(missing)}.")
         password = os.environ.get(PASSWORD_VARIABLE) or (ask_password() if interactive else None)
         if not password:
-            raise CommandError(f"No account is named {username!r}; to create it, set {PASSWORD_VARIABLE} "
-                               "or run the command interactively.")
+            raise CommandError(
+                f"No account is named {username!r}; to create it, set {PASSWORD_VARIABLE} "
+                "or run the command interactively."
+            )
         candidate = user_model(**{user_model.USERNAME_FIELD: username, **required})
         try:
             password_validation.validate_password(password, candidate)

@@ -5,14 +5,18 @@ from persona_media.models import MediaFile
 
 
 class Command(BaseCommand):
-    help = ("Make the previews and metadata (size, duration, fps, codecs, bitrate, BlurHash) of media files "
-            "stored before uploads made them; report files that cannot be read. Running it again does nothing.")
+    help = (
+        "Make the previews and metadata (size, duration, fps, codecs, bitrate, BlurHash) of media files "
+        "stored before uploads made them; report files that cannot be read. Running it again does nothing."
+    )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--dry-run", action="store_true",
-                            help="Count the files that lack a preview; change nothing.")
-        parser.add_argument("--batch-size", type=int, default=100,
-                            help="Rows read from the database at a time (default 100).")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Count the files that lack a preview; change nothing."
+        )
+        parser.add_argument(
+            "--batch-size", type=int, default=100, help="Rows read from the database at a time (default 100)."
+        )
 
     def handle(self, *args, dry_run: bool, batch_size: int, verbosity: int, **options) -> None:
         if batch_size < 1:
@@ -29,8 +33,9 @@ class Command(BaseCommand):
                 made += outcome.made
                 if outcome.problem:
                     failed += 1
-                    self.stderr.write(f"media file {media.pk} ({media.stored_name}): could not be read: "
-                                      f"{outcome.problem}")
+                    self.stderr.write(
+                        f"media file {media.pk} ({media.stored_name}): could not be read: {outcome.problem}"
+                    )
                 elif verbosity >= 2:
                     self.stdout.write(f"[{done}/{total}] media file {media.pk}: preview made")
             if verbosity >= 1:

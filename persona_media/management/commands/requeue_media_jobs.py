@@ -4,8 +4,10 @@ from persona_media import jobs
 
 
 class Command(BaseCommand):
-    help = ("Queue again the media conversions whose worker died (lease expired) or that no worker took in time. "
-            "Workers run this themselves; a timer may too.")
+    help = (
+        "Queue again the media conversions whose worker died (lease expired) or that no worker took in time. "
+        "Workers run this themselves; a timer may too."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="List the media files, queue nothing.")

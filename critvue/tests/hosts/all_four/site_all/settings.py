@@ -1,5 +1,6 @@
 """A project with its own user model (no email at all) and all four apps, pre-moderated, on the database
 the environment names (PostgreSQL in the test run, SQLite otherwise)."""
+
 import os
 from pathlib import Path
 
@@ -52,9 +53,16 @@ TEMPLATES = [
 ]
 
 if os.environ.get("HOST_DB_NAME"):
-    DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": os.environ["HOST_DB_NAME"],
-                             "HOST": os.environ["HOST_DB_HOST"], "PORT": os.environ["HOST_DB_PORT"],
-                             "USER": os.environ["HOST_DB_USER"], "PASSWORD": os.environ.get("HOST_DB_PASSWORD", "")}}
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": os.environ["HOST_DB_NAME"],
+            "HOST": os.environ["HOST_DB_HOST"],
+            "PORT": os.environ["HOST_DB_PORT"],
+            "USER": os.environ["HOST_DB_USER"],
+            "PASSWORD": os.environ.get("HOST_DB_PASSWORD", ""),
+        }
+    }
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}
 LANGUAGE_CODE = "en-us"

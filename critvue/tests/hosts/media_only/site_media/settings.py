@@ -1,4 +1,5 @@
 """A stock project (as `django-admin startproject` writes it) with the persona_media app added: nothing else."""
+
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
