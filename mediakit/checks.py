@@ -36,6 +36,22 @@ def check_encoders(app_configs=None, **kwargs) -> list[Error]:
     return errors
 
 
+@register(CONFIGURATION)
+def check_heic(app_configs=None, **kwargs) -> list[Warning]:
+    """HEIC/HEIF needs the [heic] extra: without it an iPhone's photo is refused as an unsupported type."""
+    from mediakit import heif
+
+    if heif.available():
+        return []
+    return [
+        Warning(
+            "pillow-heif is not installed, so HEIC/HEIF photos (an iPhone's) are refused.",
+            hint="Install the heic extra: pip install 'critvue-media[heic]'.",
+            id="mediakit.W001",
+        )
+    ]
+
+
 def storage_folder_warnings(alias: str, setting: str, check_id: str) -> list[Warning]:
     """A local storage whose folder is relative (a stock project leaves MEDIA_ROOT empty) writes into
     whatever folder the server happens to start in."""

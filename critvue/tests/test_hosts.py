@@ -45,9 +45,12 @@ def small_venv(tmp_path_factory, wheel) -> Path:
 
 @pytest.fixture(scope="module")
 def full_venv(tmp_path_factory, wheel) -> Path:
-    """`pip install critvue-media[s3,video,pdq]` plus the host's own database driver."""
+    """`pip install critvue-media[s3,video,pdq,heic]` plus the host's own database driver."""
     return make_venv(
-        tmp_path_factory.mktemp("venv") / "full", wheel, extras={"s3", "video", "pdq"}, also=("psycopg[binary]",)
+        tmp_path_factory.mktemp("venv") / "full",
+        wheel,
+        extras={"s3", "video", "pdq", "heic"},
+        also=("psycopg[binary]",),
     )
 
 
@@ -151,7 +154,7 @@ def jpeg_image(data: bytes) -> Image.Image:
 def test_avatars_alone_in_a_stock_project(host, small_venv):
     site = host("avatars_only", small_venv)
     installed_from(site, small_venv)
-    site.prepare()
+    site.prepare("mediakit.W001")  # no heic extra: HEIC photos are refused, and check says so
     site.shell(
         f"from django.contrib.auth.models import User; User.objects.create_user('ada', 'ada@example.com', '{PASSWORD}')"
     )
@@ -192,7 +195,7 @@ def test_avatars_alone_in_a_stock_project(host, small_venv):
 
 def test_persona_media_alone_in_a_stock_project(host, small_venv):
     site = host("media_only", small_venv)
-    site.prepare("persona_media.W003")  # no video extra: videos are refused, and check says so
+    site.prepare("persona_media.W003", "mediakit.W001")  # no video or heic extra: check says what is refused
     site.shell(
         f"from django.contrib.auth.models import User; User.objects.create_user('bo', 'bo@example.com', '{PASSWORD}')"
     )
