@@ -15,6 +15,7 @@ from testkit import damaged
 from testkit import images as I
 from testkit.appsettings import app_settings
 from testkit.details import assert_for_people
+from testkit.params import on_backends
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,11 @@ FORMATS = [
 ]
 
 
-@pytest.mark.parametrize(("factory", "upload_format", "dimensions", "out"), FORMATS)
+@pytest.mark.parametrize(
+    ("storage_backend", "factory", "upload_format", "dimensions", "out"),
+    on_backends(FORMATS, {"jpeg", "png-alpha"}),  # on S3: an opaque variant set and a transparent one
+    indirect=["storage_backend"],
+)
 def test_upload_stores_five_square_variants(storage_backend, api, user, factory, upload_format, dimensions, out):
     data = factory()
     # A misleading name and Content-Type: the bytes alone decide.

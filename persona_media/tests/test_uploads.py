@@ -15,6 +15,7 @@ from testkit import damaged, videos
 from testkit import images as I
 from testkit import media as files
 from testkit.details import assert_for_people
+from testkit.params import on_backends
 
 MIB = 1024 * 1024
 LIMIT = 10 * MIB
@@ -225,8 +226,14 @@ REFUSALS = [
 ]
 
 
+# On S3 too: one refused by its type, one by decoding, one by its structure, one by its size.
+S3_REFUSALS = {"jpeg-named-png", "truncated-jpeg", "moov-size-lies", "image-over-10-mib"}
+
+
 @pytest.mark.parametrize(
-    ("kind", "make", "filename", "status", "code"), [case[1:] for case in REFUSALS], ids=[case[0] for case in REFUSALS]
+    ("storage_backend", "kind", "make", "filename", "status", "code"),
+    on_backends(REFUSALS, S3_REFUSALS),
+    indirect=["storage_backend"],
 )
 def test_refused_upload_leaves_nothing(storage_backend, api, persona, kind, make, filename, status, code):
     response = post_file(api, persona.pk, kind, make(), filename)
