@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import av
 import psycopg
 import pytest
 import requests
@@ -24,7 +25,7 @@ from PIL import Image
 
 from critvue.tests.installed import build_wheel, host_env, make_venv
 from testkit import media as files
-from testkit import videos
+from testkit import phone, videos
 from testkit.images import photo_jpeg
 from testkit.net import free_port
 
@@ -45,12 +46,12 @@ def small_venv(tmp_path_factory, wheel) -> Path:
 
 @pytest.fixture(scope="module")
 def full_venv(tmp_path_factory, wheel) -> Path:
-    """`pip install critvue-media[s3,video,pdq,heic]` plus the host's own database driver."""
+    """`pip install critvue-media[s3,video,pdq,heic]` plus the host's own database driver and task backend."""
     return make_venv(
         tmp_path_factory.mktemp("venv") / "full",
         wheel,
         extras={"s3", "video", "pdq", "heic"},
-        also=("psycopg[binary]",),
+        also=("psycopg[binary]", "django-tasks-db"),
     )
 
 
@@ -371,6 +372,25 @@ def test_all_four_with_a_custom_user_model(host, full_venv, host_database):
     )
     gone = requests.get(f"{site.url}/upload/files/{media['id']}/download", auth=auth, timeout=10)
     assert gone.status_code == 410 and gone.json()["code"] == "moderation_rejected"
+
+    # A phone's HEVC MOV waits for the host's worker (django-tasks-db, as README.md shows), then plays anywhere.
+    mov = requests.post(
+        f"{site.url}/upload/persona/{persona['id']}/video",
+        auth=auth,
+        files={"file": ("IMG_0001.MOV", phone.hevc_mov(), "video/quicktime")},
+        timeout=60,
+    )
+    assert mov.status_code == 202 and mov.json()["processing_status"] == "queued", mov.text
+    waiting = requests.get(f"{site.url}/upload/files/{mov.json()['id']}/download", auth=auth, timeout=10)
+    assert waiting.status_code == 409 and waiting.json()["code"] == "not_ready"
+    site.manage("db_worker", "--batch", "--no-startup-delay", "--no-reload")
+    done = requests.get(f"{site.url}/upload/files/{mov.json()['id']}", auth=auth, timeout=10).json()
+    assert (done["processing_status"], done["mime_type"], done["video_codec"]) == ("ready", "video/mp4", "h264"), done
+    played = requests.get(f"{site.url}/upload/files/{mov.json()['id']}/download", auth=auth, timeout=30)
+    assert played.status_code == 200 and played.content[4:8] == b"ftyp"
+    with av.open(io.BytesIO(played.content)) as converted:
+        assert converted.streams.video[0].codec_context.name == "h264"
+    assert site.manage("requeue_media_jobs", "--dry-run").stdout.strip() == "would queue again 0 media conversion(s)"
 
     act(
         judge,

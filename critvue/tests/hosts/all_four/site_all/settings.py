@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "avatars",
     "persona_media",
     "moderation",
+    "django_tasks_db",
 ]
 AUTH_USER_MODEL = "people.Member"
 
@@ -77,3 +78,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AVATARS = {"BASE_URL": "/avatar-files"}
 PERSONA_MEDIA = {"QUOTA_BYTES": 50 * 1024 * 1024}
 MODERATION = {"MODE": "pre"}
+
+# Videos to convert wait for a worker (`manage.py db_worker`) in the database, as README.md shows.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
