@@ -6,12 +6,12 @@ Pure processing, file object in and encoded bytes out; nothing here knows about 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
 from PIL import Image
 
-from mediakit import imaging
+from mediakit import fingerprint, imaging
 from mediakit.imaging import Encoding, ImageRejected, Limits
 from mediakit.previews import blurhash
 
@@ -52,6 +52,9 @@ class ProcessedAvatar:
     height: int
     variants: dict[str, Variant]
     blurhash: str = ""  # of the variant AvatarSpec.blurhash_label names
+    # The whole upload, small and upright, for a reviewer's perceptual hash (mediakit.fingerprint.prepared):
+    # made from the frame decoded here, so the upload is decoded once. None without the PDQ binding.
+    picture: Image.Image | None = field(default=None, repr=False, compare=False)
 
 
 def process_avatar(fileobj: BinaryIO, spec: AvatarSpec) -> ProcessedAvatar:
@@ -67,12 +70,15 @@ def process_avatar(fileobj: BinaryIO, spec: AvatarSpec) -> ProcessedAvatar:
             top = _square(frame, largest)
             imaging.orient(top)  # on ≤ largest px: cheaper than on the frame
             top = imaging.to_srgb(top, frame.info.get("icc_profile"))
+            picture = fingerprint.prepared(frame) if fingerprint.available() else None
     out = imaging.output_format(top)
     encoding = replace(spec.encoding, exif=exif)
     rendered = _downscale_chain(top, spec.sizes)
     variants = {label: _variant(label, rendered[label], out, encoding) for label in spec.sizes}
     hashed = blurhash(rendered[spec.blurhash_label]) if spec.blurhash_label in rendered else ""
-    return ProcessedAvatar(format=expected, width=width, height=height, variants=variants, blurhash=hashed)
+    return ProcessedAvatar(
+        format=expected, width=width, height=height, variants=variants, blurhash=hashed, picture=picture
+    )
 
 
 def _square(im: Image.Image, largest: int) -> Image.Image:

@@ -70,7 +70,8 @@ def avatar_replace(*, user: User, upload: File) -> Avatar:
     """
     processed = process_upload(upload)
     # The review seam's hook, before anything is stored: blocked content is refused (400 blocked_content).
-    fingerprint = review.screen_upload(KIND, user=user, sha256=sha256_of(upload), image=upload)
+    picture = processed.picture if processed.picture is not None else upload  # decoded once when it can be
+    fingerprint = review.screen_upload(KIND, user=user, sha256=sha256_of(upload), image=picture)
     token = secrets.token_hex(TOKEN_BYTES)
     policy = review.policy()
     waits = policy.holds_back(KIND)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
 import blurhash as blurhash_codec
@@ -47,6 +47,9 @@ class Rendition:
     width: int
     height: int
     blurhash: str
+    # The upright picture the rendition was encoded from, before its colour conversion: what a reviewer
+    # hashes (mediakit.fingerprint.prepared), so an upload is not decoded a second time for it.
+    picture: Image.Image | None = field(default=None, repr=False, compare=False)
 
     @property
     def content_type(self) -> str:
@@ -80,9 +83,10 @@ def image_preview(
 
 def _finish(small: Image.Image, icc: bytes | None, encoding: Encoding) -> Rendition:
     """sRGB, no metadata: JPEG, or WebP where it is transparent; with its BlurHash."""
+    picture = small
     small = to_srgb(small, icc)
     if small.mode not in ("RGB", "RGBA", "L"):
         small = small.convert("RGB")
     fmt = output_format(small)
     data = encode(small, fmt, replace(encoding, exif=None))
-    return Rendition(data, fmt, small.width, small.height, blurhash(small))
+    return Rendition(data, fmt, small.width, small.height, blurhash(small), picture)

@@ -154,8 +154,9 @@ def policy() -> Policy:
 
 def screen_upload(kind: str, *, user, sha256: str, image=None) -> Fingerprint:
     """The apps' hook before they store anything: raises the reviewer's refusal of this content
-    (`400 blocked_content`), or returns the upload's fingerprint. `image`: the uploaded picture's file
-    (None for a video); it is read from its start and left there."""
+    (`400 blocked_content`), or returns the upload's fingerprint. `image`: the picture the app already
+    decoded (a PIL image, upright; mediakit.fingerprint.prepared() reduces it), or the uploaded picture's
+    file, read from its start and left there; None for a video."""
     fingerprint = _policy.fingerprint(kind, sha256=sha256, image=image)
     refusal = _policy.content_refusal(kind, user=user, fingerprint=fingerprint)
     if refusal is not None:

@@ -95,7 +95,9 @@ def media_create(*, user, persona: Persona, upload: UploadedFile, media_type: st
     info = inspect_upload(readable, filename=upload.name or "", media_type=media_type, rules=upload_rules())
     rendition = info.preview
     assert rendition is not None  # every accepted upload has its preview
-    review.screen_upload(KIND, user=user, sha256=checksum, image=upload if media_type == "image" else None)  # blocklist
+    # The blocklist: a picture is hashed from its preview's pixels, already decoded (a video by its bytes alone).
+    picture = rendition.picture if info.media_type == "image" else None
+    review.screen_upload(KIND, user=user, sha256=checksum, image=picture)
     content, size, stored_checksum = _stored_content(upload, info, checksum)
     stem = f"{conf.location()}{user.pk}/{persona.pk}/{uuid.uuid4().hex}"
     with WrittenFiles(conf.storage()) as written:

@@ -217,3 +217,15 @@ def test_unusable_icc_profile_is_ignored() -> None:
 def test_sixteen_bit_is_scaled_not_clipped(factory: Factory, expected: tuple[int, int, int]) -> None:
     for variant in run(factory()).variants.values():
         assert near(rgb_at(decoded(variant), 0.5, 0.5), (*expected, 255), 3)
+
+
+@pytest.mark.parametrize("orientation", [1, 6, 8])
+def test_the_whole_upload_is_handed_to_a_reviewer_small_and_upright(orientation: int) -> None:
+    """What the blocklist hashes (the whole picture, not the square) comes from the frame decoded here."""
+    from mediakit import fingerprint
+
+    upright = I.photo(1800, 1200, seed=orientation)
+    data = I.jpeg_with_metadata(upright, orientation)
+    picture = run(data).picture
+    assert picture is not None and picture.size == (128, 85)  # the whole upload, upright, not its centre square
+    assert fingerprint.distance(fingerprint.picture_hash(picture), fingerprint.picture_hash(upright)) <= 6

@@ -5,14 +5,16 @@ copies of nine pictures (four of the test kit's, five photographs), so a change 
 the hash library is caught.
 """
 
+import io
 import itertools
 import random
 
 import pytest
+from PIL import Image
 
-from mediakit import fingerprint
+from mediakit import fingerprint, previews
 from testkit import images as I
-from testkit import photosets
+from testkit import phone, photosets
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +67,37 @@ def test_probe_keys_find_every_hash_within_the_distance_and_share_none_beyond():
         if len(bits) <= fingerprint.MATCH_DISTANCE:
             assert shares, bits  # the pigeonhole guarantee
         assert fingerprint.distance(a, b) == len(bits)
+
+
+# What the upload pipelines hand a reviewer instead of the file (so a picture is decoded once): the preview's
+# upright picture hashes as the stored file does, whatever the format and orientation.
+PIPELINE_CASES = {
+    "jpeg, EXIF orientation 6": lambda: I.jpeg_with_metadata(I.photo(1600, 1200, seed=3), orientation=6),
+    "png with transparency": lambda: I.png_rgba(900, 700),
+    "heic turned by irot": lambda: phone.heic(I.photo(1200, 900, seed=4), orientation=8),
+}
+
+
+@pytest.mark.parametrize("case", PIPELINE_CASES)
+def test_the_previews_picture_hashes_as_the_file_does(case):
+    from mediakit.imaging import Limits, sniff_format
+
+    data = PIPELINE_CASES[case]()
+    expected = sniff_format(io.BytesIO(data))
+    _, rendition = previews.image_preview(io.BytesIO(data), expected, Limits(), 640)
+    assert rendition.picture is not None and max(rendition.picture.size) == 640
+    from_file, from_preview = fingerprint.picture_hash(data), fingerprint.picture_hash(rendition.picture)
+    assert from_file and fingerprint.distance(from_file, from_preview) <= 6
+    # and not by accident: the same picture turned the other way is far from it
+    turned = fingerprint.picture_hash(rendition.picture.transpose(Image.Transpose.ROTATE_90))
+    assert fingerprint.distance(from_file, turned) > fingerprint.MATCH_DISTANCE
+
+
+def test_a_large_picture_is_reduced_before_hashing_as_a_jpeg_draft_is():
+    big = I.photo(4000, 3000, seed=9)
+    prepared = fingerprint.prepared(big)
+    assert prepared.size == (128, 96) and prepared.mode == "RGB"
+    assert (
+        fingerprint.distance(fingerprint.picture_hash(big), fingerprint.picture_hash(I.photo_jpeg(4000, 3000, seed=9)))
+        <= 6
+    )
