@@ -12,7 +12,7 @@ from avatars.models import Avatar, AvatarVariant
 from mediakit import fingerprint
 from mediakit.review import Fingerprint, Reviewable, Status
 
-FILES_GONE = '<span class="nowrap" title="A rejected avatar\'s files are deleted">files deleted</span>'
+FILES_GONE = '<span title="A rejected avatar\'s files are deleted">files deleted</span>'
 
 
 def describe(avatar: Avatar) -> dict[str, object]:

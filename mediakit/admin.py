@@ -1,6 +1,9 @@
+import re
+
 from django.contrib import admin, messages
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from mediakit.deletions import retry_pending
 from mediakit.models import PendingDeletion
@@ -34,7 +37,20 @@ def when(moment) -> str:
     return format_html('<span class="nowrap">{}</span><br>{}', local.strftime("%Y-%m-%d"), local.strftime("%H:%M"))
 
 
-def breakable(text: str) -> str:
-    """Text with long tokens (e-mail addresses, file names) that may break anywhere so a narrow column fits;
-    the other columns' words stay whole."""
-    return format_html('<span style="overflow-wrap:anywhere">{}</span>', text)
+# Where a long token (an e-mail address, a file name) may wrap: after its separators.
+_SEPARATORS = re.compile(r"([@._\-/])")
+
+
+def breakable(text: str, min_width: str = "") -> str:
+    """Text with long tokens (e-mail addresses, file names) for a narrow column: it wraps after its separators
+    (`@ . - _ /`: "singer@|example.com", "holiday-|photo"), and only where no separator fits on the line at an
+    arbitrary point, so the table always fits the window; `min_width` (a CSS length) keeps the column from
+    being squeezed below it."""
+    pieces = _SEPARATORS.split(str(text))
+    wbr = mark_safe("<wbr>")
+    wrapped = format_html_join("", "{}{}", ((piece, wbr if _SEPARATORS.fullmatch(piece) else "") for piece in pieces))
+    if min_width:
+        return format_html(
+            '<span style="overflow-wrap:anywhere;display:inline-block;min-width:{}">{}</span>', min_width, wrapped
+        )
+    return format_html('<span style="overflow-wrap:anywhere">{}</span>', wrapped)

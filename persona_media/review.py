@@ -43,7 +43,7 @@ def thumbnail(media: MediaFile, side: int) -> str:
     )
 
 
-FILES_GONE = '<span class="nowrap" title="A rejected file\'s bytes and preview are deleted">files deleted</span>'
+FILES_GONE = '<span title="A rejected file\'s bytes and preview are deleted">files deleted</span>'
 # The review page shows a picture or a video up to this wide (and a video up to 720 px high).
 REVIEW_SIDE = 1280
 MIN_PLAYER_WIDTH = 480

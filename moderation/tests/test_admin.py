@@ -52,7 +52,7 @@ def test_avatar_queue_opens_on_pending_oldest_first_with_previews(mod_client, ma
 
 def test_media_queue_shows_preview_owner_persona_size_and_dimensions(mod_client, user, make_media):
     media = make_media(user, persona_name="Stage name", filename="holiday.png", width=64)
-    html = mod_client.get(MEDIA_QUEUE).content.decode()
+    html = mod_client.get(MEDIA_QUEUE).content.decode().replace("<wbr>", "")  # the text a moderator reads
     assert f"/admin/persona_media/mediafile/{media.pk}/preview/" in html
     assert all(
         text in html
@@ -213,7 +213,7 @@ def events(mod_user, make_user, make_media):
 def test_audit_log_search_and_filters(mod_client, events, query, expected):
     response = mod_client.get(EVENTS, query)
     assert response.status_code == 200
-    html = response.content.decode()
+    html = response.content.decode().replace("<wbr>", "")  # long names may wrap after their separators
     found = {text for text in ("sunset.png", "stage.png", "Uploads of bob") if text in html}
     assert found == expected
 

@@ -128,7 +128,7 @@ def test_the_queue_shows_each_reported_avatar_once_with_its_count_and_reasons(
     other = make_user(email="other@example.com")
     make_avatar(other, seed=5)
     report(client_for(make_user()), other.pk, "Spam")
-    html = mod_client.get(QUEUE).content.decode()
+    html = mod_client.get(QUEUE).content.decode().replace("<wbr>", "")  # addresses may wrap after their separators
     rows = result_rows(html)
     assert len(rows) == 2
     assert "painter@example.com" in rows[0] and ">3<" in rows[0]  # the most reported first

@@ -30,7 +30,7 @@ def test_changelist_shows_files_with_previews(moderator, uploaded, user):
     image, video = uploaded
     response = moderator.get(CHANGELIST)
     assert response.status_code == 200
-    page = response.content.decode()
+    page = response.content.decode().replace("<wbr>", "")  # names wrap after their separators
     assert "holiday.png" in page and "intro.mp4" in page and user.email in page
     # Thumbnails are previews (a video's is its poster), never the originals.
     assert f'<img src="{preview_url(image)}"' in page and f'<img src="{preview_url(video)}"' in page
