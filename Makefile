@@ -21,9 +21,13 @@ run: setup .env migrate
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Two worker processes, one per core of the machines this runs on (PYTEST_WORKERS=0: one process); each
+# test module stays on one worker (its module fixtures are built once), each worker has its own test
+# database and Redis database (conftest.py).
+PYTEST_WORKERS ?= 2
 test: setup-test lint
 	@PYTHON=$(PYTHON) bash scripts/sysdeps.sh --servers
-	$(PY) scripts/services.py -- $(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) scripts/services.py -- $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The habits of a maintained package (pyproject.toml configures them): a finding fails `make test`.
 lint: setup-test

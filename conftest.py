@@ -1,9 +1,12 @@
 """Fixtures every app's tests share: users and tokens, per-test storage folders, the S3 server."""
 
+import os
 import uuid
+from urllib.parse import urlsplit
 
 import boto3
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
@@ -12,6 +15,24 @@ from testkit.clock import freeze_ratelimit_clock
 from testkit.net import free_port
 
 S3_CREDENTIALS = {"access_key": "testing", "secret_key": "testing", "region_name": "us-east-1"}
+
+
+def _one_redis_database_per_worker() -> None:
+    """`make test` runs two pytest-xdist workers; each counts in a Redis database of its own (1, 2, …), in
+    process and in every server its tests start (they inherit REDIS_URL), so one worker's cache.clear() or
+    per-address rate-limit counts never reach the other's. (PostgreSQL: pytest-django gives each worker
+    its own test database.) Runs before any cache connection is made."""
+    worker, url = os.environ.get("PYTEST_XDIST_WORKER", ""), os.environ.get("REDIS_URL", "")
+    if not worker.startswith("gw") or not url:
+        return
+    url = urlsplit(url)._replace(path=f"/{int(worker[2:]) + 1}").geturl()
+    os.environ["REDIS_URL"] = django_settings.REDIS_URL = url
+    for entry in django_settings.CACHES.values():
+        if str(entry.get("LOCATION", "")).startswith("redis"):
+            entry["LOCATION"] = url
+
+
+_one_redis_database_per_worker()
 
 
 @pytest.fixture(autouse=True)
