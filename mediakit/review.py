@@ -58,6 +58,8 @@ class Fingerprint:
 
     sha256: str
     picture: str = ""  # PDQ hex (mediakit.fingerprint); "" when not a picture, not computed or featureless
+    # The uploaded bytes' SHA-256 when what is stored was converted from them (a phone's MOV, a HEIC), else ""
+    source_sha256: str = ""
 
 
 def _no_html(obj: Any, *args: Any) -> str:

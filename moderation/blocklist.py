@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db.models import Subquery
+from django.db.models import Q, Subquery
 from rest_framework import status
 
 from mediakit import fingerprint
@@ -38,13 +38,18 @@ def fingerprint_of(sha256: str, image=None) -> Fingerprint:
     return Fingerprint(sha256, picture)
 
 
+def _exactly(sha256: str):
+    """The entries blocking these exact bytes: a stored file's, or the upload it was converted from (two indexes)."""
+    return BlockedContent.objects.filter(Q(sha256=sha256) | Q(source_sha256=sha256))
+
+
 def match(content: Fingerprint) -> BlockedContent | None:
     """The blocklist entry this content is, or is a copy of; None when it is not blocked.
 
     Two indexed queries: the SHA-256, then the entries holding any of the 272 chunk keys a near picture must
     share with it (a few hundred among 100,000 entries), whose full Hamming distance is checked here.
     """
-    exact = BlockedContent.objects.filter(sha256=content.sha256).first() if content.sha256 else None
+    exact = _exactly(content.sha256).first() if content.sha256 else None
     if exact is not None or not content.picture:
         return exact
     # One query: the chunk index's candidates joined to their entries by primary key (a nested loop of index
@@ -61,10 +66,11 @@ def add(
     content: Fingerprint, *, source_kind: str, source_id: int, description: str, reason: str, moderator
 ) -> BlockedContent | None:
     """Block this content (inside the caller's transaction); None when its exact bytes are blocked already."""
-    if content.sha256 and BlockedContent.objects.filter(sha256=content.sha256).exists():
+    if content.sha256 and _exactly(content.sha256).exists():
         return None
     entry = BlockedContent.objects.create(
         sha256=content.sha256,
+        source_sha256=content.source_sha256 if content.source_sha256 != content.sha256 else "",
         picture_hash=content.picture,
         source_kind=source_kind,
         source_id=source_id,

@@ -137,6 +137,12 @@ class BlockedContent(models.Model):
     perceptual hash (found through BlockedChunk, the pigeonhole index of mediakit.fingerprint)."""
 
     sha256 = models.CharField(max_length=64, db_index=True)
+    source_sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="SHA-256 of the upload the stored file was converted from (a video, a HEIC photo); blocked too.",
+    )
     picture_hash = models.CharField(max_length=64, blank=True, help_text="PDQ hash (hex) of a picture.")
     source_kind = models.CharField(
         max_length=8, choices=[("avatar", "Avatar"), ("media", "Media file")], help_text="What was rejected."

@@ -93,11 +93,13 @@ def review_html(media: MediaFile) -> str:
 
 
 def fingerprint_of(media: MediaFile) -> Fingerprint:
-    """What rejecting it blocks: a picture and its copies (hashed from the stored original), a video's exact bytes."""
+    """What rejecting it blocks: a picture and its copies (hashed from the stored original), a video's exact bytes;
+    for a converted file both what it serves and the upload it was made from (the MOV its owner may send again)."""
+    source = media.source_sha256 or ""
     if media.media_type != MediaFile.MediaType.IMAGE:
-        return Fingerprint(media.sha256)
+        return Fingerprint(media.sha256, source_sha256=source)
     with conf.storage().open(media.stored_name, "rb") as stored:
-        return Fingerprint(media.sha256, fingerprint.picture_hash(cast(BinaryIO, stored)))
+        return Fingerprint(media.sha256, fingerprint.picture_hash(cast(BinaryIO, stored)), source_sha256=source)
 
 
 def _admin_url(name: str, *args) -> str:

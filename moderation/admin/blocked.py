@@ -15,13 +15,14 @@ class BlockedContentAdmin(admin.ModelAdmin):
 
     list_display = ("what", "matches", "reason", "by", "blocked")
     list_filter = ("source_kind", "created_at")
-    search_fields = ("description", "reason", "moderator_email", "sha256")
+    search_fields = ("description", "reason", "moderator_email", "sha256", "source_sha256")
     fields = (
         "description",
         "source_kind",
         "source_id",
         "matches",
         "sha256",
+        "source_sha256",
         "picture_hash",
         "reason",
         "moderator_email",
@@ -41,7 +42,9 @@ class BlockedContentAdmin(admin.ModelAdmin):
 
     @admin.display(description="Refuses")
     def matches(self, entry: BlockedContent) -> str:
-        return "the picture and its copies" if entry.picture_hash else "these exact bytes"
+        if entry.picture_hash:
+            return "the picture and its copies"
+        return "these exact bytes, and the upload they were made from" if entry.source_sha256 else "these exact bytes"
 
     def changelist_view(self, request, extra_context=None):
         title = "Blocked content: uploads refused because a moderator rejected them"

@@ -130,6 +130,31 @@ def test_a_rejected_video_blocks_its_exact_bytes_only(user, mod_user, api):
     assert post_file(api, other.pk, "video", videos.encode(frames=17), "another.mp4").status_code == 201
 
 
+@pytest.mark.django_db(transaction=True)  # the conversion is queued when the upload commits
+def test_a_rejected_converted_video_blocks_its_upload_and_what_it_served(settings, user, mod_user, api):
+    """A phone's MOV is served as a converted MP4: rejecting it blocks both, so neither the owner's same MOV nor
+    the MP4 someone downloaded comes back."""
+    from testkit import phone
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}  # converts now
+    persona = Persona.objects.create(user=user, name="Band")
+    mov = phone.hevc_mov()
+    first = post_file(api, persona.pk, "video", mov, "IMG_0001.MOV")
+    assert first.status_code == 201 and first.json()["processing_status"] == "ready", first.content
+    served = b"".join(api.get(f"/upload/files/{first.json()['id']}/download").streaming_content)
+    media = MediaFile.objects.get()
+    assert media.sha256 != media.source_sha256  # converted: two different byte strings
+    services.reject(target=media, moderator=mod_user, reason="Violence or gore", block=True)
+    entry = BlockedContent.objects.get()
+    assert (entry.sha256, entry.source_sha256) == (media.sha256, media.source_sha256)
+    other = Persona.objects.create(user=user, name="Other")
+    for data, name in ((mov, "again.MOV"), (served, "downloaded.mp4")):
+        again = post_file(api, other.pk, "video", data, name)
+        assert (again.status_code, again.json()["code"]) == (400, "blocked_content"), name
+    assert MediaFile.objects.filter(persona=other).count() == 0
+    assert post_file(api, other.pk, "video", phone.hevc_mov(frames=17), "another.MOV").status_code in (201, 202)
+
+
 def test_moderators_see_and_lift_blocks_in_the_admin(rejected_avatar, mod_client, client_for, make_user):
     entry = BlockedContent.objects.get()
     listing = mod_client.get(BLOCKED).content.decode()
