@@ -9,11 +9,11 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import path
 from django.utils.html import format_html
 
-from avatars import conf, review, services
+from avatars import review, services
 from avatars.models import Avatar, AvatarVariant
+from avatars.views import variant_response
 from mediakit import users
 from mediakit.admin import when
-from mediakit.downloads import stored_file_response
 
 # Stored images shown in the admin's own origin: rendered, never run, and never cached by a shared cache.
 STAFF_FILE_HEADERS = {"Content-Security-Policy": "default-src 'none'; img-src 'self'; sandbox"}
@@ -106,21 +106,7 @@ class AvatarAdmin(admin.ModelAdmin):
         variant = avatar.variants.filter(label=label).first()
         if variant is None:
             raise Http404("This avatar has no such image (a rejected avatar's files are deleted).")
-        try:
-            return stored_file_response(
-                request,
-                conf.storage(),
-                variant.stored_name,
-                size=variant.size_bytes,
-                content_type=variant.content_type,
-                etag=variant.stored_name,
-                filename=variant.stored_name.rsplit("/", 1)[-1],
-                inline=True,
-                cache_control=STAFF_CACHE,
-                extra_headers=STAFF_FILE_HEADERS,
-            )
-        except FileNotFoundError:
-            raise Http404("The stored file is missing.") from None
+        return variant_response(request, variant, cache_control=STAFF_CACHE, headers=STAFF_FILE_HEADERS)
 
     @admin.display(description="Uploaded", ordering="created_at")
     def uploaded(self, avatar: Avatar) -> str:

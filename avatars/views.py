@@ -136,10 +136,11 @@ def pending_preview(request, pk: int):
     variant = AvatarVariant.objects.filter(avatar_id=pk, avatar__is_current=False, label=conf.DEFAULT_SIZE).first()
     if variant is None:
         raise Http404
-    return _variant_response(request, variant, cache_control=f"private, max-age={conf.PENDING_URL_TTL}")
+    return variant_response(request, variant, cache_control=f"private, max-age={conf.PENDING_URL_TTL}")
 
 
-def _variant_response(request, variant: AvatarVariant, *, cache_control: str):
+def variant_response(request, variant: AvatarVariant, *, cache_control: str, headers: dict[str, str] = FILE_HEADERS):
+    """One stored variant file, inline (ranges, ETag); 404 when storage no longer has it."""
     try:
         return stored_file_response(
             request,
@@ -151,10 +152,10 @@ def _variant_response(request, variant: AvatarVariant, *, cache_control: str):
             filename=variant.stored_name.rsplit("/", 1)[-1],
             inline=True,
             cache_control=cache_control,
-            extra_headers=FILE_HEADERS,
+            extra_headers=headers,
         )
     except FileNotFoundError:
-        raise Http404 from None
+        raise Http404("The stored file is missing.") from None
 
 
 @csrf_exempt  # nothing is written here: every method but GET and HEAD is refused
@@ -178,4 +179,4 @@ def avatar_file(request, name: str):
     )
     if variant is None:
         raise Http404
-    return _variant_response(request, variant, cache_control=IMMUTABLE)
+    return variant_response(request, variant, cache_control=IMMUTABLE)
